@@ -1,0 +1,39 @@
+# Redzone: `make run` sets up and runs the main job on the embedded default; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+DEMO_WORKSPACE ?= var/demo-workspace
+# The demo workspace holds synthetic data only, so its passphrase may be a known one.
+DEMO_PASSPHRASE ?= synthetic-demo-only
+
+.PHONY: setup run test test-fast bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	REDZONE_WORKSPACE=$(DEMO_WORKSPACE) REDZONE_PASSPHRASE=$${REDZONE_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/redzone run
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lock:
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

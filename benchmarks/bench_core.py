@@ -1,0 +1,64 @@
+"""Core benchmarks: demo generation + loading rate, and `stats` latency, on both backends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from redzone.demo import generate_world
+from redzone.demo.persist import load_world
+from redzone.stats import statistics as stats_table
+from redzone.store import engine as engines
+from redzone.workspace import Workspace
+
+POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PASSPHRASE = "benchmark passphrase (synthetic data)"
+
+
+def _stats_latency(ws: Workspace, repeats: int = 5) -> dict[str, float]:
+    threshold = ws.config.settings.suppression_threshold
+    timings = {}
+    for dimension in ("violation", "province", "year", "role"):
+        samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with ws.store.session() as session:
+                stats_table(session, (dimension,), threshold=threshold)
+            samples.append(time.perf_counter() - started)
+        timings[dimension] = statistics.median(samples)
+    return timings
+
+
+def run(acts: int = 1_000_000) -> list[dict]:
+    rows: list[dict] = []
+    started = time.perf_counter()
+    world = generate_world(seed=1, acts=acts)
+    generated = sum(len(batch.acts) for batch in world.batches())
+    seconds = time.perf_counter() - started
+    rows.append({"name": "demo world generation (no database)", "value": generated / seconds, "unit": "acts/s",
+                 "note": f"{generated:,} acts in {seconds:.1f} s"})
+    for backend in ("sqlite", "postgresql"):
+        folder = Path(tempfile.mkdtemp(prefix=f"redzone-bench-{backend}-"))
+        url = POSTGRES_URL if backend == "postgresql" else None
+        ws = Workspace.create(folder / "ws", PASSPHRASE, database_url=url, demo=True)
+        try:
+            report = load_world(ws, generate_world(seed=1, acts=acts))
+            rows.append({"name": f"demo generate + load, {backend}", "value": report.counts["acts"] / report.seconds,
+                         "unit": "acts/s", "note": f"{report.counts['acts']:,} acts, "
+                                                   f"{sum(report.counts.values()):,} rows in {report.seconds:.1f} s"})
+            for dimension, latency in _stats_latency(ws).items():
+                rows.append({"name": f"stats --by {dimension}, {backend}", "value": latency * 1000, "unit": "ms",
+                             "note": f"median of 5 on {report.counts['acts']:,} acts; target ≤ 1000 ms"})
+        finally:
+            schema = ws.config.schema
+            ws.close()
+            if backend == "postgresql" and schema:
+                engine = engines.postgres_engine(POSTGRES_URL, "public")
+                engines.drop_schema(engine, schema)
+                engine.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+    return rows

@@ -1,0 +1,66 @@
+"""Extraction: precision, recall and F1 per fact type and language on the evaluation corpus (tuning
+and held-out parts reported apart), for every method; and throughput in documents of 2,000
+characters a second, on one core."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from redzone.extract import METHODS, load_corpus, score
+from redzone.extract.facts import FACT_TYPES, LANGUAGES
+from redzone.extract.methods import DEFAULT_METHOD
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+DOCUMENT_CHARS = 2000
+TARGET_TYPES = ("violation", "place", "money", "age", "quantity")
+
+
+def _documents_of_2k(texts: list[str]) -> list[str]:
+    """The corpus's texts run together and cut into documents of 2,000 characters."""
+    joined = "\n\n".join(texts * 4)
+    return [joined[i:i + DOCUMENT_CHARS] for i in range(0, len(joined) - DOCUMENT_CHARS, DOCUMENT_CHARS)]
+
+
+def _throughput(extract, documents: list[str], language: str, seconds: float = 2.0) -> float:  # noqa: ANN001
+    extract(documents[0], language)  # load models and caches outside the clock
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for document in documents:
+            extract(document, language)
+            done += 1
+    return done / (time.perf_counter() - started)
+
+
+def run() -> list[dict]:
+    rows: list[dict] = []
+    corpus = load_corpus(CORPUS)
+    for name, method in METHODS.items():
+        marker = " (default)" if name == DEFAULT_METHOD else ""
+        for split in ("tuning", "heldout"):
+            documents = [d for d in corpus if d.split == split]
+            result = score(method.extract, documents)
+            for language in LANGUAGES:
+                for type_ in FACT_TYPES:
+                    counts = result.total(language, type_)
+                    if name != DEFAULT_METHOD and type_ not in (*TARGET_TYPES, "person"):
+                        continue
+                    gold = counts.true_positive + counts.false_negative
+                    rows.append({"name": f"{name}{marker} {split} {language} {type_} F1", "value": round(counts.f1, 3),
+                                 "unit": "F1", "note": f"P {counts.precision:.2f}, R {counts.recall:.2f}, {gold} gold "
+                                                       f"in {sum(d.language == language for d in documents)} docs"})
+            targeted = [result.total(lang, t).f1 for lang in LANGUAGES for t in TARGET_TYPES]
+            rows.append({"name": f"{name}{marker} {split} lowest F1 of the targeted types", "value": round(min(targeted), 3),
+                         "unit": "F1", "note": "violations, places, money, ages, quantities in each language; target 0.90"})
+    for name, method in METHODS.items():
+        for language in LANGUAGES:
+            documents = _documents_of_2k([d.text for d in corpus if d.language == language])
+            rate = _throughput(method.extract, documents, language)
+            rows.append({"name": f"{name} throughput {language}", "value": round(rate, 1), "unit": "documents/s",
+                         "note": f"{DOCUMENT_CHARS}-character documents, one core; target 100"})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(f"{row['name']:60s} {row['value']:>10} {row['unit']:12s} {row['note']}")

@@ -1,0 +1,5 @@
+"""`python -m redzone` is the `redzone` command."""
+
+from redzone.cli import main
+
+main()

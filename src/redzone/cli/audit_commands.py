@@ -1,0 +1,66 @@
+"""`redzone audit`: verify the hash chain and read the trail."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import sqlalchemy as sa
+import typer
+from rich.table import Table
+
+from redzone.cli.app import app, console, state
+from redzone.records.models import AuditEntry
+from redzone.records.users import actor_for
+from redzone.security import audit as audit_chain
+from redzone.security.policy import require
+
+audit_app = typer.Typer(help="Verify and read the append-only audit chain.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Check every entry of the chain; name the first edited, deleted, inserted or reordered one."""
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        require(actor_for(session, cli.user), "audit.verify")
+        report = audit_chain.verify(session, ws.keys.audit_key)
+    if cli.json:
+        cli.emit({"entries": report.entries, "intact": report.intact, "first_bad_id": report.first_bad_id,
+                  "problem": report.problem})
+    elif report.intact:
+        console.print(f"audit chain intact: {report.entries:,} entries")
+    else:
+        console.print(f"[red]audit chain broken[/]: {report.problem}")
+    if not report.intact:
+        raise typer.Exit(2)
+
+
+@audit_app.command("log")
+def log(
+    ctx: typer.Context,
+    person: Optional[str] = typer.Option(None, help="Only entries about this person code."),
+    user: Optional[str] = typer.Option(None, "--by", help="Only entries by this account."),
+    limit: int = typer.Option(50, min=1, help="Newest entries to show."),
+) -> None:
+    """Show the trail, newest first."""
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        require(actor_for(session, cli.user), "audit.view")
+        query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if person:
+            query = query.where(AuditEntry.record_type == "person", AuditEntry.record_id == person)
+        if user:
+            query = query.where(AuditEntry.actor == user)
+        entries = session.scalars(query).all()
+        rows = [{"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
+                 "record": f"{e.record_type}:{e.record_id}" if e.record_type else "", "detail": e.detail} for e in entries]
+    if cli.json:
+        cli.emit(rows)
+        return
+    table = Table(title="Audit log")
+    for column in ("id", "at", "actor", "action", "record"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), row["at"], row["actor"], row["action"], row["record"])
+    console.print(table)

@@ -1,0 +1,125 @@
+"""Plain-language warnings attached to estimates: what a reader of the number must know.
+
+Thresholds (documented in docs/estimation.md):
+* fewer than three lists: the independence of the lists cannot be checked;
+* a pair of lists with nobody in common;
+* a list holding nobody, or everybody seen;
+* a very sparse table: more than half of the possible combinations of lists are empty;
+* a long extrapolation: the unseen outnumber the seen more than four to one;
+* a few records carry the estimate: removing the people of one small capture pattern (at most
+  5% of those seen) moves the estimate of the same model by more than half;
+* a wide interval: the upper end is more than twice the estimate;
+* models dropped because their estimate does not exist or is not identifiable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redzone.estimate.models import HierarchicalModel
+from redzone.estimate.selection import try_fit
+from redzone.estimate.table import CaptureTable, cell_to_pattern
+
+EXTRAPOLATION_RATIO = 4.0
+INFLUENCE_SHARE = 0.5
+SMALL_CELL_SHARE = 0.05
+SPARSE_SHARE = 0.5
+WIDE_INTERVAL_RATIO = 2.0
+
+
+def table_warnings(table: CaptureTable) -> list[str]:
+    """Warnings about the data themselves, whatever the method."""
+    notes: list[str] = []
+    names = table.list_names
+    if table.n_lists < 3:
+        notes.append(
+            "Only two lists: the estimate assumes that being on one list makes a person neither more nor "
+            "less likely to be on the other, and with two lists that cannot be checked."
+        )
+    sizes = table.list_sizes()
+    for name, size in sizes.items():
+        if size == 0:
+            notes.append(f"The list {name!r} holds nobody; it adds nothing to the estimate.")
+        elif size == table.observed:
+            notes.append(f"The list {name!r} holds everybody seen; with it no one can be missed, so it distorts the estimate.")
+    apart = [
+        f"{names[i]} and {names[j]}"
+        for i in range(table.n_lists) for j in range(i + 1, table.n_lists) if table.overlap(i, j) == 0
+    ]
+    if apart:
+        shown = "; ".join(apart[:6]) + (f" (and {len(apart) - 6} more pairs)" if len(apart) > 6 else "")
+        notes.append(
+            f"Some lists have nobody in common ({shown}). Such lists may record different populations "
+            "(other places, periods or kinds of case); if so, the estimate mixes them."
+        )
+    empty_share = 1.0 - table.nonzero_cells().size / table.n_cells
+    if empty_share > SPARSE_SHARE:
+        notes.append(
+            f"The table is sparse: {empty_share:.0%} of the possible combinations of lists have nobody in them, "
+            "so the estimate rests on few overlaps and can change a lot with a few records."
+        )
+    return notes
+
+
+def extrapolation_warning(observed: int, estimate: float) -> list[str]:
+    if observed > 0 and estimate - observed > EXTRAPOLATION_RATIO * observed:
+        return [
+            f"The estimate puts the number never recorded at {estimate - observed:,.0f}, more than "
+            f"{EXTRAPOLATION_RATIO:.0f} times the {observed:,} recorded: a long extrapolation from the overlaps."
+        ]
+    return []
+
+
+def interval_warning(estimate: float, interval: tuple[float, float] | None, level: float) -> list[str]:
+    if interval is None:
+        return []
+    if not np.isfinite(interval[1]) or interval[1] > WIDE_INTERVAL_RATIO * estimate:
+        return [
+            f"The {level:.0%} interval reaches {interval[1]:,.0f}, more than twice the estimate: "
+            "the data cannot rule out a much larger population."
+        ]
+    return []
+
+
+def influence_warning(table: CaptureTable, model: HierarchicalModel, estimate: float) -> tuple[list[str], dict]:
+    """Refit the chosen model without the people of each capture pattern in turn."""
+    changes: dict[str, float] = {}
+    worst: tuple[float, str] | None = None
+    for cell in table.nonzero_cells():
+        if table.counts[cell] > SMALL_CELL_SHARE * table.observed:
+            continue
+        reduced = table.counts.astype(float).copy()
+        reduced[cell] = 0.0
+        if reduced.sum() == 0:
+            continue
+        _, fit = try_fit(reduced, model)
+        label = "".join(map(str, cell_to_pattern(int(cell), table.n_lists)))
+        if fit is None:
+            changes[label] = float("nan")
+            continue
+        change = (fit.estimate - estimate) / estimate
+        changes[label] = change
+        if abs(change) > INFLUENCE_SHARE and (worst is None or abs(change) > abs(worst[0])):
+            worst = (change, label)
+    notes = []
+    if worst is not None:
+        cell = int(worst[1][::-1], 2)
+        on = [table.list_names[i] for i in range(table.n_lists) if (cell >> i) & 1]
+        count = int(table.counts[cell])
+        notes.append(
+            f"The estimate hangs on a few records: leaving out the {count:,} "
+            f"{'person' if count == 1 else 'people'} recorded on exactly {' + '.join(on)} "
+            f"moves it by {worst[0]:+.0%}."
+        )
+    return notes, {"relative_change_without_cell": changes}
+
+
+def dropped_models_warning(not_existing: int, not_identifiable: int, considered: int) -> list[str]:
+    dropped = not_existing + not_identifiable
+    if not dropped:
+        return []
+    return [
+        f"{dropped:,} of the {considered:,} candidate models were set aside because these data cannot give "
+        f"them an estimate ({not_existing:,} would put the number unseen at infinity, {not_identifiable:,} "
+        "cannot be pinned down); the choice was made among the rest."
+    ]

@@ -1,0 +1,322 @@
+"""Importing sources, persons, events, groups and acts from CSV, XLSX, JSON or a ZIP of CSVs.
+
+All or nothing, in two streaming passes:
+1. read every row, check it against the layout and the vocabulary, and keep only what cross-references
+   need (the refs the file defines, the refs it points to); then look the outside references up in
+   the workspace. Any fault rejects the whole file, each fault listed as `file:row:column: problem`.
+2. read the file again and write it in one transaction, in batches, record types in dependency order
+   (groups, events, persons, sources, acts), so every reference points to a record already written.
+
+Refs: a row's `ref` is its id in the system that issued the file (the import's organisation). The same
+(organisation, record type, ref) always means the same record: a re-import leaves an unchanged row
+alone and updates a changed one (the columns the file has; sealed columns as a whole). A reference
+finds a record by its ref in that namespace, else by its Redzone code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from redzone.errors import Problem, ValidationError
+from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
+from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
+from redzone.exchange.validation import RowParser, unknown_columns
+from redzone.exchange.writer import RecordWriter, RefIndex, row_digest
+from redzone.records.models import ExternalRef, Organisation, User
+from redzone.security import audit
+from redzone.security.policy import Actor, require
+from redzone.workspace import Workspace
+
+BATCH = 1000
+MAX_PROBLEMS_KEPT = 10_000
+_ORGANISATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+class ImportRejected(ValidationError):
+    """The file was rejected whole: `problems` (the first 10,000) and `total`; nothing was written."""
+
+    def __init__(self, file: str, problems: list[Problem], total: int) -> None:
+        super().__init__(problems)
+        self.total = total
+        self.args = (f"{file}: rejected with {total:,} problem{'s' if total != 1 else ''}; nothing was written",)
+
+
+@dataclass
+class ImportReport:
+    file: str
+    format: str
+    organisation: str
+    dry_run: bool
+    rows: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    organisations_created: list[str] = field(default_factory=list)
+    codes_reassigned: int = 0
+    ignored: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Problems:
+    kept: list[tuple[int, int, Problem]] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, table: int, label: str, row: int, column: str, message: str) -> None:
+        self.total += 1
+        if len(self.kept) < MAX_PROBLEMS_KEPT:
+            self.kept.append((table, row, Problem(column, message, where=f"{label}:{row}")))
+
+    def sorted(self) -> list[Problem]:
+        return [problem for _, _, problem in sorted(self.kept, key=lambda item: (item[0], item[1]))]
+
+
+def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: str | None = None,
+                fmt: str | None = None, organisation: str | None = None, dry_run: bool = False,
+                encoding: str | None = None, age_identity: str | None = None) -> ImportReport:
+    """Validate the whole file, then (unless `dry_run`) write it in one transaction; raises
+    `ImportRejected` listing every problem, and writes nothing, if any row is at fault."""
+    require(actor, "import.run")
+    started = time.perf_counter()
+    path = Path(path)
+    opener, name = _opener(path, age_identity)
+    fmt = fmt or detect_format(name)
+    if fmt is None:
+        raise ValidationError(Problem("format", f"cannot tell the format of {path.name!r}; name it .csv, .xlsx, "
+                                                ".json or .zip, or pass --format"))
+    forced = None
+    if record_type is not None and (forced := normalise_record_type(record_type)) is None:
+        raise ValidationError(Problem("type", f"{record_type!r} is not one of {', '.join(IMPORT_ORDER)}"))
+    with ws.store.session() as session:
+        namespace = organisation if organisation is not None else _own_organisation(session, actor) or ""
+    if namespace and not _ORGANISATION_ID.match(namespace):
+        raise ValidationError(Problem("organisation", f"{namespace[:40]!r} may hold only letters, digits, '-', '_', '.'"))
+    report = ImportReport(file=path.name, format=fmt, organisation=namespace, dry_run=dry_run)
+    survey = _Survey(ws, report, namespace, forced)
+    file_digest = _file_digest(opener)
+    survey.run(opener, name, fmt, encoding)
+    if survey.problems.total:
+        raise ImportRejected(path.name, survey.problems.sorted(), survey.problems.total)
+    if not dry_run:
+        _write(ws, actor, report, survey, opener, name, encoding, namespace)
+        if _file_digest(opener) != file_digest:
+            raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
+                                          where=path.name))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _opener(path: Path, age_identity: str | None) -> tuple[Opener, str]:
+    if path.suffix.lower() != ".age":
+        if not path.is_file():
+            raise ValidationError(Problem(FILE, "does not exist or is not a file", where=str(path)))
+        return (lambda: open(path, "rb")), path.name
+    if not age_identity:
+        raise ValidationError(Problem("identity", f"{path.name} is encrypted: give the age secret key that opens it"))
+    import pyrage
+
+    try:
+        identity = pyrage.x25519.Identity.from_str(age_identity.strip())
+        # Decrypted in memory only: the plaintext holds identities and must not touch the disk.
+        plain = pyrage.decrypt(path.read_bytes(), [identity])
+    except (pyrage.IdentityError, pyrage.DecryptError, ValueError) as exc:
+        raise ValidationError(Problem("identity", f"cannot decrypt {path.name} ({exc.__class__.__name__})")) from None
+    return (lambda: io.BytesIO(plain)), path.name[: -len(".age")]
+
+
+def _own_organisation(session: Any, actor: Actor) -> str | None:
+    if actor.user_id is None:
+        return None
+    return session.scalar(sa.select(User.organisation_id).where(User.id == actor.user_id))
+
+
+def _file_digest(opener: Opener) -> str:
+    digest = hashlib.sha256()
+    with opener() as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _table_type(table: Table, forced: str | None) -> str | None:
+    return forced or table.hint
+
+
+def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
+          spreadsheet: bool) -> Iterator[tuple[Any, str | None, Any]]:
+    """(row, record type, parsed row or None) for each row of a table; type from the table or the row."""
+    for row in table.rows():
+        kind = table_type
+        stated = row.values.get(RECORD_TYPE_COLUMN)
+        if isinstance(stated, str) and stated.strip():
+            named = normalise_record_type(stated)
+            if named is None:
+                row.problems.append((RECORD_TYPE_COLUMN, f"{stated[:40]!r} is not one of {', '.join(IMPORT_ORDER)}"))
+            elif kind is None:
+                kind = named
+            elif named != kind:
+                row.problems.append((RECORD_TYPE_COLUMN, f"says {named} in a table of {kind}"))
+        if kind is None:
+            if not row.problems:
+                row.problems.append((RECORD_TYPE_COLUMN, "record type unknown: name the file after it "
+                                     "(persons.csv), add a record_type column, or pass --type"))
+            yield row, None, None
+            continue
+        if kind not in parsers:
+            parsers[kind] = RowParser(LAYOUTS[kind], spreadsheet)
+        if not row.values and row.problems:
+            yield row, kind, None
+            continue
+        yield row, kind, parsers[kind].parse(row.values, check_columns=table.header is None)
+
+
+class _Survey:
+    """Pass 1: every problem, the refs defined, the refs needed, and what the write would do."""
+
+    def __init__(self, ws: Workspace, report: ImportReport, namespace: str, forced: str | None) -> None:
+        self.ws, self.report, self.namespace, self.forced = ws, report, namespace, forced
+        self.problems = _Problems()
+        self.defined: dict[tuple[str, str], str] = {}
+        self.needed: dict[tuple[str, str], tuple[int, str, int, str]] = {}
+        self.organisations: set[str] = set()
+        self.types: set[str] = set()
+        self.default_organisation_used = False
+        self.pending: list[tuple[str, str, str]] = []
+
+    def run(self, opener: Opener, name: str, fmt: str, encoding: str | None) -> None:
+        parsers: dict[str, RowParser] = {}
+        spreadsheet = fmt in ("csv", "xlsx", "zip")
+        with self.ws.store.session() as session:
+            for index, table in enumerate(open_tables(opener, name, fmt, encoding)):
+                if table.ignored:
+                    self.report.ignored.append(table.label)
+                    continue
+                for column, message in table.problems:
+                    self.problems.add(index, table.label, 1, column, message)
+                kind = _table_type(table, self.forced)
+                if table.header is not None and kind is not None:
+                    for column, message in unknown_columns(LAYOUTS[kind], table.header):
+                        self.problems.add(index, table.label, 1, column, message)
+                if table.problems:
+                    continue
+                for row, row_kind, parsed in _rows(table, kind, parsers, spreadsheet):
+                    self._row(session, index, table.label, row, row_kind, parsed)
+            self._flush(session)
+            self._resolve(session)
+        self.report.organisations_created = sorted(self._missing_organisations())
+
+    def _row(self, session: Any, index: int, label: str, row: Any, kind: str | None, parsed: Any) -> None:
+        self.report.rows += 1
+        for column, message in row.problems + (parsed.problems if parsed else []):
+            self.problems.add(index, label, row.number, column, message)
+        if kind is None or parsed is None:
+            return
+        self.types.add(kind)
+        self.report.counts.setdefault(kind, {"created": 0, "updated": 0, "unchanged": 0})
+        if organisation := parsed.values.get("organisation"):
+            self.organisations.add(organisation)
+        elif kind in ("persons", "sources"):
+            self.default_organisation_used = True
+        for column, target, ref in parsed.references:
+            self.needed.setdefault((target, ref), (index, label, row.number, column))
+        if parsed.ref is None:
+            return
+        where = f"{label}:{row.number}"
+        if (kind, parsed.ref) in self.defined:
+            self.problems.add(index, label, row.number, "ref",
+                              f"{parsed.ref[:40]!r} is already used at {self.defined[(kind, parsed.ref)]}")
+            return
+        self.defined[(kind, parsed.ref)] = where
+        if not parsed.problems and not row.problems:
+            self.pending.append((kind, parsed.ref, row_digest(self.ws.keys, LAYOUTS[kind].model, parsed)))
+            if len(self.pending) >= BATCH:
+                self._flush(session)
+
+    def _flush(self, session: Any) -> None:
+        """What the write would do with the pending rows: create, update or leave alone."""
+        by_type: dict[str, dict[str, str]] = {}
+        for kind, ref, digest in self.pending:
+            by_type.setdefault(kind, {})[ref] = digest
+        for kind, digests in by_type.items():
+            stored = dict(session.execute(sa.select(ExternalRef.ref, ExternalRef.row_digest).where(
+                ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == LAYOUTS[kind].model,
+                ExternalRef.ref.in_(list(digests)))).all())
+            counts = self.report.counts[kind]
+            for ref, digest in digests.items():
+                status = "created" if ref not in stored else "unchanged" if stored[ref] == digest else "updated"
+                counts[status] += 1
+        self.pending.clear()
+
+    def _resolve(self, session: Any) -> None:
+        """Every reference to a record outside the file must find one in the workspace."""
+        outside = [key for key in self.needed if key not in self.defined]
+        index = RefIndex(session, self.namespace)
+        for start in range(0, len(outside), 5000):
+            index.fetch(outside[start:start + 5000])
+            for key in outside[start:start + 5000]:
+                if key not in index.ids:
+                    table, label, number, column = self.needed[key]
+                    self.problems.add(table, label, number, column, f"no {key[0][:-1]} with ref {key[1][:40]!r} "
+                                                                    "in this file or in the workspace")
+            index.ids.clear()
+
+    def _missing_organisations(self) -> set[str]:
+        wanted = set(self.organisations)
+        if self.namespace and self.default_organisation_used:
+            wanted.add(self.namespace)
+        with self.ws.store.session() as session:
+            known = set(session.scalars(sa.select(Organisation.id).where(Organisation.id.in_(wanted))))
+        return wanted - known
+
+
+def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, opener: Opener, name: str,
+           encoding: str | None, namespace: str) -> None:
+    """Pass 2: the whole file in one transaction, record types in dependency order."""
+    for counts in report.counts.values():
+        counts.update(created=0, updated=0, unchanged=0)
+    spreadsheet = report.format in ("csv", "xlsx", "zip")
+    with ws.store.session() as session:
+        for organisation in report.organisations_created:
+            session.add(Organisation(id=organisation, name=organisation))
+            session.flush()
+            audit.append(session, ws.keys.audit_key, actor.username, "organisation.create", "organisation",
+                         organisation, {"by": "import"})
+        writer = RecordWriter(session, ws.keys, actor, namespace, namespace or None)
+        for kind in (k for k in IMPORT_ORDER if k in survey.types):
+            parsers: dict[str, RowParser] = {}
+            batch = []
+            for table in open_tables(opener, name, report.format, encoding):
+                table_type = _table_type(table, survey.forced)
+                if table.ignored or table.problems or (table_type is not None and table_type != kind):
+                    continue
+                for row, row_kind, parsed in _rows(table, table_type, parsers, spreadsheet):
+                    if row_kind != kind:
+                        continue
+                    if parsed is None or parsed.problems or row.problems:
+                        raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was "
+                                                            "written", where=name))
+                    batch.append(parsed)
+                    if len(batch) >= BATCH:
+                        _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
+                        batch = []
+            if batch:
+                _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
+        report.codes_reassigned = writer.codes_reassigned
+        audit.append(session, ws.keys.audit_key, actor.username, "import.run", "workspace", "",
+                     {"format": report.format, "rows": report.rows, "organisation": namespace,
+                      "counts": report.counts, "file_sha256": _file_digest(opener)})
+
+
+def _add(total: dict[str, int], counts: dict[str, int]) -> None:
+    for key, value in counts.items():
+        total[key] += value

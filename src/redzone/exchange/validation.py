@@ -1,0 +1,349 @@
+"""One row against the layout: every cell read to its type and checked against the vocabulary, then
+the rules that tie columns together (the same rules `records/entry.py` applies to one record). Also
+the inverse, `cell_text` / `json_value`, so that what the exporter writes the importer reads back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from redzone.exchange.layout import LAYOUTS, LIST_SEPARATOR, RECORD_TYPE_COLUMN, Column, RecordLayout
+from redzone.exchange.spreadsheet import unescape
+from redzone.vocab import load_vocabulary
+
+_REF = re.compile(r"^[^;@\s](?:[^;@]*[^;@\s])?$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type; the message is shown to the user."""
+
+
+@dataclass
+class ParsedRow:
+    """A row read into typed values (only the columns the file has), its references and its faults."""
+
+    values: dict[str, Any]
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    references: list[tuple[str, str, str]] = field(default_factory=list)  # (column, record type, ref)
+
+    @property
+    def ref(self) -> str | None:
+        return self.values.get("ref")
+
+
+def unknown_columns(layout: RecordLayout, columns: list[str]) -> list[tuple[str, str]]:
+    """Header faults: unknown, repeated or missing required columns."""
+    problems, seen = [], set()
+    known = set(layout.names) | {RECORD_TYPE_COLUMN}
+    for name in columns:
+        if name in seen:
+            problems.append((name or "(blank)", "appears twice in the header"))
+        elif name not in known:
+            problems.append((name or "(blank)", f"is not a column of {layout.record_type}; expected "
+                                                f"{', '.join(layout.names)}"))
+        seen.add(name)
+    problems += [(name, "required column is missing") for name in layout.required if name not in seen]
+    return problems
+
+
+class RowParser:
+    """Parses rows of one record type; keeps small caches (places, codes) across rows."""
+
+    def __init__(self, layout: RecordLayout, spreadsheet: bool) -> None:
+        self.layout = layout
+        self.spreadsheet = spreadsheet  # CSV and XLSX cells carry the exporter's formula escape
+        self.vocabulary = load_vocabulary()
+        self._places: dict[str, str | CellError] = {}
+        self._terms = {name: {code.casefold(): code for code in terms} for name, terms in self.vocabulary.lists.items()}
+        self._roles = {code.casefold(): code for code in self.vocabulary.roles}
+        self._this_year = dt.date.today().year
+
+    def parse(self, raw: dict[str, Any], check_columns: bool = False) -> ParsedRow:
+        row = ParsedRow({})
+        if check_columns:
+            row.problems += unknown_columns(self.layout, [c for c in raw if c != RECORD_TYPE_COLUMN])
+        for name, value in raw.items():
+            column = self.layout.column(name)
+            if column is None:
+                continue
+            try:
+                row.values[name] = self._cell(column, value, row)
+            except CellError as error:
+                row.problems.append((name, str(error)))
+        for name in self.layout.required:
+            if name in raw and row.values.get(name) is None and not any(c == name for c, _ in row.problems):
+                row.problems.append((name, "is required"))
+        getattr(self, f"_rules_{self.layout.model}")(row)
+        return row
+
+    # cells ------------------------------------------------------------------------------------------
+
+    def _cell(self, column: Column, value: Any, row: ParsedRow) -> Any:
+        items = self._items(column, value)
+        if items is None:
+            return None
+        if column.many:
+            parsed = tuple(self._one(column, item, row) for item in items)
+            if len(set(parsed)) != len(parsed):
+                raise CellError("lists the same item twice")
+            return parsed
+        return self._one(column, items[0], row)
+
+    def _items(self, column: Column, value: Any) -> list[Any] | None:
+        if isinstance(value, list):
+            if not column.many:
+                raise CellError("must be a single value, not a list")
+            texts = [self._text(column, item, escaped=False) for item in value]
+            if any(t is not None and LIST_SEPARATOR in t for t in texts):
+                raise CellError(f"list items must not contain {LIST_SEPARATOR!r}")
+            items = [t for t in texts if t is not None]
+            return items or None
+        if column.kind == "date" and isinstance(value, (dt.datetime, dt.date)):
+            return [value]
+        text = self._text(column, value, escaped=self.spreadsheet)
+        if text is None:
+            return None
+        if column.many:
+            items = [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
+            return items or None
+        return [text]
+
+    def _text(self, column: Column, value: Any, escaped: bool) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise CellError("must not be true/false")
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise CellError("is not a finite number")
+            return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        text = str(value).strip()
+        if escaped:
+            text = unescape(text)
+        if len(text) > column.max_length:
+            raise CellError(f"is {len(text):,} characters long; at most {column.max_length:,} allowed")
+        return text or None
+
+    def _one(self, column: Column, item: Any, row: ParsedRow) -> Any:
+        kind = column.kind
+        if kind == "date":
+            return self._date(item)
+        text: str = item
+        if kind == "ref":
+            if not _REF.match(text):
+                raise CellError(f"{text[:40]!r} is not a usable ref (no ';', '@' or surrounding spaces)")
+            if column.target:
+                row.references.append((column.name, column.target, text))
+            return text
+        if kind in ("code", "organisation"):
+            if not _CODE.match(text):
+                raise CellError(f"{text[:40]!r} may hold only letters, digits, '-', '_' and '.'")
+            return text
+        if kind == "text":
+            if column.name == "language" and not _LANGUAGE.match(text):
+                raise CellError(f"{text[:40]!r} is not a language code such as en, ko, zh")
+            return text
+        if kind == "term":
+            code = self._terms[column.vocabulary or ""].get(text.casefold())
+            if code is None:
+                terms = self.vocabulary.lists[column.vocabulary or ""]
+                raise CellError(f"{text[:40]!r} is not in the vocabulary's {column.vocabulary} ({', '.join(terms)})")
+            return code
+        if kind == "violation":
+            if text not in self.vocabulary.violations:
+                raise CellError(f"{text[:60]!r} is not a violation code of the vocabulary")
+            return text
+        if kind == "place":
+            return self._place(text)
+        if kind == "integer":
+            return self._integer(column, text)
+        if kind == "decimal":
+            return self._decimal(column, text)
+        if kind == "refs":
+            if not _REF.match(text):
+                raise CellError(f"{text[:40]!r} is not a usable ref")
+            row.references.append((column.name, column.target or "", text))
+            return text
+        if kind == "perpetrators":
+            return self._perpetrator(column, text, row)
+        if kind == "attestations":
+            return self._attestation(column, text, row)
+        raise AssertionError(kind)
+
+    def _date(self, item: Any) -> tuple[dt.date, str]:
+        if isinstance(item, dt.datetime):
+            item = item.date()
+        if isinstance(item, dt.date):
+            value, precision = item, "day"
+        else:
+            match = _DATE.match(item)
+            if not match:
+                raise CellError(f"{item[:40]!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+            year, month, day = (int(part) if part else None for part in match.groups())
+            precision = "day" if day else "month" if month else "year"
+            try:
+                value = dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
+            except ValueError:
+                raise CellError(f"{item!r} is not a calendar date") from None
+        if not 1900 <= value.year <= self._this_year + 1:
+            raise CellError(f"{value.isoformat()} is not between 1900 and {self._this_year + 1}")
+        return value, precision
+
+    def _place(self, text: str) -> str:
+        cached = self._places.get(text)
+        if cached is None:
+            if text in self.vocabulary.places:
+                cached = text
+            else:
+                found = self.vocabulary.find_places(text)
+                if len(found) == 1:
+                    cached = found[0].id
+                elif found:
+                    cached = CellError(f"{text[:40]!r} names several places ({', '.join(p.id for p in found[:5])}); "
+                                       "give the id")
+                else:
+                    cached = CellError(f"{text[:40]!r} is not a gazetteer place id or name")
+            if len(self._places) < 10_000:
+                self._places[text] = cached
+        if isinstance(cached, CellError):
+            raise cached
+        return cached
+
+    def _integer(self, column: Column, text: str) -> int:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"{text[:40]!r} is not a whole number") from None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise CellError(f"{text[:40]!r} is not a whole number")
+        value = int(number)
+        upper = self._this_year if column.maximum is None else column.maximum
+        if column.minimum is not None and value < column.minimum or value > upper:
+            raise CellError(f"{value} is not between {column.minimum} and {upper}")
+        return value
+
+    def _decimal(self, column: Column, text: str) -> float:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"{text[:40]!r} is not a number") from None
+        if not number.is_finite():
+            raise CellError("is not a finite number")
+        if number.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise CellError(f"{text[:40]!r} has more than 2 decimals")
+        if column.minimum is not None and number < column.minimum or number > (column.maximum or 10**15):
+            raise CellError(f"{text[:40]!r} is out of range")
+        return float(number)
+
+    def _perpetrator(self, column: Column, text: str, row: ParsedRow) -> tuple[str, str | None, str | None]:
+        role_text, _, target = text.partition("@")
+        role = self._roles.get(role_text.strip().casefold())
+        if role is None:
+            raise CellError(f"{role_text[:40]!r} is not a perpetrator role ({', '.join(self.vocabulary.roles)})")
+        if not target:
+            return role, None, None
+        kind, _, ref = target.partition(":")
+        kind = kind.strip().lower()
+        if kind not in ("group", "person") or not _REF.match(ref.strip()):
+            raise CellError(f"{text[:60]!r}: write ROLE, ROLE@group:REF or ROLE@person:REF")
+        row.references.append((column.name, f"{kind}s", ref.strip()))
+        return role, f"{kind}s", ref.strip()
+
+    def _attestation(self, column: Column, text: str, row: ParsedRow) -> tuple[str, int | None, int | None]:
+        ref, _, span = text.partition("@")
+        ref = ref.strip()
+        if not _REF.match(ref):
+            raise CellError(f"{text[:40]!r} is not a usable source ref")
+        start = end = None
+        if span:
+            match = _SPAN.match(span.strip())
+            if not match or int(match.group(2)) <= int(match.group(1)):
+                raise CellError(f"{text[:60]!r}: the span must be START-END with 0 ≤ START < END")
+            start, end = int(match.group(1)), int(match.group(2))
+        row.references.append((column.name, "sources", ref))
+        return ref, start, end
+
+    # rules across columns (as in records/entry.py) ----------------------------------------------------
+
+    def _rules_group(self, row: ParsedRow) -> None:
+        pass
+
+    def _rules_event(self, row: ParsedRow) -> None:
+        values = row.values
+        start, end = values.get("date_start"), values.get("date_end")
+        if "date_precision" in values or "date_start" in values:
+            precision = values.get("date_precision") or (start[1] if start else "unknown")
+            values["date_precision"] = precision
+            if precision != "unknown" and start is None:
+                row.problems.append(("date_start", f"is required when date_precision is {precision!r}"))
+            if precision == "range" and end is None:
+                row.problems.append(("date_end", "is required when date_precision is 'range'"))
+        if start and end and end[0] < start[0]:
+            row.problems.append(("date_end", "is before date_start"))
+
+    def _rules_person(self, row: ParsedRow) -> None:
+        low, high = row.values.get("birth_year_min"), row.values.get("birth_year_max")
+        if low is not None and high is not None and low > high:
+            row.problems.append(("birth_year_max", "is before birth_year_min"))
+        if len(row.values.get("event_refs") or ()) > 500:
+            row.problems.append(("event_refs", "a journey of more than 500 events"))
+
+    def _rules_source(self, row: ParsedRow) -> None:
+        values = row.values
+        if values.get("consent_scopes") and values.get("kind") != "interview" and not values.get("interviewee_ref"):
+            row.problems.append(("consent_scopes", "consent is recorded for interviews (or a named interviewee) only"))
+
+    def _rules_act(self, row: ParsedRow) -> None:
+        values = row.values
+        if (values.get("price_amount") is None) != (values.get("price_currency") is None) and not any(
+                c in ("price_amount", "price_currency") for c, _ in row.problems):
+            row.problems.append(("price_currency", "a price needs both an amount and a currency"))
+
+
+def date_value(value: tuple[dt.date, str] | None) -> dt.date | None:
+    return value[0] if value else None
+
+
+def cell_text(column: Column, value: Any) -> str | None:
+    """A stored value as CSV/XLSX cell text (before the formula escape), read back by `RowParser`."""
+    value = json_value(column, value)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(item) for item in value) or None
+    return str(value)
+
+
+def json_value(column: Column, value: Any) -> Any:
+    """A stored value as JSON: lists as arrays, numbers as numbers, dates as ISO text."""
+    if value is None or value == () or value == "":
+        return None
+    if column.kind == "perpetrators":
+        return [role if target is None else f"{role}@{target[:-1]}:{ref}" for role, target, ref in value]
+    if column.kind == "attestations":
+        return [ref if start is None else f"{ref}@{start}-{end}" for ref, start, end in value]
+    if column.kind == "date":
+        return (value[0] if isinstance(value, tuple) else value).isoformat()
+    if column.kind == "decimal":
+        return int(value) if float(value).is_integer() else round(float(value), 2)
+    if column.many:
+        return [str(item) for item in value]
+    return value
+
+
+def layout_for(record_type: str) -> RecordLayout:
+    return LAYOUTS[record_type]

@@ -1,0 +1,92 @@
+"""Ages of people in English, Korean and Chinese: "aged 15", "12-year-old", "between 12 and 29",
+"as young as 9", "열아홉 살", "12세에서 29세 사이", "20대", "十九岁", "12至29岁", "二十多岁". A single age has
+min = max; a decade ("in her twenties", 20대, 二十多岁) is its ten years; a teenager is 13–19."""
+
+from __future__ import annotations
+
+import re
+
+from redzone.extract import numbers
+from redzone.extract.facts import Fact, make, windows
+
+_N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
+_DECADES = {"teens": (13, 19), "twenties": (20, 29), "thirties": (30, 39), "forties": (40, 49), "fifties": (50, 59)}
+_EN = [
+    re.compile(rf"\b(?:aged|ages)\s+(?:between\s+)?(?P<a>{_N})\s*(?:and|to|-|–)\s*(?P<b>{_N})\b", re.I),
+    re.compile(rf"\bbetween\s+(?P<a>{_N})\s+and\s+(?P<b>{_N})\s+years?\s+old\b", re.I),
+    re.compile(rf"\b(?P<a>{_N})[-\s]years?[-\s]old\b", re.I),
+    re.compile(rf"\b(?:aged|at the age of|age)\s+(?P<a>{_N})\b", re.I),
+    re.compile(rf"\bas young as\s+(?P<a>{_N})\b", re.I),
+    re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
+    re.compile(rf"\b(?:was|were|am|is)\s+(?P<a>{_N})(?:\s+and\s+(?P<a2>{_N}))?"
+               rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:I|she|he|we|they)\b))"),
+    re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
+    re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
+]
+_KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
+_KO = [
+    re.compile(r"(?P<a>\d{1,2})\s?(?:세|살)?\s?(?:에서|부터|~|-)\s?(?P<b>\d{1,2})\s?(?:세|살)(?:\s?사이)?"),
+    re.compile(rf"(?<![가-힣\d])(?P<a>{_KO_N})\s?(?:살|세)(?![계상금대기])"),
+    re.compile(r"(?<![\d,])(?P<decade_ko>[1-5])0대(?=\s|[에의인였이,.)]|$)"),
+]
+_ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
+_ZH = [
+    re.compile(rf"(?:在)?(?P<a>{_ZH_N})(?:岁)?(?:至|到|-|~)(?P<b>{_ZH_N})岁(?:之间)?"),
+    re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
+    re.compile(r"(?P<teen_zh>十几)岁"),
+    re.compile(rf"(?P<a>{_ZH_N})(?:周)?岁"),
+]
+_RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
+
+
+def _number(text: str, lang: str) -> int | None:
+    value = numbers.parse(text, lang)
+    return int(value) if value is not None and float(value).is_integer() else None
+
+
+def _range(groups: dict[str, str], lang: str) -> list[tuple[int, int, str]]:
+    """[(min, max, group that carries the span)]."""
+    if "decade" in groups:
+        low, high = _DECADES[groups["decade"].lower()]
+        return [(low, high, "decade")]
+    if "teen" in groups:
+        return [(13, 19, "teen")]
+    if "decade_ko" in groups:
+        low = int(groups["decade_ko"]) * 10
+        return [(low, low + 9, "")]
+    if "decade_zh" in groups:
+        low = int(numbers.parse_zh(groups["decade_zh"]) or 0) * 10
+        return [(low, low + 9, "")]
+    if "teen_zh" in groups:
+        return [(10, 19, "")]
+    low = _number(groups["a"], lang)
+    if low is None:
+        return []
+    if "b" in groups:
+        high = _number(groups["b"], lang)
+        return [(low, high, "")] if high is not None and high > low else []
+    ages = [(low, low, "a")]
+    if "a2" in groups and (second := _number(groups["a2"], lang)) is not None:
+        ages.append((second, second, "a2"))
+    return ages
+
+
+def find_ages(text: str, lang: str) -> list[Fact]:
+    """Age facts; the first rule that reads a stretch of text wins."""
+    facts: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+    spans = windows(text, numbers.ANCHORS[lang], 32, 24)
+    for pattern in _RULES[lang]:
+        for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
+            if any(match.start() < b and a < match.end() for a, b in taken):
+                continue
+            groups = {k: v for k, v in match.groupdict().items() if v}
+            for low, high, group in _range(groups, lang):
+                if not 0 < low <= high <= 100:
+                    continue
+                # "was 19." gives the number as the span; "aged 15" and "12-year-old" keep their words.
+                narrow = group in ("a", "a2") and pattern is _EN[6] or group == "a2"
+                start, end = match.span(group) if narrow else match.span()
+                taken.append(match.span())
+                facts.append(make("age", text, start, end, 0.85, min=low, max=high))
+    return sorted(facts, key=lambda f: f.start)

@@ -1,0 +1,148 @@
+"""Quantities — counts and proportions, the raw material of claims — in English, Korean and Chinese:
+"up to 500,000 women", "2.6 million", "70 to 80 percent", "최대 50만 명", "8만 2천여 건", "600명이 넘는",
+"多达50万人", "8.2万多起", "七成到八成", "三名男子". Durations, dates, ages, money, ordinals and the number
+one are not quantities; numbers that name a case or a file ("case file 17", "T-0412") are not either."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from redzone.extract import numbers
+from redzone.extract.facts import Fact, make, windows
+from redzone.extract.lexicon import Lexicon
+
+_EN_TIME = re.compile(r"^(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|nights?|times?|centur(?:y|ies)|"
+                      r"generations?|o'clock|am|pm)\b", re.I)
+_EN_STOP = {"of", "in", "to", "and", "the", "a", "an", "at", "from", "for", "per", "who", "were", "was", "are", "is",
+            "had", "have", "said", "with", "by", "on", "than", "that", "this", "or", "as", "it", "they", "alone"}
+_EN_BEFORE_ID = re.compile(r"(?:\b(?:case|file|no\.?|number|testimony|interview|article|art\.|page|chapter|"
+                           r"section|room|bus|route|table)\s*|[#T]-?|-)$", re.I)
+_KO_UNITS = r"명|건|개국|개(?!월)|가구|곳|%|퍼센트|성(?=에서|의|\s)"
+_KO_AFTER_QUAL = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than",
+                  "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about"}
+_ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省"
+
+
+def _qualifier(lexicon: Lexicon, word: str | None) -> str:
+    if not word:
+        return "exact"
+    for name, alternation in lexicon.qualifiers.items():
+        if alternation and re.fullmatch(alternation, word.strip(), re.IGNORECASE):
+            return name
+    return "exact"
+
+
+@functools.cache
+def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
+    before = "|".join(f"(?:{alt})" for alt in lexicon.qualifiers.values() if alt)
+    lang = lexicon.language
+    if lang == "en":
+        number = numbers.EN_NUMBER
+        return {"main": re.compile(
+            rf"(?:(?P<qual>between|{before})\s+)?(?<![\w.,$€¥£-])(?P<n>{number})(?![\w,]|\.\d)"
+            rf"(?:\s*(?:to|-|–|and)\s*(?P<n2>{number}))?(?:\s*(?P<pct>%|percent\b|per cent\b))?"
+            rf"(?:\s+(?P<unit>(?:other\s+)?[A-Za-z]+(?:\s+and\s+girls)?))?", re.I)}
+    if lang == "ko":
+        number = rf"(?:{numbers.KO_NUMBER}|{numbers.KO_NATIVE})"
+        return {
+            "main": re.compile(
+                rf"(?:(?P<qual>{before})\s?)?(?<![가-힣\d,.])(?P<n>{number})(?:\s?[~-]\s?(?P<n2>\d+))?\s?(?P<more>여\s?)?"
+                rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>이상|넘는|넘게|초과|미만|이하|가량|정도))?"),
+            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들)\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)(?![가-힣]{2})"),
+        }
+    number = numbers.ZH_NUMBER
+    return {
+        "main": re.compile(rf"(?:(?P<qual>{before}))?(?P<n>{number})(?P<more>多|余)?(?P<unit>{_ZH_UNITS})"),
+        "share": re.compile(rf"(?:(?P<qual>{before}))?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
+        "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
+    }
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in taken)
+
+
+def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -> list[Fact]:
+    """Quantity facts outside the spans already `taken` by money, ages and dates."""
+    lang = lexicon.language
+    facts: list[Fact] = []
+    spans = windows(text, numbers.ANCHORS[lang], 32, 32)
+    for name, pattern in _patterns(lexicon).items():
+        for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
+            fact = _read(text, match, name, lexicon)
+            if fact is None or _overlaps(match.start("n"), match.end("n"), taken):
+                continue
+            if any(_overlaps(fact.start, fact.end, [(f.start, f.end)]) for f in facts):
+                continue
+            facts.append(fact)
+    return sorted(facts, key=lambda f: f.start) if lang else facts
+
+
+def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact | None:
+    lang = lexicon.language
+    groups = {k: v for k, v in match.groupdict().items() if v}
+    raw = groups["n"].strip()
+    value = numbers.parse(raw, lang)
+    if value is None:
+        return None
+    if kind in ("share",):
+        value *= 10
+    qualifier = "between" if groups.get("qual", "").lower() == "between" else _qualifier(lexicon, groups.get("qual"))
+    high = None
+    if "n2" in groups:
+        high = numbers.parse(groups["n2"].strip(), lang)
+        if high is not None and kind == "share":
+            high *= 10
+        if high is None or high <= value:
+            return None
+        qualifier = "between"
+    unit = ""
+    end = match.end()
+    if lang == "en":
+        unit_word = groups.get("unit", "")
+        if re.fullmatch(r"(?:1[89]|20)\d\d", raw) and not groups.get("pct"):
+            return None  # a year
+        if groups.get("pct"):
+            unit = "%"
+            end = match.end("pct")
+        elif unit_word and not _EN_TIME.match(unit_word) and unit_word.split()[0].lower() not in _EN_STOP:
+            unit = unit_word.lower()
+        elif unit_word.lower() == "of":
+            end = match.end("n")  # partitive: "17 of them"
+            unit = "of"
+        else:
+            end = match.end("n2") if "n2" in groups else match.end("n")
+            if unit_word and _EN_TIME.match(unit_word):
+                return None  # a duration: "two years", "eight months"
+            if not raw[0].isdigit():
+                return None  # a number word with no noun after it is rarely a count
+        if _EN_BEFORE_ID.search(text[max(0, match.start() - 16):match.start()]):
+            return None
+        if re.search(r"\b(?:million|billion)\b", raw, re.I) is None and re.fullmatch(r"\d{1,2}", raw) \
+                and not unit and not groups.get("qual"):
+            return None  # a bare small number: a time, a list item
+    elif lang == "ko":
+        unit = groups.get("unit", groups.get("noun", ""))
+        if groups.get("more"):
+            qualifier = "more_than"
+        if groups.get("after"):
+            qualifier = _KO_AFTER_QUAL[groups["after"]]
+        end = max(match.end(g) for g in ("unit", "after", "n") if g in groups)
+    else:
+        unit = "%" if kind in ("share", "percent") else groups.get("unit", "")
+        if groups.get("more"):
+            qualifier = "more_than"
+    if value == 1 and qualifier == "exact" and unit != "%":
+        return None
+    if unit in ("%", "퍼센트") and value > 100:
+        return None
+    start = match.start("qual") if groups.get("qual") else (
+        match.start("noun") if "noun" in groups else match.start() if kind == "percent" else match.start("n"))
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    attrs: dict[str, object] = {"value": numbers.plain(value)}
+    if high is not None:
+        attrs["max"] = numbers.plain(high)
+    attrs.update(unit=unit, qualifier=qualifier)
+    return make("quantity", text, start, end, 0.8, **attrs)

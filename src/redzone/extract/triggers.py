@@ -1,0 +1,137 @@
+"""Violations and perpetrator roles from the lexicons, with the cues that cancel an act: negation
+("was not beaten", 맞지 않았다, 没有被打) and hypotheticals (feared, threatened, conditional or
+future acts: "feared being sold", 팔려 갈까 봐, 担心会被遣返). A role is a mention and is never cancelled."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from redzone.extract.facts import Fact, make
+from redzone.extract.lexicon import Lexicon, bounded, fold
+
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+_CLAUSE_END = {"en": re.compile(r"[.!?;:,—–()\n]|\b(?:but|though|although|while|because)\b", re.I),
+               "ko": re.compile(r"[.!?;:,()\n]"),
+               "zh": re.compile(r"[。！？；：，、（）\n.,!?;:]")}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A trigger found in the text, before cues are applied."""
+
+    start: int
+    end: int
+    values: tuple[str, ...]
+
+
+def _span(match: re.Match[str]) -> tuple[int, int]:
+    if "span" in match.re.groupindex and match.group("span") is not None:
+        return match.span("span")
+    return match.span()
+
+
+def _scan(text: str, triggers, whole_words: bool) -> list[Match]:  # noqa: ANN001
+    found = []
+    haystack = fold(text)
+    for trigger in triggers:
+        if not trigger.may_match(haystack):
+            continue
+        for match in trigger.pattern.finditer(haystack):
+            if whole_words and not bounded(haystack, match.start(), match.end()):
+                continue
+            start, end = _span(match)
+            if end > start:
+                found.append(Match(start, end, trigger.values))
+    return found
+
+
+def _longest(matches: list[Match]) -> list[Match]:
+    """Keep, of matches that overlap and share a value, the longest (then the earliest); drop a match
+    inside a longer one of another code too: "made to sell sex" is not a sale, 성폭행 is not 폭행."""
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        if any(m.start < match.end and match.start < m.end and set(m.values) & set(match.values) for m in kept):
+            continue
+        if any(m.start <= match.start and match.end <= m.end for m in kept):
+            continue
+        kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence-ending mark, for `cancelled_by`."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
+def _windows(text: str, start: int, end: int, lang: str, ends: list[int]) -> dict[str, str]:
+    """The text around a trigger that cues are matched against."""
+    index = bisect.bisect_right(ends, start)
+    sentence_start = ends[index - 1] if index else 0
+    following = bisect.bisect_right(ends, end)
+    sentence_end = ends[following] - 1 if following < len(ends) else len(text)
+    before = text[sentence_start:start]
+    clause_marks = [m.end() for m in _CLAUSE_END[lang].finditer(before)]
+    clause_before = before[clause_marks[-1]:] if clause_marks else before
+    after = text[end:sentence_end]
+    clause_end = _CLAUSE_END[lang].search(after)
+    return {"clause_before": clause_before, "sentence_before": before,
+            "after": after[: clause_end.start()] if clause_end else after, "sentence_after": after,
+            "trigger_after": text[start:end] + (after[: clause_end.start()] if clause_end else after)}
+
+
+def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[int] | None = None) -> str | None:
+    """'negation' or 'hypothetical' when a cue cancels the act at text[start:end], else None."""
+    cues = lexicon.cues
+    window = _windows(text, start, end, lexicon.language, sentence_ends(text) if ends is None else ends)
+
+    def hit(name: str, part: str) -> bool:
+        pattern = cues.get(name)
+        return bool(pattern and pattern.search(window[part]))
+
+    if hit("negation.before", "clause_before") or hit("negation.after", "after"):
+        return "negation"
+    if hit("hypothetical.before", "clause_before") or hit("hypothetical.after", "after") \
+            or hit("hypothetical.sentence_before", "sentence_before") \
+            or hit("hypothetical.sentence_after", "sentence_after"):
+        return "hypothetical"
+    if hit("hypothetical.conditional", "clause_before") and not hit("hypothetical.habitual", "trigger_after"):
+        return "hypothetical"
+    return None
+
+
+def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -> list[Fact]:
+    """Violation facts for every trigger not cancelled by negation or a hypothetical (kept, with a low
+    confidence, if `keep_cancelled`). A compound trigger ("sold as a bride") gives one fact per code."""
+    facts = []
+    ends = sentence_ends(text)
+    for match in _longest(_scan(text, lexicon.violations, lexicon.language == "en")):
+        reason = cancelled_by(text, match.start, match.end, lexicon, ends)
+        if reason and not keep_cancelled:
+            continue
+        confidence = 0.8 if len(match.values) == 1 else 0.75
+        for code in match.values:
+            facts.append(make("violation", text, match.start, match.end, 0.3 if reason else confidence, code=code))
+    return facts
+
+
+def find_roles(text: str, lexicon: Lexicon, cybersex: bool = False) -> list[Fact]:
+    """Perpetrator facts. Operators of places of exploitation are cybersex operators when the text
+    speaks of cybersex (`cybersex`: a cybersex trigger was found, asserted or not), brothel operators otherwise."""
+    whole_words = lexicon.language == "en"
+    matches = _scan(text, lexicon.roles, whole_words)
+    if lexicon.operator is not None:
+        cyber_role, other_role = lexicon.operator_roles
+        haystack = fold(text)
+        for found in lexicon.operator.finditer(haystack):
+            if whole_words and not bounded(haystack, found.start(), found.end()):
+                continue
+            brothel = lexicon.operator_brothel_only and lexicon.operator_brothel_only.fullmatch(found.group())
+            role = other_role if brothel or not cybersex else cyber_role
+            matches.append(Match(found.start(), found.end(), (role,)))
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(m.start < match.end and match.start < m.end for m in kept):
+            kept.append(match)
+    return [make("perpetrator", text, m.start, m.end, 0.7, role=m.values[0]) for m in sorted(kept, key=lambda m: m.start)]

@@ -1,0 +1,49 @@
+"""Record linkage: which person records, held by different organisations under different spellings,
+describe the same woman — a Fellegi–Sunter model (Splink, EM-trained) on DuckDB or Spark, a review
+queue with reversible, audited decisions, and the capture histories estimation needs.
+
+The contract the rest of Redzone (CLI, web, estimation) may use; the implementation lives in the
+modules named after each concept (settings, features, model, backends, engine, clusters, runs,
+review, histories, evaluate, synthetic).
+"""
+
+from redzone.link.backends import open_backend, spark_available
+from redzone.link.engine import Prediction, TrainedModel, score
+from redzone.link.evaluate import Scores, cluster_scores, demo_truth, pair_scores
+from redzone.link.features import RecordFacts, comparison_frame
+from redzone.link.histories import capture_histories, individuals
+from redzone.link.model import BLOCKING_RULES, comparisons
+from redzone.link.review import clusters, decide, decisions, pair_view, review_queue, split, undo, waterfall
+from redzone.link.runs import RunReport, current_run, run_linkage
+from redzone.link.settings import BACKENDS, LinkSettings
+
+__all__ = [
+    "BACKENDS",
+    "BLOCKING_RULES",
+    "LinkSettings",
+    "Prediction",
+    "RecordFacts",
+    "RunReport",
+    "Scores",
+    "TrainedModel",
+    "capture_histories",
+    "cluster_scores",
+    "clusters",
+    "comparison_frame",
+    "comparisons",
+    "current_run",
+    "decide",
+    "decisions",
+    "demo_truth",
+    "individuals",
+    "open_backend",
+    "pair_scores",
+    "pair_view",
+    "review_queue",
+    "run_linkage",
+    "score",
+    "spark_available",
+    "split",
+    "undo",
+    "waterfall",
+]

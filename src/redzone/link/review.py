@@ -1,0 +1,202 @@
+"""The review queue and the reviewer's acts: accept or reject a pair, reopen it, split a record out of
+a cluster, and undo any of these — each one a logged decision that records exactly which pair
+decisions it changed (so undo restores them), followed by a fresh clustering and an audit entry.
+
+What a reviewer sees of a pair: the two records' pseudonymous codes and analysable fields (birth
+year, origin, crossing year, sex — what `person.view` already shows), the match probability and the
+waterfall of match weights with each comparison's level label. Never a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from redzone.errors import NotFound, Problem, ValidationError
+from redzone.link.engine import TrainedModel
+from redzone.link.runs import current_run, is_linked, linked_condition, refresh_clusters
+from redzone.records.entry import Context
+from redzone.records.models import LinkDecision, LinkPair, LinkRun, Person, PersonCluster, utcnow
+from redzone.security.policy import require
+
+DECISIONS = {"accept": "accepted", "reject": "rejected", "reopen": None}
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One bar of the waterfall: a comparison, the level reached (its label) and the weight it adds."""
+
+    comparison: str
+    label: str
+    weight: float
+    cumulative: float
+
+
+def _record(person: Person, cluster: str | None) -> dict:
+    birth = None if person.birth_year_min is None else (
+        str(person.birth_year_min) if person.birth_year_min == person.birth_year_max
+        else f"{person.birth_year_min}–{person.birth_year_max}")
+    return {"code": person.code, "organisation": person.organisation_id, "cluster": cluster, "sex": person.sex,
+            "birth_year": birth, "origin": person.origin_place_id, "crossing_year": person.crossing_year}
+
+
+def waterfall(pair: LinkPair, run: LinkRun) -> list[WaterfallStep]:
+    """The prior, then each comparison's level and weight, in the model's order; the last cumulative
+    value is the pair's match weight."""
+    model = TrainedModel.from_dict(run.model)
+    total = model.prior_weight
+    steps = [WaterfallStep("prior", "probability that two records match before comparing them", total, total)]
+    for name, (gamma, weight) in pair.levels.items():
+        level = model.level(name, int(gamma))
+        total += float(weight)
+        steps.append(WaterfallStep(name, level.label if level else f"level {gamma}", float(weight), total))
+    return steps
+
+
+def pair_view(session: Session, pair: LinkPair, run: LinkRun | None = None) -> dict:
+    """Everything a reviewer needs about a pair, as plain data (pseudonymous)."""
+    run = run or session.get(LinkRun, pair.run_id)
+    people = {p.id: p for p in session.scalars(sa.select(Person).where(
+        Person.id.in_((pair.person_a_id, pair.person_b_id))))}
+    clusters = dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code).where(
+        PersonCluster.person_id.in_((pair.person_a_id, pair.person_b_id)))).all())
+    in_band = run.review_low <= pair.match_probability < run.review_high
+    return {
+        "pair": pair.id, "run": run.code,
+        "a": _record(people[pair.person_a_id], clusters.get(pair.person_a_id)),
+        "b": _record(people[pair.person_b_id], clusters.get(pair.person_b_id)),
+        "match_probability": round(pair.match_probability, 6), "match_weight": round(pair.match_weight, 3),
+        "linked": is_linked(pair, run), "decision": pair.decision, "decided_by": pair.decided_by,
+        "in_review": in_band and pair.decision is None, "origin": pair.origin,
+        "waterfall": [{"comparison": s.comparison, "level": s.label, "weight": round(s.weight, 3),
+                       "cumulative": round(s.cumulative, 3)} for s in waterfall(pair, run)],
+    }
+
+
+def review_queue(session: Session, actor, person_role: str = "victim", limit: int = 50) -> list[dict]:  # noqa: ANN001
+    """Undecided pairs in the review band, the most uncertain (closest to even odds) first."""
+    require(actor, "link.review")
+    run = current_run(session, person_role)
+    pairs = session.scalars(sa.select(LinkPair).where(
+        LinkPair.run_id == run.id, LinkPair.decision.is_(None), LinkPair.match_probability >= run.review_low,
+        LinkPair.match_probability < run.review_high)
+        .order_by(sa.func.abs(LinkPair.match_probability - 0.5), LinkPair.id).limit(limit)).all()
+    return [pair_view(session, pair, run) for pair in pairs]
+
+
+def get_pair(session: Session, pair_id: int) -> LinkPair:
+    pair = session.get(LinkPair, pair_id)
+    if pair is None:
+        raise NotFound(f"no linked pair #{pair_id}")
+    run = session.get(LinkRun, pair.run_id)
+    latest = current_run(session, run.person_role)
+    if latest.id != run.id:
+        raise ValidationError(Problem("pair", f"#{pair_id} belongs to run {run.code}, not to the current run "
+                                              f"{latest.code}; review the current run's pairs"))
+    return pair
+
+
+def _apply(ctx: Context, run: LinkRun, kind: str, changes: list[tuple[LinkPair, str | None]], note: str,
+           undoes: LinkDecision | None = None) -> dict:
+    """Set each pair's decision, log one decision row, recluster and audit."""
+    now = utcnow()
+    logged = []
+    for pair, after in changes:
+        logged.append([pair.id, pair.decision, after])
+        pair.decision = after
+        pair.decided_by = ctx.actor.username if after else None
+        pair.decided_at = now if after else None
+    decision = LinkDecision(run_id=run.id, kind=kind, actor=ctx.actor.username, at=now, changes=logged, note=note)
+    ctx.session.add(decision)
+    ctx.session.flush()
+    if undoes is not None:
+        undoes.undone_by = decision.id
+    clusters = refresh_clusters(ctx.session, run)
+    codes = dict(ctx.session.execute(sa.select(Person.id, Person.code).where(Person.id.in_(
+        {p.person_a_id for p, _ in changes} | {p.person_b_id for p, _ in changes}))).all())
+    ctx.audit(f"link.{kind}", "link_decision", str(decision.id), {
+        "run": run.code, "pairs": [[p.id, codes[p.person_a_id], codes[p.person_b_id], before, after]
+                                   for (p, _), (_, before, after) in zip(changes, logged)],
+        **({"undoes": undoes.id} if undoes is not None else {})})
+    touched = {clusters[p.person_a_id] for p, _ in changes} | {clusters[p.person_b_id] for p, _ in changes}
+    return {"decision": decision.id, "kind": kind, "pairs": [row[0] for row in logged],
+            "clusters": sorted(touched)}
+
+
+def decide(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
+    """`verb` is accept, reject or reopen (back to the model's verdict)."""
+    require(ctx.actor, "link.review")
+    if verb not in DECISIONS:
+        raise ValidationError(Problem("decision", f"expected accept, reject or reopen, got {verb!r}"))
+    pair = get_pair(ctx.session, pair_id)
+    run = ctx.session.get(LinkRun, pair.run_id)
+    if pair.decision == DECISIONS[verb]:
+        raise ValidationError(Problem("pair", f"#{pair_id} is already {pair.decision or 'undecided'}"))
+    return _apply(ctx, run, verb, [(pair, DECISIONS[verb])], note)
+
+
+def split(ctx: Context, cluster: str, person_code: str, note: str = "") -> dict:
+    """Take a record out of its cluster: every link that ties it to another member is rejected. The
+    other members stay together wherever their own links hold them together."""
+    require(ctx.actor, "link.review")
+    person = ctx.session.scalar(sa.select(Person).where(Person.code == person_code))
+    if person is None:
+        raise NotFound(f"no person with code {person_code!r}")
+    run = current_run(ctx.session, person.person_role)
+    members = set(ctx.session.scalars(sa.select(PersonCluster.person_id).where(PersonCluster.cluster_code == cluster)))
+    if person.id not in members:
+        raise ValidationError(Problem("person", f"{person_code} is not in cluster {cluster}"))
+    if len(members) == 1:
+        raise ValidationError(Problem("cluster", f"{cluster} holds {person_code} alone; there is nothing to split"))
+    pairs = ctx.session.scalars(sa.select(LinkPair).where(
+        LinkPair.run_id == run.id, linked_condition(run),
+        sa.or_(sa.and_(LinkPair.person_a_id == person.id, LinkPair.person_b_id.in_(members)),
+               sa.and_(LinkPair.person_b_id == person.id, LinkPair.person_a_id.in_(members))))).all()
+    return _apply(ctx, run, "split", [(pair, "rejected") for pair in pairs], note)
+
+
+def undo(ctx: Context, decision_id: int, note: str = "") -> dict:
+    """Restore the pair decisions a logged decision changed, if nothing has changed them since."""
+    require(ctx.actor, "link.review")
+    decision = ctx.session.get(LinkDecision, decision_id)
+    if decision is None:
+        raise NotFound(f"no linkage decision #{decision_id}")
+    if decision.undone_by is not None:
+        raise ValidationError(Problem("decision", f"#{decision_id} was already undone by #{decision.undone_by}"))
+    run = ctx.session.get(LinkRun, decision.run_id)
+    latest = current_run(ctx.session, run.person_role)
+    if latest.id != run.id:
+        raise ValidationError(Problem("decision", f"#{decision_id} belongs to an earlier run ({run.code})"))
+    changes = []
+    for pair_id, before, after in decision.changes:
+        pair = ctx.session.get(LinkPair, pair_id)
+        if pair is None or pair.decision != after:
+            raise ValidationError(Problem("decision", f"pair #{pair_id} has been decided again since #{decision_id}; "
+                                                      "undo the later decision first"))
+        changes.append((pair, before))
+    return _apply(ctx, run, "undo", changes, note, undoes=decision)
+
+
+def decisions(session: Session, actor, person_role: str = "victim", limit: int = 50) -> list[dict]:  # noqa: ANN001
+    """The current run's decision log, newest first."""
+    require(actor, "link.review")
+    run = current_run(session, person_role)
+    rows = session.scalars(sa.select(LinkDecision).where(LinkDecision.run_id == run.id)
+                           .order_by(LinkDecision.id.desc()).limit(limit))
+    return [{"decision": d.id, "kind": d.kind, "actor": d.actor, "at": d.at.isoformat(), "note": d.note,
+             "pairs": [c[0] for c in d.changes], "undone_by": d.undone_by} for d in rows]
+
+
+def clusters(session: Session, actor, person_role: str = "victim", min_size: int = 2) -> list[dict]:  # noqa: ANN001
+    """Clusters of at least `min_size` records, with their members' codes and organisations."""
+    require(actor, "person.view")
+    rows = session.execute(sa.select(PersonCluster.cluster_code, Person.code, Person.organisation_id)
+                           .join(Person, Person.id == PersonCluster.person_id)
+                           .where(Person.person_role == person_role)
+                           .order_by(PersonCluster.cluster_code, Person.code))
+    grouped: dict[str, list[dict]] = {}
+    for code, member, organisation in rows:
+        grouped.setdefault(code, []).append({"code": member, "organisation": organisation})
+    return [{"cluster": code, "members": members} for code, members in grouped.items() if len(members) >= min_size]

@@ -1,0 +1,178 @@
+"""Running a linkage over a workspace and keeping its results: the run, its scored pairs (with
+reviewers' decisions carried over from the previous run), and the clusters the links form.
+
+Identities are unsealed inside this process only, to build the comparison keys; what is stored and
+returned is pseudonymous codes, match weights and comparison levels. The audit entry for a run
+records how many identities were unsealed for comparison, by whom, and what the run found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from redzone.errors import NotFound
+from redzone.link import engine
+from redzone.link.backends import open_backend
+from redzone.link.clusters import connected_components
+from redzone.link.evaluate import cluster_scores, demo_truth
+from redzone.link.features import comparison_frame, workspace_records
+from redzone.link.settings import LinkSettings
+from redzone.records.codes import ALPHABET
+from redzone.records.entry import Context
+from redzone.records.models import LinkPair, LinkRun, Person, PersonCluster, utcnow
+from redzone.security.policy import require
+
+
+@dataclass
+class RunReport:
+    """What a run found, in counts and codes only."""
+
+    run: str
+    backend: str
+    records: int
+    pairs_stored: int
+    linked_pairs: int
+    in_review: int
+    individuals: int
+    linked_records: int
+    carried_decisions: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    evaluation: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"run": self.run, "backend": self.backend, "records": self.records, "pairs_stored": self.pairs_stored,
+                "linked_pairs": self.linked_pairs, "in_review": self.in_review, "individuals": self.individuals,
+                "linked_records": self.linked_records, "carried_decisions": self.carried_decisions,
+                "seconds": {k: round(v, 2) for k, v in self.seconds.items()}, "warnings": self.warnings,
+                "evaluation": self.evaluation}
+
+
+def _run_code() -> str:
+    return "LNK-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
+
+
+def current_run(session: Session, person_role: str = "victim", required: bool = True) -> LinkRun | None:
+    """The latest finished run for `person_role`: the one whose pairs and clusters are in force."""
+    run = session.scalars(sa.select(LinkRun).where(LinkRun.person_role == person_role,
+                                                   LinkRun.finished_at.is_not(None))
+                          .order_by(LinkRun.id.desc()).limit(1)).first()
+    if run is None and required:
+        raise NotFound(f"no linkage has been run for {person_role} records yet; run `redzone link` first")
+    return run
+
+
+def is_linked(pair: LinkPair, run: LinkRun) -> bool:
+    return pair.decision == "accepted" or (pair.decision is None and pair.match_probability >= run.threshold)
+
+
+def linked_condition(run: LinkRun):  # noqa: ANN201 — a SQL expression
+    return sa.or_(LinkPair.decision == "accepted",
+                  sa.and_(LinkPair.decision.is_(None), LinkPair.match_probability >= run.threshold))
+
+
+def cluster_code(person_code: str) -> str:
+    """A cluster is named after its member with the smallest id: RZ-PVN4BG → CL-PVN4BG."""
+    return "CL-" + (person_code[3:] if person_code.startswith("RZ-") else person_code)
+
+
+def refresh_clusters(session: Session, run: LinkRun) -> dict[int, str]:
+    """Recompute every person's cluster from the run's linked pairs; returns person id → cluster code."""
+    persons = dict(session.execute(sa.select(Person.id, Person.code)
+                                   .where(Person.person_role == run.person_role)).all())
+    edges = session.execute(sa.select(LinkPair.person_a_id, LinkPair.person_b_id)
+                            .where(LinkPair.run_id == run.id, linked_condition(run)))
+    heads = connected_components(persons, ((a, b) for a, b in edges if a in persons and b in persons))
+    codes = {person: cluster_code(persons[head]) for person, head in heads.items()}
+    session.execute(sa.delete(PersonCluster).where(PersonCluster.person_id.in_(
+        sa.select(Person.id).where(Person.person_role == run.person_role))))
+    rows = [{"person_id": person, "run_id": run.id, "cluster_code": code} for person, code in codes.items()]
+    for start in range(0, len(rows), 10000):
+        session.execute(sa.insert(PersonCluster), rows[start:start + 10000])
+    return codes
+
+
+def _levels(row: dict, names: tuple[str, ...]) -> dict[str, list]:
+    return {name: [int(row[f"gamma_{name}"]), round(float(row[f"mw_{name}"]), 4)] for name in names}
+
+
+def _store_pairs(session: Session, run: LinkRun, prediction: engine.Prediction, previous: LinkRun | None) -> int:
+    """Insert the scored pairs; carry earlier decisions over. Returns how many decisions were carried."""
+    names = engine.comparison_names()
+    decided: dict[tuple[int, int], LinkPair] = {}
+    if previous is not None:
+        decided = {(p.person_a_id, p.person_b_id): p for p in session.scalars(
+            sa.select(LinkPair).where(LinkPair.run_id == previous.id, LinkPair.decision.is_not(None)))}
+    existing = set(session.scalars(sa.select(Person.id).where(Person.person_role == run.person_role)))
+    rows = []
+    for row in prediction.pairs.to_dict("records"):
+        key = (int(row["person_a"]), int(row["person_b"]))
+        old = decided.pop(key, None)
+        rows.append({"run_id": run.id, "person_a_id": key[0], "person_b_id": key[1],
+                     "match_weight": float(row["match_weight"]), "match_probability": float(row["match_probability"]),
+                     "levels": _levels(row, names), "origin": "model",
+                     "decision": old.decision if old else None, "decided_by": old.decided_by if old else None,
+                     "decided_at": old.decided_at if old else None})
+    carried = sum(1 for r in rows if r["decision"])
+    for (a, b), old in decided.items():  # decided before, no longer scored above the floor: keep the decision
+        if a in existing and b in existing:
+            rows.append({"run_id": run.id, "person_a_id": a, "person_b_id": b, "match_weight": old.match_weight,
+                         "match_probability": old.match_probability, "levels": old.levels, "origin": "carried",
+                         "decision": old.decision, "decided_by": old.decided_by, "decided_at": old.decided_at})
+            carried += 1
+    for start in range(0, len(rows), 10000):
+        session.execute(sa.insert(LinkPair), rows[start:start + 10000])
+    return int(carried)
+
+
+def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  # noqa: ANN001
+    """Link the workspace's person records of `settings.person_role`; store and cluster the result."""
+    settings = (settings or LinkSettings()).validate()
+    require(actor, "link.run")
+    started = time.perf_counter()
+    with ws.store.session() as session:
+        frame = comparison_frame(workspace_records(session, ws.keys.fields, settings.person_role))
+    prepared = time.perf_counter()
+    with open_backend(settings.backend) as api:
+        prediction = engine.score(frame, settings, api)
+    del frame
+    scored = time.perf_counter()
+    with ws.store.session() as session:
+        previous = current_run(session, settings.person_role, required=False)
+        run = LinkRun(code=_run_code(), person_role=settings.person_role, backend=settings.backend,
+                      threshold=settings.threshold, review_low=settings.review_low, review_high=settings.review_high,
+                      model=prediction.model.to_dict(), summary={}, started_by=actor.username,
+                      started_at=utcnow() - dt.timedelta(seconds=scored - started))
+        session.add(run)
+        session.flush()
+        carried = _store_pairs(session, run, prediction, previous)
+        clusters = refresh_clusters(session, run)
+        linked = session.scalar(sa.select(sa.func.count()).select_from(LinkPair)
+                                .where(LinkPair.run_id == run.id, linked_condition(run))) or 0
+        review = session.scalar(sa.select(sa.func.count()).select_from(LinkPair).where(
+            LinkPair.run_id == run.id, LinkPair.decision.is_(None),
+            LinkPair.match_probability >= run.review_low, LinkPair.match_probability < run.review_high)) or 0
+        sizes: dict[str, int] = {}
+        for code in clusters.values():
+            sizes[code] = sizes.get(code, 0) + 1
+        truth = demo_truth(session)
+        evaluation = cluster_scores(clusters, truth).to_dict() if truth else None
+        report = RunReport(run.code, settings.backend, prediction.records, len(prediction.pairs), linked, review,
+                           len(sizes), sum(n for n in sizes.values() if n > 1), carried,
+                           {"prepare": prepared - started, **prediction.seconds,
+                            "store": time.perf_counter() - scored}, prediction.warnings, evaluation)
+        run.summary = {**report.to_dict(), "settings": settings.to_dict()}
+        run.finished_at = utcnow()
+        Context(session, ws.keys, actor).audit("link.run", "link_run", run.code, {
+            "identities_unsealed_for_comparison": prediction.records, "backend": settings.backend,
+            "threshold": settings.threshold, "review_band": [settings.review_low, settings.review_high],
+            "pairs_stored": len(prediction.pairs), "linked_pairs": linked, "in_review": review,
+            "individuals": len(sizes), "carried_decisions": carried})
+    report.seconds["total"] = time.perf_counter() - started
+    return report

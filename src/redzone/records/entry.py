@@ -1,0 +1,270 @@
+"""Recording: the service functions that write one record at a time, validated against the
+vocabulary, sealed where the brief says so, and audited. The CLI, the web and the importers
+call these; none of them writes to the tables directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from redzone.errors import NotFound, Problem, ValidationError
+from redzone.records.codes import new_code
+from redzone.records.identity import Identity, seal_identity
+from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, Group, Organisation,
+                                    Person, Source)
+from redzone.security import audit
+from redzone.security.keys import KeyRing
+from redzone.security.policy import Actor, require
+from redzone.vocab import load_vocabulary
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who is acting, with which keys, in which transaction."""
+
+    session: Session
+    keys: KeyRing
+    actor: Actor
+
+    def audit(self, action: str, record_type: str, record_id: str, detail: dict | None = None) -> None:
+        audit.append(self.session, self.keys.audit_key, self.actor.username, action, record_type, record_id, detail)
+
+
+def _check_term(problems: list[Problem], field_name: str, list_name: str, value: str | None, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    terms = load_vocabulary().lists[list_name]
+    if value not in terms:
+        problems.append(Problem(field_name, f"{value!r} is not in the vocabulary's {list_name} ({', '.join(terms)})"))
+
+
+def _check_place(problems: list[Problem], field_name: str, place_id: str | None) -> None:
+    if place_id is not None and place_id not in load_vocabulary().places:
+        problems.append(Problem(field_name, f"{place_id!r} is not a gazetteer place id"))
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationError(problems)
+
+
+def add_organisation(ctx: Context, org_id: str, name: str, kind: str = "ngo") -> Organisation:
+    require(ctx.actor, "source.create")
+    organisation = Organisation(id=org_id, name=name, kind=kind)
+    ctx.session.add(organisation)
+    ctx.session.flush()
+    ctx.audit("organisation.create", "organisation", org_id)
+    return organisation
+
+
+def add_person(ctx: Context, *, person_role: str = "victim", sex: str = "unknown", birth_year_min: int | None = None,
+               birth_year_max: int | None = None, origin_place_id: str | None = None, crossing_year: int | None = None,
+               organisation_id: str | None = None, identity: Identity | None = None, code: str | None = None) -> Person:
+    require(ctx.actor, "person.create")
+    problems: list[Problem] = []
+    _check_term(problems, "person_role", "person_roles", person_role)
+    _check_term(problems, "sex", "sexes", sex)
+    _check_place(problems, "origin_place_id", origin_place_id)
+    this_year = dt.date.today().year
+    for name, year in (("birth_year_min", birth_year_min), ("birth_year_max", birth_year_max), ("crossing_year", crossing_year)):
+        if year is not None and not 1900 <= year <= this_year:
+            problems.append(Problem(name, f"{year} is not a year between 1900 and {this_year}"))
+    if birth_year_min and birth_year_max and birth_year_min > birth_year_max:
+        problems.append(Problem("birth_year_max", "is before birth_year_min"))
+    _raise(problems)
+    code = code or new_code("person")
+    person = Person(code=code, person_role=person_role, sex=sex, birth_year_min=birth_year_min,
+                    birth_year_max=birth_year_max if birth_year_max is not None else birth_year_min,
+                    origin_place_id=origin_place_id, crossing_year=crossing_year, organisation_id=organisation_id,
+                    identity_sealed=seal_identity(ctx.keys.fields, code, identity or Identity()),
+                    created_by=ctx.actor.username)
+    ctx.session.add(person)
+    ctx.session.flush()
+    ctx.audit("person.create", "person", code, {"sealed": identity is not None and not identity.is_empty()})
+    return person
+
+
+def source_text_context(code: str) -> str:
+    return f"source/{code}/text"
+
+
+def add_source(ctx: Context, *, kind: str, title: str = "", language: str = "en", date: dt.date | None = None,
+               reliability: str = "F", credibility: int = 6, text: str | None = None,
+               organisation_id: str | None = None, interviewee: Person | None = None,
+               consent_scopes: Sequence[str] = (), code: str | None = None) -> Source:
+    require(ctx.actor, "source.create")
+    problems: list[Problem] = []
+    _check_term(problems, "kind", "source_kinds", kind)
+    _check_term(problems, "reliability", "reliability", reliability)
+    _check_term(problems, "credibility", "credibility", str(credibility))
+    for scope in consent_scopes:
+        _check_term(problems, "consent_scopes", "consent_scopes", scope)
+    if consent_scopes and kind != "interview" and interviewee is None:
+        problems.append(Problem("consent_scopes", "consent is recorded for interviews (or a named interviewee) only"))
+    _raise(problems)
+    code = code or new_code("source")
+    source = Source(code=code, kind=kind, title=title, language=language, date=date, reliability=reliability,
+                    credibility=credibility, organisation_id=organisation_id,
+                    interviewee_id=interviewee.id if interviewee else None, consent_scopes=list(consent_scopes),
+                    consent_recorded_at=dt.date.today() if consent_scopes else None, created_by=ctx.actor.username)
+    if text is not None:
+        source.text_sealed = ctx.keys.fields.seal(text, source_text_context(code))
+        source.text_digest = ctx.keys.digest(text)
+    ctx.session.add(source)
+    ctx.session.flush()
+    ctx.audit("source.create", "source", code, {"kind": kind, "has_text": text is not None})
+    return source
+
+
+def read_source_text(ctx: Context, source: Source) -> str | None:
+    require(ctx.actor, "source.view_text")
+    if source.text_sealed is None:
+        return None
+    ctx.audit("source.view_text", "source", source.code)
+    return ctx.keys.fields.unseal_text(source.text_sealed, source_text_context(source.code))
+
+
+def withdraw_consent(ctx: Context, source: Source, on: dt.date | None = None) -> None:
+    require(ctx.actor, "source.edit")
+    source.consent_withdrawn_at = on or dt.date.today()
+    ctx.audit("source.consent_withdrawn", "source", source.code)
+
+
+def add_group(ctx: Context, *, name: str, kind: str, place_id: str | None = None, code: str | None = None) -> Group:
+    require(ctx.actor, "act.create")
+    problems: list[Problem] = []
+    _check_term(problems, "kind", "group_kinds", kind)
+    _check_place(problems, "place_id", place_id)
+    _raise(problems)
+    group = Group(code=code or new_code("group"), name=name, kind=kind, place_id=place_id)
+    ctx.session.add(group)
+    ctx.session.flush()
+    ctx.audit("group.create", "group", group.code)
+    return group
+
+
+def province_of(place_id: str | None) -> str | None:
+    if place_id is None:
+        return None
+    province = load_vocabulary().province_of(place_id)
+    return province.id if province else None
+
+
+def add_event(ctx: Context, *, kind: str, place_id: str | None = None, date_start: dt.date | None = None,
+              date_end: dt.date | None = None, date_precision: str = "unknown", description: str = "",
+              code: str | None = None) -> Event:
+    require(ctx.actor, "act.create")
+    problems: list[Problem] = []
+    _check_term(problems, "kind", "event_kinds", kind)
+    _check_term(problems, "date_precision", "date_precisions", date_precision)
+    _check_place(problems, "place_id", place_id)
+    if date_precision != "unknown" and date_start is None:
+        problems.append(Problem("date_start", f"is required when date_precision is {date_precision!r}"))
+    if date_precision == "range" and date_end is None:
+        problems.append(Problem("date_end", "is required when date_precision is 'range'"))
+    if date_start and date_end and date_end < date_start:
+        problems.append(Problem("date_end", "is before date_start"))
+    _raise(problems)
+    event = Event(code=code or new_code("event"), kind=kind, place_id=place_id, province_id=province_of(place_id),
+                  date_start=date_start, date_end=date_end, date_precision=date_precision,
+                  year=date_start.year if date_start else None, description=description)
+    ctx.session.add(event)
+    ctx.session.flush()
+    ctx.audit("event.create", "event", event.code)
+    return event
+
+
+@dataclass(frozen=True)
+class PerpetratorSpec:
+    role: str
+    group: Group | None = None
+    person: Person | None = None
+
+
+@dataclass(frozen=True)
+class AttestationSpec:
+    source: Source
+    span_start: int | None = None
+    span_end: int | None = None
+
+
+@dataclass
+class ActDetails:
+    price_amount: float | None = None
+    price_currency: str | None = None
+    duration_days: int | None = None
+    victim_count: int | None = None
+    notes: str = ""
+    perpetrators: list[PerpetratorSpec] = field(default_factory=list)
+    attestations: list[AttestationSpec] = field(default_factory=list)
+
+
+def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event | None,
+            details: ActDetails | None = None, code: str | None = None) -> Act:
+    require(ctx.actor, "act.create")
+    details = details or ActDetails()
+    vocabulary = load_vocabulary()
+    problems: list[Problem] = []
+    if violation not in vocabulary.violations:
+        problems.append(Problem("violation", f"{violation!r} is not a violation code of the vocabulary"))
+    if (details.price_amount is None) != (details.price_currency is None):
+        problems.append(Problem("price_currency", "a price needs both an amount and a currency"))
+    if details.price_amount is not None and details.price_amount < 0:
+        problems.append(Problem("price_amount", "must not be negative"))
+    _check_term(problems, "price_currency", "currencies", details.price_currency, optional=True)
+    for name in ("duration_days", "victim_count"):
+        value = getattr(details, name)
+        if value is not None and value < (1 if name == "victim_count" else 0):
+            problems.append(Problem(name, "must be a positive number"))
+    for index, perpetrator in enumerate(details.perpetrators):
+        if perpetrator.role not in vocabulary.roles:
+            problems.append(Problem(f"perpetrators[{index}].role", f"{perpetrator.role!r} is not a perpetrator role"))
+    for index, attestation in enumerate(details.attestations):
+        start, end = attestation.span_start, attestation.span_end
+        if (start is None) != (end is None) or (start is not None and (start < 0 or end <= start)):
+            problems.append(Problem(f"attestations[{index}].span", "needs 0 ≤ start < end, or neither"))
+    _raise(problems)
+    act = Act(code=code or new_code("act"), victim_id=victim.id if victim else None, violation=violation,
+              event_id=event.id if event else None, price_amount=details.price_amount,
+              price_currency=details.price_currency, duration_days=details.duration_days,
+              victim_count=details.victim_count, notes=details.notes, created_by=ctx.actor.username)
+    act.perpetrators = [ActPerpetrator(role=p.role, group_id=p.group.id if p.group else None,
+                                       person_id=p.person.id if p.person else None) for p in details.perpetrators]
+    act.attestations = [Attestation(source_id=a.source.id, span_start=a.span_start, span_end=a.span_end)
+                        for a in details.attestations]
+    ctx.session.add(act)
+    ctx.session.flush()
+    ctx.audit("act.create", "act", act.code, {"violation": violation, "sources": len(details.attestations)})
+    return act
+
+
+def add_claim(ctx: Context, *, source: Source, measure: str, value: float, qualifier: str = "exact",
+              unit: str = "persons", scope: str = "", year: int | None = None, value_max: float | None = None,
+              span: tuple[int, int] | None = None, code: str | None = None) -> Claim:
+    require(ctx.actor, "claim.create")
+    problems: list[Problem] = []
+    _check_term(problems, "qualifier", "qualifiers", qualifier)
+    if qualifier == "between" and value_max is None:
+        problems.append(Problem("value_max", "is required when the qualifier is 'between'"))
+    if value_max is not None and value_max < value:
+        problems.append(Problem("value_max", "is below value"))
+    if not measure.strip():
+        problems.append(Problem("measure", "must not be empty"))
+    _raise(problems)
+    claim = Claim(code=code or new_code("claim"), source_id=source.id, measure=measure, value=value,
+                  value_max=value_max, qualifier=qualifier, unit=unit, scope=scope, year=year,
+                  span_start=span[0] if span else None, span_end=span[1] if span else None)
+    ctx.session.add(claim)
+    ctx.session.flush()
+    ctx.audit("claim.create", "claim", claim.code, {"measure": measure})
+    return claim
+
+
+def get_person(session: Session, code: str) -> Person:
+    person = session.query(Person).filter_by(code=code).one_or_none()
+    if person is None:
+        raise NotFound(f"no person with code {code!r}")
+    return person

@@ -1,0 +1,395 @@
+"""The domain model: every concept of the brief as a mapped table (SQLAlchemy 2 ORM).
+
+Sealed values (a person's identity, a testimony's text, an evidence file's original name,
+a TOTP secret) are stored only as AES-GCM ciphertext (`*_sealed` columns, see
+security/keys.py) on every backend; reading them goes through `records.identity`, which
+checks the policy and writes the audit entry. Gazetteer places and vocabulary codes are
+data files (`redzone.vocab`), referenced here by their stable ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {dict[str, Any]: sa.JSON, list[str]: sa.JSON, bytes: sa.LargeBinary}
+
+
+Timestamp = sa.DateTime(timezone=True)
+
+
+class Organisation(Base):
+    """A documentation organisation; the list it holds is one "system" for estimation."""
+
+    __tablename__ = "organisation"
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(40), default="ngo")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    role: Mapped[str] = mapped_column(sa.String(40))
+    organisation_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    totp_secret_sealed: Mapped[bytes | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class AccessGrant(Base):
+    """An explicit grant letting one user see one person's sealed identity."""
+
+    __tablename__ = "access_grant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(sa.String(80))
+    granted_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("user_id", "person_id"),)
+
+
+class Source(Base):
+    """An interview, statement, report, article or document; graded on the Admiralty scale."""
+
+    __tablename__ = "source"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    organisation_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    date: Mapped[dt.date | None]
+    reliability: Mapped[str] = mapped_column(sa.String(1), default="F")
+    credibility: Mapped[int] = mapped_column(default=6)
+    text_sealed: Mapped[bytes | None]
+    text_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    interviewee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    consent_scopes: Mapped[list[str]] = mapped_column(default=list)
+    consent_recorded_at: Mapped[dt.date | None]
+    consent_withdrawn_at: Mapped[dt.date | None]
+    created_by: Mapped[str] = mapped_column(sa.String(80), default="system")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (
+        sa.CheckConstraint("reliability IN ('A','B','C','D','E','F')", name="reliability"),
+        sa.CheckConstraint("credibility BETWEEN 1 AND 6", name="credibility"),
+    )
+
+    attestations: Mapped[list[Attestation]] = relationship(back_populates="source")
+
+
+class Person(Base):
+    """A victim, witness or perpetrator as recorded by one organisation, known by a pseudonymous code."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    organisation_id: Mapped[str | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    person_role: Mapped[str] = mapped_column(sa.String(20), default="victim")
+    sex: Mapped[str] = mapped_column(sa.String(10), default="unknown")
+    birth_year_min: Mapped[int | None]
+    birth_year_max: Mapped[int | None]
+    origin_place_id: Mapped[str | None] = mapped_column(sa.String(120))
+    crossing_year: Mapped[int | None]
+    identity_sealed: Mapped[bytes | None]
+    created_by: Mapped[str] = mapped_column(sa.String(80), default="system")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+    acts: Mapped[list[Act]] = relationship(back_populates="victim", foreign_keys="Act.victim_id")
+    participations: Mapped[list[Participation]] = relationship(back_populates="person", order_by="Participation.sequence")
+
+
+class Group(Base):
+    """A perpetrator organisation or unit: broker network, border post, PSB office, detention facility."""
+
+    __tablename__ = "perpetrator_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    place_id: Mapped[str | None] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Event(Base):
+    """Something that happened at a place and time; the date carries its precision."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    place_id: Mapped[str | None] = mapped_column(sa.String(120))
+    # Derived from place_id through the gazetteer when written, so statistics need no join to data files.
+    province_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    date_start: Mapped[dt.date | None]
+    date_end: Mapped[dt.date | None]
+    date_precision: Mapped[str] = mapped_column(sa.String(10), default="unknown")
+    year: Mapped[int | None] = mapped_column(index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    __table_args__ = (
+        sa.CheckConstraint("date_precision IN ('day','month','year','range','unknown')", name="date_precision"),
+    )
+
+
+class Participation(Base):
+    """One step of a person's journey: the events they went through, in order."""
+
+    __tablename__ = "participation"
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person] = relationship(back_populates="participations")
+    event: Mapped[Event] = relationship()
+
+
+class Act(Base):
+    """A violation: who did what to whom, in which event, with its details."""
+
+    __tablename__ = "act"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    victim_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    violation: Mapped[str] = mapped_column(sa.String(60), index=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id"), index=True)
+    price_amount: Mapped[float | None] = mapped_column(sa.Numeric(18, 2, asdecimal=False))
+    price_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    duration_days: Mapped[int | None]
+    victim_count: Mapped[int | None]
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by: Mapped[str] = mapped_column(sa.String(80), default="system")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+    victim: Mapped[Person | None] = relationship(back_populates="acts", foreign_keys=[victim_id])
+    event: Mapped[Event | None] = relationship()
+    perpetrators: Mapped[list[ActPerpetrator]] = relationship(back_populates="act", cascade="all, delete-orphan")
+    attestations: Mapped[list[Attestation]] = relationship(back_populates="act", cascade="all, delete-orphan")
+
+
+class ActPerpetrator(Base):
+    """A perpetrator of an act in a role: a group, an individual, or just the role when unknown."""
+
+    __tablename__ = "act_perpetrator"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    act_id: Mapped[int] = mapped_column(sa.ForeignKey("act.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(40), index=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("perpetrator_group.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+
+    act: Mapped[Act] = relationship(back_populates="perpetrators")
+    group: Mapped[Group | None] = relationship()
+
+
+class Attestation(Base):
+    """A source attesting an act, with the character span of the quoted passage in its text."""
+
+    __tablename__ = "attestation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    act_id: Mapped[int] = mapped_column(sa.ForeignKey("act.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("source.id"), index=True)
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    __table_args__ = (
+        sa.UniqueConstraint("act_id", "source_id", "span_start", "span_end", name="span"),
+        sa.CheckConstraint("span_start IS NULL OR (span_start >= 0 AND span_end > span_start)", name="span"),
+    )
+
+    act: Mapped[Act] = relationship(back_populates="attestations")
+    source: Mapped[Source] = relationship(back_populates="attestations")
+
+
+class Claim(Base):
+    """A figure asserted by a source ("up to 500,000 at risk"), kept to compare with others."""
+
+    __tablename__ = "claim"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("source.id"), index=True)
+    measure: Mapped[str] = mapped_column(sa.String(120), index=True)
+    value: Mapped[float]
+    value_max: Mapped[float | None]
+    qualifier: Mapped[str] = mapped_column(sa.String(20), default="exact")
+    unit: Mapped[str] = mapped_column(sa.String(40), default="persons")
+    scope: Mapped[str] = mapped_column(sa.String(200), default="")
+    year: Mapped[int | None]
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+
+
+class Evidence(Base):
+    """A file stored encrypted in the workspace, with its digest and acquisition facts."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("source.id"), index=True)
+    filename_sealed: Mapped[bytes | None]
+    media_type: Mapped[str] = mapped_column(sa.String(100), default="application/octet-stream")
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    acquired_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    acquired_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    acquisition_method: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+
+    custody: Mapped[list[CustodyEntry]] = relationship(back_populates="evidence", order_by="CustodyEntry.id")
+
+
+class CustodyEntry(Base):
+    """One hand an evidence file passed through, or one use of it."""
+
+    __tablename__ = "custody_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    holder: Mapped[str] = mapped_column(sa.String(200), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    evidence: Mapped[Evidence] = relationship(back_populates="custody")
+
+
+class AuditEntry(Base):
+    """An append-only, hash-chained record of a write or of a read of sealed data (never the value)."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    actor: Mapped[str] = mapped_column(sa.String(80), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60))
+    record_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    record_id: Mapped[str] = mapped_column(sa.String(60), default="", index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    previous_hash: Mapped[str] = mapped_column(sa.String(64))
+    entry_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class ExternalRef(Base):
+    """A record's id in the system that issued an imported file: the same ref finds the same record again."""
+
+    __tablename__ = "external_ref"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The organisation whose system issued the ref; '' when the import named none (no foreign key for that reason).
+    organisation_id: Mapped[str] = mapped_column(sa.String(64), default="")
+    record_type: Mapped[str] = mapped_column(sa.String(20))
+    ref: Mapped[str] = mapped_column(sa.String(200))
+    record_id: Mapped[int]
+    # Keyed digest (KeyRing.digest) of the row last imported: equal digest = nothing to update.
+    row_digest: Mapped[str] = mapped_column(sa.String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "record_type", "ref"),)
+
+
+class WorkspaceMeta(Base):
+    """Facts about the workspace itself: schema purpose, vocabulary version, demo truth summary."""
+
+    __tablename__ = "workspace_meta"
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DemoTruth(Base):
+    """Synthetic demo only: which true (simulated) individual each person record describes."""
+
+    __tablename__ = "demo_truth"
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    true_id: Mapped[int] = mapped_column(index=True)
+
+
+class LinkRun(Base):
+    """One run of record linkage: its settings, the trained model (parameters and level labels, never
+    a compared value) and what it found."""
+
+    __tablename__ = "link_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    person_role: Mapped[str] = mapped_column(sa.String(20), default="victim")
+    backend: Mapped[str] = mapped_column(sa.String(20), default="duckdb")
+    threshold: Mapped[float]
+    review_low: Mapped[float]
+    review_high: Mapped[float]
+    model: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_by: Mapped[str] = mapped_column(sa.String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class LinkPair(Base):
+    """Two person records a run scored as possibly the same individual, with a reviewer's decision.
+
+    The pair is linked when a reviewer accepted it, or when nobody decided and the model's match
+    probability reaches the run's threshold. `levels` holds, per comparison, the level reached and
+    its match weight: the waterfall an analyst reviews, with no value of the records in it.
+    """
+
+    __tablename__ = "link_pair"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
+    person_a_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_b_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    match_weight: Mapped[float]
+    match_probability: Mapped[float] = mapped_column(index=True)
+    levels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # 'model' when this run scored the pair; 'carried' when only an earlier run's decision brought it here.
+    origin: Mapped[str] = mapped_column(sa.String(10), default="model")
+    decision: Mapped[str | None] = mapped_column(sa.String(10))
+    decided_by: Mapped[str | None] = mapped_column(sa.String(80))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "person_a_id", "person_b_id"),
+        sa.CheckConstraint("person_a_id < person_b_id", name="ordered"),
+        sa.CheckConstraint("decision IS NULL OR decision IN ('accepted','rejected')", name="decision"),
+    )
+
+
+class LinkDecision(Base):
+    """One reviewing act (accept, reject, reopen, split, undo) and the pair decisions it changed, so
+    that it can be undone exactly."""
+
+    __tablename__ = "link_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    # [[pair id, decision before, decision after], …]
+    changes: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    undone_by: Mapped[int | None]
+
+
+class PersonCluster(Base):
+    """The linked individual (cluster) a person record belongs to under the latest run and its
+    decisions; records never linked to another form clusters of one."""
+
+    __tablename__ = "person_cluster"
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
+    cluster_code: Mapped[str] = mapped_column(sa.String(40), index=True)

@@ -1,0 +1,115 @@
+"""Database engines: SQLCipher (embedded, encrypted whole) and PostgreSQL, behind one `Store`.
+
+The rest of Redzone never asks which backend runs it, except where SQL genuinely differs
+(bulk loading, full-text search), and then only through `Store.backend`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from redzone.errors import ConfigurationError, StoreError, WrongPassphrase
+
+Backend = Literal["sqlite", "postgresql"]
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class Store:
+    """An open database: an engine, its backend name and a session factory."""
+
+    def __init__(self, engine: sa.Engine, backend: Backend, schema: str | None = None) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.schema = schema
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed if the block succeeds, rolled back entirely if not."""
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlcipher_engine(path: Path, key: bytes) -> sa.Engine:
+    import sqlcipher3
+
+    # A raw 256-bit key: SQLCipher's own PBKDF2 is skipped because the key already comes
+    # from argon2id (security/keys.py).
+    pragma_key = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    def connect() -> sqlcipher3.Connection:
+        connection = sqlcipher3.connect(str(path), check_same_thread=False, timeout=30)
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(pragma_key)
+        return connection
+
+    engine = sa.create_engine("sqlite://", module=sqlcipher3, creator=connect, pool_pre_ping=False)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT count(*) FROM sqlite_master")
+        except sqlcipher3.DatabaseError:
+            raise WrongPassphrase() from None
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def normalise_postgres_url(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigurationError(f"database_url: expected a postgresql:// URL, got {parsed.get_backend_name()}://")
+    if parsed.password:
+        raise ConfigurationError("database_url: must not contain a password (use PGPASSWORD or ~/.pgpass)")
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def postgres_engine(url: str, schema: str) -> sa.Engine:
+    if not SCHEMA_NAME.match(schema):
+        raise ConfigurationError(f"schema: {schema!r} is not a valid lower-case SQL identifier")
+    try:
+        return sa.create_engine(
+            normalise_postgres_url(url),
+            connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 10},
+            pool_pre_ping=True,
+        )
+    except sa.exc.ArgumentError as exc:
+        raise ConfigurationError(f"database_url: {exc}") from None
+
+
+def create_schema(engine: sa.Engine, schema: str) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+def drop_schema(engine: sa.Engine, schema: str) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def check_reachable(engine: sa.Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except WrongPassphrase:
+        raise
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"database unreachable: {reason}") from None
