@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SUITES = ("core", "estimate")
+SUITES = tuple(sorted(p.stem.removeprefix("bench_") for p in Path(__file__).parent.glob("bench_*.py")))
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
@@ -58,7 +58,7 @@ def main() -> None:
     for suite in args.only.split(","):
         module = importlib.import_module(f"benchmarks.bench_{suite}")
         print(f"== {suite}", file=sys.stderr, flush=True)
-        rows = module.run(acts=args.acts) if suite == "core" else module.run()
+        rows = module.run(acts=args.acts) if suite == "core" else module.run()  # each bench_<suite>.run() returns rows
         sections.append((suite, rows))
     kept = {name: text for name, text in _existing_sections().items() if name not in {s for s, _ in sections}}
     lines = ["# Benchmarks", "", "Written by `make bench` (`python -m benchmarks`); each section says when and where it was measured.", ""]
