@@ -393,3 +393,76 @@ class PersonCluster(Base):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
     cluster_code: Mapped[str] = mapped_column(sa.String(40), index=True)
+
+
+# --- search index ---
+
+
+class SearchDocument(Base):
+    """The search terms of one part of one record: 'meta' (code, title, analysable fields) or
+    'text' (a testimony's text, shown only to roles that may read it). On SQLite the terms are the
+    normalised tokens, indexed by FTS5 inside the encrypted file; on PostgreSQL they are keyed
+    digests of those tokens, so the server never holds searchable plaintext (see redzone.search)."""
+
+    __tablename__ = "search_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    record_id: Mapped[int]
+    part: Mapped[str] = mapped_column(sa.String(10))
+    terms: Mapped[str] = mapped_column(sa.Text, default="")
+    indexed_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("kind", "record_id", "part"),)
+
+
+# --- web accounts (sessions, API tokens, second factor, login attempts) ---
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, the table only its SHA-256, so a copied
+    database cannot be replayed as a cookie. `stage` is 'second_factor' or 'enrol' until the TOTP
+    step is passed, then 'full'."""
+
+    __tablename__ = "web_session"
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(sa.String(20), default="full")
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class ApiToken(Base):
+    """A bearer token for scripts, acting as its user; stored as a SHA-256 digest only."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept to throttle guessing from one client address."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(sa.String(80))
+    client: Mapped[str] = mapped_column(sa.String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class UserSetting(Base):
+    """Per-user preferences and second-factor state: interface language, last TOTP step used
+    (a code is accepted once)."""
+
+    __tablename__ = "user_setting"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    totp_last_step: Mapped[int | None]
