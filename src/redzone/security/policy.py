@@ -36,6 +36,7 @@ ACTIONS = {
     "act.edit": "edit or delete acts",
     "claim.view": "see the claims ledger",
     "claim.create": "record a claim",
+    "extract.review": "accept or reject the facts proposed from a source's text",
     "evidence.view": "see evidence metadata and custody",
     "evidence.add": "add an evidence file",
     "evidence.open": "decrypt and open an evidence file",
@@ -67,11 +68,11 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "interviewer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
         "person.view_sealed", "person.edit_sealed", "act.create", "act.edit", "claim.create",
-        "evidence.add", "evidence.open", "export.pseudonymised", "import.run"},
+        "extract.review", "evidence.add", "evidence.open", "export.pseudonymised", "import.run"},
     "documentation_officer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
-        "person.view_sealed", "act.create", "act.edit", "claim.create", "evidence.add",
-        "evidence.open", "link.run", "link.review", "export.pseudonymised", "import.run"},
+        "person.view_sealed", "act.create", "act.edit", "claim.create", "extract.review",
+        "evidence.add", "evidence.open", "link.run", "link.review", "export.pseudonymised", "import.run"},
     "legal_analyst": _READ_PSEUDONYMISED | {"source.view_text", "evidence.open", "elements.record",
                                             "export.pseudonymised"},
     "data_analyst": _READ_PSEUDONYMISED | {"link.run", "link.review", "estimate.run", "export.pseudonymised"},
