@@ -1,11 +1,13 @@
 """Every kind of tampering with the audit chain is detected, and the first bad entry named."""
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
 from redzone.records.entry import add_person
 from redzone.records.identity import Identity, reveal_identity
-from redzone.records.models import AuditEntry
+from redzone.records.models import AuditEntry, WorkspaceMeta
 from redzone.records.users import actor_for
 from redzone.security import audit
 
@@ -101,3 +103,53 @@ def test_a_refused_read_is_audited_too(workspace, context_for):
         entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.actor == "analyst")).all()
     assert [(e.action, e.record_id) for e in entries] == [("person.view_sealed.denied", code)]
     assert _verify(workspace).intact
+
+
+def test_a_cut_tail_is_named(workspace, context_for):
+    _fill(context_for)
+    with workspace.store.session() as session:
+        last = session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    _raw(workspace, "DELETE FROM audit_entry WHERE id > :keep", keep=last - 2)
+    report = _verify(workspace)
+    assert not report.intact and report.first_bad_id == last - 1
+    assert f"entries {last - 1}–{last} are missing from the end" in report.problem
+
+
+def test_the_head_checkpoint_cannot_be_rewritten_or_removed(workspace, context_for):
+    _fill(context_for)
+    with workspace.store.session() as session:
+        last = session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+        previous = session.scalar(sa.select(AuditEntry.entry_hash).where(AuditEntry.id == last - 1))
+    # Cut the last entry and make the checkpoint agree, without the key.
+    _raw(workspace, "DELETE FROM audit_entry WHERE id = :last", last=last)
+    with workspace.store.session() as session:
+        meta = session.get(WorkspaceMeta, audit.HEAD_KEY)
+        meta.value = {**meta.value, "entries": last - 1, "last_hash": previous}
+    report = _verify(workspace)
+    assert not report.intact and "checkpoint was altered" in report.problem
+    _raw(workspace, "DELETE FROM workspace_meta WHERE key = :key", key=audit.HEAD_KEY)
+    report = _verify(workspace)
+    assert not report.intact and "checkpoint is missing" in report.problem
+
+
+def test_the_audit_commands(workspace, context_for):
+    from typer.testing import CliRunner
+
+    from redzone.cli import app
+    from support import PASSPHRASE
+
+    with context_for("interviewer") as ctx:
+        code = add_person(ctx, identity=Identity(legal_name="Synthetic Name")).code
+    env = {"REDZONE_WORKSPACE": str(workspace.path), "REDZONE_PASSPHRASE": PASSPHRASE, "COLUMNS": "200"}
+    runner = CliRunner()
+    verified = runner.invoke(app, ["--user", "admin", "audit", "verify"], env=env)
+    assert verified.exit_code == 0 and "intact" in verified.output
+    trail = runner.invoke(app, ["--user", "admin", "--json", "audit", "log", "--person", code], env=env)
+    assert [(e["actor"], e["action"]) for e in json.loads(trail.output)] == [("interviewer", "person.create")]
+    mine = runner.invoke(app, ["--user", "admin", "--json", "audit", "log", "--user", "interviewer"], env=env)
+    assert {e["actor"] for e in json.loads(mine.output)} == {"interviewer"}
+    _raw(workspace, "UPDATE audit_entry SET action = 'person.edit' WHERE record_id = :code", code=code)
+    broken = runner.invoke(app, ["--user", "admin", "--json", "audit", "verify"], env=env)
+    assert broken.exit_code == 2 and json.loads(broken.output)["intact"] is False
+    refused = runner.invoke(app, ["--user", "analyst", "audit", "log"], env=env)
+    assert refused.exit_code == 1

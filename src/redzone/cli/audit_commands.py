@@ -29,7 +29,7 @@ def verify(ctx: typer.Context) -> None:
         cli.emit({"entries": report.entries, "intact": report.intact, "first_bad_id": report.first_bad_id,
                   "problem": report.problem})
     elif report.intact:
-        console.print(f"audit chain intact: {report.entries:,} entries")
+        console.print(f"audit chain intact: {report.entries:,} entries, head checkpoint matches")
     else:
         console.print(f"[red]audit chain broken[/]: {report.problem}")
     if not report.intact:
@@ -40,7 +40,8 @@ def verify(ctx: typer.Context) -> None:
 def log(
     ctx: typer.Context,
     person: Optional[str] = typer.Option(None, help="Only entries about this person code."),
-    user: Optional[str] = typer.Option(None, "--by", help="Only entries by this account."),
+    user: Optional[str] = typer.Option(None, "--user", "--by", help="Only entries by this account (after the "
+                                       "command: `redzone audit log --user NAME`)."),
     limit: int = typer.Option(50, min=1, help="Newest entries to show."),
 ) -> None:
     """Show the trail, newest first."""

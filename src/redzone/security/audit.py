@@ -10,6 +10,14 @@ HMAC-SHA256(audit key, canonical JSON of its own fields, its sequence number and
 the database but not the passphrase cannot recompute a consistent chain after tampering.
 `verify()` walks the chain and names the first entry that does not fit.
 
+A chain alone cannot show that its last entries were deleted: what is left is still a valid
+chain. So every append also rewrites a *head checkpoint* in the same transaction — the row
+`workspace_meta['audit.head']` holding the number of entries, the last entry's hash and an HMAC of
+both under the same audit key. Deleting the tail leaves fewer entries than the checkpoint counts;
+rewriting or deleting the checkpoint fails its HMAC or leaves it missing. Only rolling back the
+chain *and* the checkpoint to an earlier copy of both goes unseen by `verify()` alone; comparing
+the head with one noted elsewhere (a backup, a printed `audit verify`) catches that.
+
 Entries never carry a sealed value: `detail` holds field names, codes and counts only.
 """
 
@@ -26,9 +34,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.records.models import AuditEntry, utcnow
+from redzone.records.models import AuditEntry, WorkspaceMeta, utcnow
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit.head"
 
 
 def _canonical(entry_id: int, at: dt.datetime, actor: str, action: str, record_type: str,
@@ -44,6 +53,20 @@ def entry_hash(key: bytes, entry_id: int, at: dt.datetime, actor: str, action: s
                record_id: str, detail: dict[str, Any], previous_hash: str) -> str:
     message = _canonical(entry_id, at, actor, action, record_type, record_id, detail, previous_hash)
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, entries: int, last_hash: str) -> str:
+    message = json.dumps(["audit-head", entries, last_hash], separators=(",", ":")).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _write_head(session: Session, key: bytes, entries: int, last_hash: str) -> None:
+    value = {"entries": entries, "last_hash": last_hash, "mac": head_mac(key, entries, last_hash)}
+    meta = session.get(WorkspaceMeta, HEAD_KEY)
+    if meta is None:
+        session.add(WorkspaceMeta(key=HEAD_KEY, value=value))
+    else:  # a new dict, so that the JSON column is seen as changed
+        meta.value = value
 
 
 def _lock_chain(session: Session) -> None:
@@ -70,19 +93,22 @@ def append(session: Session, key: bytes, actor: str, action: str, record_type: s
         entry_hash=entry_hash(key, entry_id, at, actor, action, record_type, str(record_id), detail, previous),
     )
     session.add(entry)
+    _write_head(session, key, entry_id, entry.entry_hash)
     session.flush()
     return entry
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """`entries` read; the first entry at fault (None when the fault is the checkpoint itself) and why."""
+
     entries: int
     first_bad_id: int | None
     problem: str | None
 
     @property
     def intact(self) -> bool:
-        return self.first_bad_id is None
+        return self.problem is None
 
 
 def _iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
@@ -113,4 +139,27 @@ def verify(session: Session, key: bytes) -> ChainReport:
         if not hmac.compare_digest(recomputed, entry.entry_hash):
             return ChainReport(count, entry.id, f"entry {entry.id} was altered after it was written")
         previous_hash, expected_id = entry.entry_hash, entry.id + 1
+    return _check_head(session, key, count, previous_hash)
+
+
+def _check_head(session: Session, key: bytes, count: int, last_hash: str) -> ChainReport:
+    """The chain read is whole; does it end where the head checkpoint says it ends?"""
+    meta = session.get(WorkspaceMeta, HEAD_KEY)
+    if meta is None:
+        if count == 0:
+            return ChainReport(0, None, None)
+        return ChainReport(count, None, "the head checkpoint is missing (deleted), so a cut tail cannot be ruled out")
+    value = meta.value if isinstance(meta.value, dict) else {}
+    entries, recorded_hash = value.get("entries"), value.get("last_hash")
+    if not isinstance(entries, int) or not isinstance(recorded_hash, str) or not hmac.compare_digest(
+            head_mac(key, entries, recorded_hash), str(value.get("mac", ""))):
+        return ChainReport(count, None, "the head checkpoint was altered after it was written")
+    if count < entries:
+        return ChainReport(count, count + 1, f"entries {count + 1}–{entries} are missing from the end of the chain "
+                                             f"(truncated: the checkpoint counts {entries}, {count} found)")
+    if count > entries:
+        return ChainReport(count, entries + 1, f"entries after {entries} are not covered by the head checkpoint "
+                                               "(checkpoint rolled back, or entries added without the key)")
+    if not hmac.compare_digest(recorded_hash, last_hash):
+        return ChainReport(count, count, f"entry {count} is not the last entry the checkpoint records (replaced)")
     return ChainReport(count, None, None)
