@@ -9,6 +9,7 @@ from redzone.extract.lexicon import LexiconError, load_lexicon
 from redzone.extract.methods import DEFAULT_METHOD, METHODS, Method, extract, get_method, register
 from redzone.extract.money import usd_equivalent
 from redzone.extract.redact import Redactor, Replacement, redact_text
+from redzone.extract.review import REJECT_REASONS, Proposal, accept, propose, reject
 from redzone.extract.schema import load_schema, validate
 
 __all__ = [
@@ -21,9 +22,12 @@ __all__ = [
     "IngestReport",
     "LexiconError",
     "Method",
+    "Proposal",
+    "REJECT_REASONS",
     "Redactor",
     "Replacement",
     "Score",
+    "accept",
     "compare",
     "detect_language",
     "extract",
@@ -31,9 +35,11 @@ __all__ = [
     "ingest_directory",
     "load_corpus",
     "load_lexicon",
+    "propose",
     "read_proposals",
     "redact_text",
     "register",
+    "reject",
     "score",
     "usd_equivalent",
     "validate",

@@ -1,0 +1,160 @@
+"""Review on both backends: proposals are computed, not stored; accepting writes acts, events, claims and
+people attested by their spans; every decision is audited without the quoted text. Synthetic text."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from redzone.errors import NotFound, PermissionDenied, ValidationError
+from redzone.extract.review import accept, date_bounds, propose, reject
+from redzone.records.entry import add_source
+from redzone.records.models import Act, AuditEntry, Claim, Event, Person
+from redzone.records.users import actor_for
+from redzone.security import audit
+
+TEXT = ("SYNTHETIC. In March 2019 I was sold as a bride to a farmer in Helong for 12,000 yuan. He did not beat me.\n\n"
+        "Kim Hye-jin, my neighbour, was deported in 2020.\n\nUp to 500,000 women are at risk.")
+
+
+@pytest.fixture
+def source_code(context_for):
+    with context_for("officer") as ctx:
+        return add_source(ctx, kind="written_statement", language="en", text=TEXT).code
+
+
+def proposals_of(workspace, code, username="officer"):
+    with workspace.store.session() as session:
+        return {p.id: p for p in propose(session, workspace.keys, actor_for(session, username), code)}
+
+
+def test_proposals_carry_spans_context_and_status_and_store_nothing(workspace, source_code):
+    proposals = proposals_of(workspace, source_code)
+    sale = next(p for p in proposals.values() if p.fact.get("code") == "trafficking.sale")
+    assert sale.status == "open" and TEXT[sale.fact.start:sale.fact.end] == "sold as a bride"
+    context = sale.context
+    assert proposals[context["place"]].fact.get("gazetteer_id") == "cn.jilin.yanbian.helong"
+    assert proposals[context["date"]].fact.get("value") == "2019-03"
+    assert proposals[context["money"]].fact.get("amount") == 12000
+    assert [proposals[p].fact.get("role") for p in context["perpetrators"]] == ["buyer"]
+    assert not any(p.fact.get("code") == "physical.beating" for p in proposals.values())  # negated
+    assert all("Kim" not in pid for pid in proposals)
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count(Act.id))) == 0
+        assert session.scalar(sa.select(sa.func.count(Claim.id))) == 0
+
+
+def test_accepting_writes_attested_records_and_marks_decisions(workspace, context_for, source_code):
+    proposals = proposals_of(workspace, source_code)
+    sale = next(p for p in proposals.values() if p.fact.get("code") == "trafficking.sale")
+    marriage = next(p for p in proposals.values() if p.fact.get("code") == "marriage.forced")
+    claim_proposal = next(p for p in proposals.values() if p.fact.type == "quantity")
+    person_proposal = next(p for p in proposals.values() if p.fact.type == "person")
+    with context_for("officer") as ctx:
+        sale_code = accept(ctx, source_code, sale)
+        marriage_code = accept(ctx, source_code, marriage.id)
+        claim_code = accept(ctx, source_code, claim_proposal, {"measure": "women at risk", "scope": "north-east China"})
+        person_code = accept(ctx, source_code, person_proposal)
+    with workspace.store.session() as session:
+        act = session.scalar(sa.select(Act).where(Act.code == sale_code))
+        assert (act.violation, act.price_amount, act.price_currency) == ("trafficking.sale", 12000, "CNY")
+        assert act.event.place_id == "cn.jilin.yanbian.helong" and act.event.date_precision == "month"
+        assert str(act.event.date_start) == "2019-03-01" and str(act.event.date_end) == "2019-03-31"
+        assert [p.role for p in act.perpetrators] == ["buyer"]
+        assert [(a.span_start, a.span_end) for a in act.attestations] == [(sale.fact.start, sale.fact.end)]
+        second = session.scalar(sa.select(Act).where(Act.code == marriage_code))
+        assert second.violation == "marriage.forced" and second.event.place_id == "cn.jilin.yanbian.helong"
+        assert second.price_amount is None
+        claim = session.scalar(sa.select(Claim).where(Claim.code == claim_code))
+        assert (claim.value, claim.qualifier, claim.measure) == (500000, "up_to", "women at risk")
+        assert TEXT[claim.span_start:claim.span_end] == "Up to 500,000 women"
+        person = session.scalar(sa.select(Person).where(Person.code == person_code))
+        assert person.identity_sealed and b"Kim" not in person.identity_sealed
+        details = [json.dumps(e.detail, ensure_ascii=False) for e in session.scalars(sa.select(AuditEntry))]
+        assert not any("Kim" in d or "Hye-jin" in d or "sold as" in d for d in details)
+        actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions.count("extract.accept") == 4
+        assert audit.verify(session, workspace.keys.audit_key).first_bad_id is None
+    after = proposals_of(workspace, source_code)
+    assert after[sale.id].status == "accepted" and after[sale.id].record == sale_code
+    assert after[sale.context["place"]].status == "accepted"  # taken into the act with it
+    assert after[sale.context["money"]].record == sale_code
+    with context_for("officer") as ctx, pytest.raises(ValidationError, match="already accepted"):
+        accept(ctx, source_code, sale.id)
+
+
+def test_perpetrators_and_places_join_the_act_of_their_sentence(workspace, context_for, source_code):
+    proposals = proposals_of(workspace, source_code)
+    deported = next(p for p in proposals.values() if p.fact.get("code") == "refoulement.forced_repatriation")
+    with context_for("officer") as ctx:
+        code = accept(ctx, source_code, deported, {"place_id": "kp.north_hamgyong.musan", "perpetrators": ["police"]})
+    with workspace.store.session() as session:
+        act = session.scalar(sa.select(Act).where(Act.code == code))
+        assert act.event.place_id == "kp.north_hamgyong.musan" and act.event.date_precision == "year"
+        assert [p.role for p in act.perpetrators] == ["police"]
+
+
+def test_rejecting_is_audited_with_a_reason_code_and_writes_nothing_else(workspace, context_for, source_code):
+    proposals = proposals_of(workspace, source_code)
+    person = next(p for p in proposals.values() if p.fact.type == "person")
+    with context_for("officer") as ctx:
+        with pytest.raises(ValidationError, match="reason"):
+            reject(ctx, source_code, person, "I know her: Kim")
+        reject(ctx, source_code, person, "not_relevant")
+    assert proposals_of(workspace, source_code)[person.id].status == "rejected"
+    with workspace.store.session() as session:
+        entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "extract.reject"))
+        assert entry.detail == {"proposal": person.id, "type": "person", "reason": "not_relevant"}
+        assert session.scalar(sa.select(sa.func.count(Person.id))) == 0
+
+
+def test_bad_edits_unknown_proposals_and_roles_without_the_right_are_refused(workspace, context_for, source_code):
+    proposals = proposals_of(workspace, source_code)
+    sale = next(p for p in proposals.values() if p.fact.get("code") == "trafficking.sale")
+    with context_for("officer") as ctx:
+        with pytest.raises(ValidationError, match="colour"):
+            accept(ctx, source_code, sale, {"colour": "red"})
+        with pytest.raises(ValidationError, match="code"):
+            accept(ctx, source_code, sale, {"code": "trafficking.nonsense"})
+        with pytest.raises(NotFound):
+            accept(ctx, source_code, "violation:0-3:trafficking.sale")
+    with pytest.raises(PermissionDenied):
+        proposals_of(workspace, source_code, "analyst")  # may not read testimony text
+    assert proposals_of(workspace, source_code, "legal")  # may read, but not decide
+    with context_for("legal") as ctx, pytest.raises(PermissionDenied):
+        accept(ctx, source_code, sale)
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count(Event.id))) == 0
+
+
+def test_date_bounds_reads_every_precision():
+    assert [str(d) for d in date_bounds("2019-02")[:2]] == ["2019-02-01", "2019-02-28"]
+    assert date_bounds("2016-12/2017-02")[2] == "range" and str(date_bounds("2016-12/2017-02")[1]) == "2017-02-28"
+    assert date_bounds("2019-03-12")[1:] == (None, "day")
+    with pytest.raises(ValidationError, match="date"):
+        date_bounds("March")
+
+
+def test_cli_review_lists_accepts_and_rejects_by_number(workspace, source_code):
+    from support import PASSPHRASE
+    from typer.testing import CliRunner
+
+    from redzone.cli import _hoist_global_flags, app
+
+    env = {"REDZONE_WORKSPACE": str(workspace.path), "REDZONE_PASSPHRASE": PASSPHRASE, "NO_COLOR": "1", "COLUMNS": "200"}
+
+    def run(*args):
+        result = CliRunner().invoke(app, _hoist_global_flags(["--user", "officer", *args]), env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    listed = json.loads(run("review", source_code, "--json"))["proposals"]
+    sale = next(p for p in listed if p.get("code") == "trafficking.sale")
+    person = next(p for p in listed if p["type"] == "person")
+    table = run("review", source_code)
+    assert "sensitive" in table and "Kim" not in table and "Hye-jin" not in table
+    data = json.loads(run("review", source_code, "--accept", str(sale["number"]), "--reject", str(person["number"]),
+                          "--reason", "not_relevant", "--json"))
+    assert [d["decision"] for d in data["decided"]] == ["accepted", "rejected"]
+    statuses = {p["number"]: p["status"] for p in data["proposals"]}
+    assert statuses[sale["number"]] == "accepted" and statuses[person["number"]] == "rejected"
