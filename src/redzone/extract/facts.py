@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,19 +96,38 @@ def detect_language(text: str) -> str:
     return max(scores, key=lambda lang: (scores[lang], lang == "en"))
 
 
+_SPACE = re.compile(r"\s")
+_anchor_memo = threading.local()  # per thread: the anchors' matches in the text being read
+
+
+def _anchor_spans(text: str, anchor: Any) -> list[tuple[int, int]]:
+    """The matches of `anchor` in `text`, found once per text however many grammars ask."""
+    memo = _anchor_memo.__dict__
+    if memo.get("text") is not text:
+        memo.clear()
+        memo["text"] = text
+    spans = memo.get(anchor.pattern)
+    if spans is None:
+        spans = memo[anchor.pattern] = [m.span() for m in anchor.finditer(text)]
+    return spans
+
+
 def windows(text: str, anchor: Any, before: int = 48, after: int = 48) -> list[tuple[int, int]]:
-    """Merged stretches of text around each match of `anchor` (a compiled pattern), widened to the
-    next space (at most 16 characters further). Patterns that cannot match without an anchor (money without a currency word, a date
-    without a year) run only there: most of a text is skipped, and Python's `re` scans it 10x faster."""
-    spans: list[tuple[int, int]] = []
-    for match in anchor.finditer(text):
-        start = max(0, match.start() - before)
-        end = min(len(text), match.end() + after)
-        limit = min(len(text), end + 16)  # Chinese has no spaces: widen a little, not to the end
-        while end < limit and not text[end].isspace():
-            end += 1
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+    """Merged stretches of text around each match of `anchor` (a compiled pattern), each widened to
+    the next space (at most 16 characters further). Patterns that cannot match without an anchor (money
+    without a currency word, a date without a year) run only there: most of a text is skipped, and
+    Python's `re` scans it 10x faster."""
+    merged: list[list[int]] = []
+    for match_start, match_end in _anchor_spans(text, anchor):
+        start, end = max(0, match_start - before), match_end + after
+        if merged and start <= merged[-1][1] + 16:  # 16: the widening below may join them anyway
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            spans.append((start, end))
+            merged.append([start, end])
+    size = len(text)
+    spans = []
+    for start, end in merged:
+        end = min(size, end)
+        space = _SPACE.search(text, end, min(size, end + 16))  # Chinese has no spaces: widen a little, not to the end
+        spans.append((start, space.start() if space else min(size, end + 16)))
     return spans

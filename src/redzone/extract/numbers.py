@@ -133,8 +133,10 @@ def parse_zh(text: str) -> float | None:
 
 # Where a number may start, for skipping text that holds none (see facts.windows).
 ANCHORS = {
-    "en": re.compile(r"\d|(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                     r"sixty|seventy|eighty|ninety|hundred|teen)"),
+    # A digit, or a word starting like a number word ("thirt" reads thirteen, thirty and thirties); the
+    # lookahead lets `re` skip most positions on one character test.
+    "en": re.compile(r"(?=[\dtTfFsSeEnNhH])(?:\d|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"thirt|fourt|fift|sixt|sevent|ninet|twent|fort|hundred|teen))"),
     "ko": re.compile(r"\d|[만천백억]|" + KO_NATIVE),
     "zh": re.compile(rf"\d|[{_ZH_CHARS}]"),
 }

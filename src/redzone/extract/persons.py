@@ -31,7 +31,7 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
     given = r"[A-Z][a-z]+(?:-[a-z]+)"
     return {
         "en": [
-            re.compile(rf"\b(?:(?:Ms|Mr|Mrs|Miss|Dr)\.?\s+)?(?:{latin})\s+{given}\b"),
+            re.compile(rf"\b(?=[A-Z])(?:(?:Ms|Mr|Mrs|Miss|Dr)\.?\s+)?(?:{latin})\s+{given}\b"),
             re.compile(r"\b(?:Ms|Mr|Mrs|Miss|Dr)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+(?:-[a-z]+)?)?\b"),
             re.compile(r"\b(?:called|named|known as)\s+(?P<span>[A-Z][a-z]+(?:[\s-][A-Z]?[a-z]+){1,2})\b"),
         ],

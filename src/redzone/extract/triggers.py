@@ -51,13 +51,18 @@ def _longest(matches: list[Match]) -> list[Match]:
     """Keep, of matches that overlap and share a value, the longest (then the earliest); drop a match
     inside a longer one of another code too: "made to sell sex" is not a sale, 성폭행 is not 폭행."""
     kept: list[Match] = []
+    starts: list[int] = []  # of `kept`, in order, so only the matches that may overlap are compared
+    longest = 0
     for match in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
-        if any(m.start < match.end and match.start < m.end and set(m.values) & set(match.values) for m in kept):
+        longest = longest or match.end - match.start  # the first is the longest
+        low, high = bisect.bisect_left(starts, match.start - longest), bisect.bisect_left(starts, match.end)
+        near = [kept[i] for i in range(low, high) if kept[i].end > match.start]
+        if any(set(m.values) & set(match.values) or (m.start <= match.start and match.end <= m.end) for m in near):
             continue
-        if any(m.start <= match.start and match.end <= m.end for m in kept):
-            continue
-        kept.append(match)
-    return sorted(kept, key=lambda m: m.start)
+        index = bisect.bisect_right(starts, match.start)
+        starts.insert(index, match.start)
+        kept.insert(index, match)
+    return kept
 
 
 def sentence_ends(text: str) -> list[int]:
