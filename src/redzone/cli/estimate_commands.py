@@ -1,4 +1,5 @@
-"""`redzone estimate`: multiple systems estimation from a capture-history CSV."""
+"""`redzone estimate`: multiple systems estimation from a capture-history CSV or from the linked lists of
+the workspace (whole or by stratum), one method or several side by side."""
 
 from __future__ import annotations
 
@@ -9,15 +10,24 @@ import typer
 from rich.table import Table
 
 from redzone.cli.app import app, console, state
-from redzone.estimate import METHODS, CaptureTable, estimate as run_estimate
+from redzone.errors import ConfigurationError
+from redzone.estimate import METHODS, CaptureTable, EstimationError, estimate as run_estimate
+
+STRATA_HELP = "With --from-workspace: one estimate per province, year (of crossing), crossing_period or birth_decade."
 
 
 @app.command()
 def estimate(
     ctx: typer.Context,
-    csv_path: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="CSV",
-                                    help="Capture histories: columns list1..listK,count."),
-    method: str = typer.Option("bic", help=f"One of: {', '.join(METHODS)}."),
+    csv_path: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False, metavar="[CSV]",
+                                              help="Capture histories: columns list1..listK,count."),
+    from_workspace: bool = typer.Option(False, "--from-workspace",
+                                        help="Use the workspace's linked lists (one list per organisation)."),
+    stratify: Optional[str] = typer.Option(None, "--stratify", help=STRATA_HELP),
+    role: str = typer.Option("victim", help="With --from-workspace: which person records (victim, witness…)."),
+    method: Optional[list[str]] = typer.Option(None, "--method",
+                                               help=f"One of: {', '.join(METHODS)}; repeat to compare methods "
+                                                    "[default: bic; from a workspace: bic, stepwise, chao]."),
     max_order: Optional[int] = typer.Option(None, "--max-order", help="Highest interaction order searched."),
     p_threshold: float = typer.Option(0.02, "--p-threshold", help="Stepwise: add an interaction while p < this."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="BCa bootstrap replicates (0: none)."),
@@ -25,15 +35,69 @@ def estimate(
     resampler: str = typer.Option("numpy", help="Bootstrap random stream: numpy, or r (R's, as the published packages)."),
     details: bool = typer.Option(False, "--details", help="With --json: include candidate models and diagnostics."),
 ) -> None:
-    """Estimate the total number of victims, documented or not, from overlapping lists."""
+    """Estimate the total number of victims, documented or not, from overlapping lists.
+
+    With a CSV and one method, --json prints one object: method, observed, estimate, interval, model,
+    warnings. With several methods, or --from-workspace, it prints a list of such objects (from a
+    workspace each also names its stratum and lists; a method the data cannot support has estimate null
+    and says why in its warnings).
+    """
     cli = state(ctx)
-    table = CaptureTable.from_csv(csv_path)
-    result = run_estimate(table, method, max_order=max_order, p_threshold=p_threshold, n_boot=bootstrap, seed=seed,
-                          resampler=resampler)
-    if cli.json:
-        cli.emit(result.to_dict(details=details))
+    if (csv_path is None) == (not from_workspace):
+        raise ConfigurationError("estimate: give either a capture-history CSV or --from-workspace, not both or neither")
+    if stratify is not None and not from_workspace:
+        raise ConfigurationError("--stratify: applies with --from-workspace only (a CSV holds one table)")
+    if from_workspace:
+        _from_workspace(cli, method, stratify, role, max_order, p_threshold, bootstrap, seed, details)
         return
-    view = Table(title=f"Multiple systems estimation: {csv_path.name}", show_header=False)
+    table = CaptureTable.from_csv(csv_path)
+    methods = method or ["bic"]
+    rows, results = [], []
+    for name in methods:
+        try:
+            result = run_estimate(table, name, max_order=max_order if name in ("bic", "aic") else None,
+                                  p_threshold=p_threshold, n_boot=bootstrap if name in ("bic", "aic", "stepwise") else 0,
+                                  seed=seed, resampler=resampler)
+        except EstimationError as error:
+            if len(methods) == 1:
+                raise
+            rows.append({"method": name, "observed": table.observed, "estimate": None, "interval": None, "model": [],
+                         "warnings": [f"No estimate: {error}"]})
+            continue
+        results.append(result)
+        rows.append(result.to_dict(details=details))
+    if cli.json:
+        cli.emit(rows[0] if len(methods) == 1 else rows)
+        return
+    if len(methods) == 1:
+        _print_one(csv_path.name, results[0])
+    else:
+        _print_rows(f"Multiple systems estimation: {csv_path.name}", rows)
+
+
+def _from_workspace(cli, methods, stratify, role, max_order, p_threshold, bootstrap, seed, details) -> None:  # noqa: ANN001
+    from redzone.estimate import estimate_workspace
+    from redzone.records.users import actor_for
+
+    with cli.open() as ws:
+        with ws.store.session() as session:
+            strata = estimate_workspace(session, actor_for(session, cli.user), methods=methods or None,
+                                        stratify=stratify, person_role=role, max_order=max_order,
+                                        p_threshold=p_threshold, n_boot=bootstrap, seed=seed)
+    rows = [row for stratum in strata for row in stratum.rows(details=details)]
+    if cli.json:
+        cli.emit(rows)
+        return
+    title = "Multiple systems estimation from the linked lists" + (f", by {stratify}" if stratify else "")
+    _print_rows(title, rows, stratified=stratify is not None)
+
+
+def _interval(interval) -> str:  # noqa: ANN001
+    return "—" if interval is None else f"{interval[0]:,.0f} – {interval[1]:,.0f}"
+
+
+def _print_one(name: str, result) -> None:  # noqa: ANN001
+    view = Table(title=f"Multiple systems estimation: {name}", show_header=False)
     view.add_row("method", result.method)
     view.add_row("observed", f"{result.observed:,}")
     view.add_row("estimate", f"{result.estimate:,.0f}")
@@ -44,3 +108,22 @@ def estimate(
     console.print(view)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+def _print_rows(title: str, rows: list[dict], stratified: bool = False) -> None:
+    view = Table(title=title)
+    for column in (["stratum"] if stratified else []) + ["method", "observed", "estimate", "interval", "model"]:
+        view.add_column(column, justify="right" if column in ("observed", "estimate") else "left")
+    for row in rows:
+        estimate_text = "—" if row["estimate"] is None else f"{row['estimate']:,.0f}"
+        cells = [row["method"], f"{row['observed']:,}", estimate_text, _interval(row["interval"]),
+                 ", ".join(row["model"]) or ("main effects only" if row["method"] in ("bic", "aic", "stepwise") else "")]
+        view.add_row(*([str(row.get("stratum"))] if stratified else []), *cells)
+    console.print(view)
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        prefix = f"{row['stratum']}, {row['method']}" if stratified else row["method"]
+        for warning in row["warnings"]:
+            if (prefix, warning) not in seen:
+                seen.add((prefix, warning))
+                console.print(f"[yellow]warning ({prefix}):[/] {warning}")

@@ -11,7 +11,7 @@ from redzone.link.backends import open_backend, spark_available
 from redzone.link.engine import Prediction, TrainedModel, score
 from redzone.link.evaluate import Scores, cluster_scores, demo_truth, pair_scores
 from redzone.link.features import RecordFacts, comparison_frame
-from redzone.link.histories import capture_histories, individuals
+from redzone.link.histories import STRATA, capture_histories, individuals
 from redzone.link.model import BLOCKING_RULES, comparisons
 from redzone.link.review import clusters, decide, decisions, pair_view, review_queue, split, undo, waterfall
 from redzone.link.runs import RunReport, current_run, run_linkage
@@ -20,6 +20,7 @@ from redzone.link.settings import BACKENDS, LinkSettings
 __all__ = [
     "BACKENDS",
     "BLOCKING_RULES",
+    "STRATA",
     "LinkSettings",
     "Prediction",
     "RecordFacts",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,8 +16,10 @@ from redzone.estimate import CaptureTable
 from redzone.link.features import place_columns
 from redzone.records.models import Person, PersonCluster
 
-Stratum = Literal["province", "crossing_year"]
+Stratum = Literal["province", "year", "crossing_year", "crossing_period", "birth_decade"]
+STRATA: tuple[str, ...] = get_args(Stratum)
 UNKNOWN = "unknown"
+PERIOD_YEARS = 5
 
 
 def _mode(values: list) -> object:
@@ -29,9 +31,31 @@ def _mode(values: list) -> object:
     return min(value for value, count in known.items() if count == top)
 
 
+def _period(year: int | None) -> str | None:
+    """Five-year bins (2000–2004, 2005–2009…): single years make strata too thin to estimate."""
+    if year is None:
+        return None
+    start = year - year % PERIOD_YEARS
+    return f"{start}–{start + PERIOD_YEARS - 1}"
+
+
+def _birth_decade(person: Person) -> str | None:
+    low, high = person.birth_year_min, person.birth_year_max
+    known = [y for y in (low, high) if y is not None]
+    if not known:
+        return None
+    middle = sum(known) // len(known)
+    return f"{middle - middle % 10}s"
+
+
+# How each stratum is read from a person record: origin province through the gazetteer, the year
+# she crossed into China ('year' is its short name), that year in five-year periods, birth decade.
 _STRATA: dict[str, Callable[[Person], object]] = {
     "province": lambda person: place_columns(person.origin_place_id)[2],
+    "year": lambda person: person.crossing_year,
     "crossing_year": lambda person: person.crossing_year,
+    "crossing_period": lambda person: _period(person.crossing_year),
+    "birth_decade": _birth_decade,
 }
 
 
@@ -51,7 +75,8 @@ def capture_histories(session: Session, keys: object = None, *, stratify: Stratu
                       lists: tuple[str, ...] | None = None) -> CaptureTable | dict[str, CaptureTable]:
     """The capture-history table of the linked individuals (lists = organisations, sorted by id).
 
-    With `stratify` ('province' of origin, or 'crossing_year'), one table per stratum; an individual
+    With `stratify` (one of `STRATA`: 'province' of origin, 'year' or 'crossing_year' of crossing,
+    'crossing_period' in five-year bins, 'birth_decade'), one table per stratum; an individual
     whose records disagree takes the value most of them give. Records with no organisation belong to
     no list and are left out. `keys` is accepted for symmetry with the other service functions that
     take a workspace's key ring: no identity is read here.

@@ -48,7 +48,7 @@ def _woman_records(rng: random.Random, names: Names, towns: list[str], provinces
     for organisation in organisations:
         mode = rng.choices(("south", "north", "none"), (0.45, 0.3, 0.25))[0]
         north = mode == "north" or (mode == "none" and rng.random() < 0.3)
-        hangul = names.hangul(rng, name, mode)
+        hangul = names.hangul(name, mode)
         legal = names.legal_name(rng, name, rng.choices(STYLES, STYLE_WEIGHTS)[0], north)
         roll = rng.random()
         if roll < 0.72:

@@ -1,0 +1,74 @@
+"""Estimation from a workspace's lists as an analyst meets it on a small hand-made workspace (synthetic
+records): one row per method in the CSV command's shape, strata that add up, the reason when a method
+cannot run, and the warning that nothing has been linked yet. (Estimates over a linked demo world are
+checked in tests/link/test_link_workspace.py, which builds that world once.)"""
+
+import json
+
+import pytest
+from support import PASSPHRASE
+from typer.testing import CliRunner
+
+from redzone.cli import _hoist_global_flags, app
+from redzone.errors import ConfigurationError, PermissionDenied
+from redzone.estimate import estimate_workspace
+from redzone.records.entry import add_organisation, add_person
+
+ORGANISATIONS = ("org-a", "org-b", "org-c")
+PROVINCES = ("kp.ryanggang.hyesan", "kp.north_hamgyong.musan")
+
+
+def run_cli(workspace, *args, user: str = "owner"):
+    env = {"REDZONE_WORKSPACE": str(workspace.path), "REDZONE_PASSPHRASE": PASSPHRASE, "REDZONE_USER": user,
+           "NO_COLOR": "1", "COLUMNS": "220"}
+    return CliRunner().invoke(app, _hoist_global_flags(list(args)), env=env, catch_exceptions=False)
+
+
+def _fill(context_for) -> None:
+    """60 records: per province, 30 women on one list each, spread over three organisations (no linkage)."""
+    with context_for("interviewer") as ctx:
+        for org in ORGANISATIONS:
+            add_organisation(ctx, org, f"Synthetic organisation {org}")
+        for n in range(60):
+            add_person(ctx, sex="female", birth_year_min=1980 + n % 20, origin_place_id=PROVINCES[n % 2],
+                       crossing_year=2000 + n % 10, organisation_id=ORGANISATIONS[n % 3])
+
+
+def test_rows_per_method_and_stratum_with_warnings(workspace, context_for):
+    _fill(context_for)
+    with context_for("analyst") as ctx:
+        whole = estimate_workspace(ctx.session, ctx.actor, methods=("chao", "bic", "lincoln-petersen"))
+        strata = estimate_workspace(workspace, ctx.actor, methods=("chao",), stratify="province")
+    [only] = whole
+    assert only.stratum is None and only.observed == 60 and only.lists == ORGANISATIONS
+    rows = only.rows()
+    assert [row["method"] for row in rows] == ["chao", "lincoln-petersen", "bic"]
+    for row in rows:
+        assert {"method", "observed", "estimate", "interval", "model", "warnings", "stratum", "lists"} <= set(row)
+        assert any("No record linkage has been run" in w for w in row["warnings"])
+    # Nobody is on two lists: log-linear models have no estimate, and the row says why.
+    bic = rows[-1]
+    assert bic["estimate"] is None and bic["warnings"][0].startswith("No estimate:")
+    assert any("nobody in common" in w for w in rows[0]["warnings"])
+    assert sorted(s.stratum for s in strata) == ["kp.north_hamgyong", "kp.ryanggang"]
+    assert sum(s.observed for s in strata) == 60
+    json.dumps([s.to_dict() for s in strata])
+
+
+def test_only_roles_that_may_estimate_can(workspace, context_for):
+    _fill(context_for)
+    with context_for("legal") as ctx:
+        with pytest.raises(PermissionDenied):
+            estimate_workspace(ctx.session, ctx.actor)
+
+
+def test_the_command_prints_one_row_per_stratum_and_method(workspace, context_for):
+    _fill(context_for)
+    result = run_cli(workspace, "estimate", "--from-workspace", "--stratify", "province", "--method", "chao",
+                     "--method", "stepwise", "--json", user="analyst")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {(r["stratum"], r["method"]) for r in rows} == {(p, m) for p in ("kp.north_hamgyong", "kp.ryanggang")
+                                                         for m in ("chao", "stepwise")}
+    with pytest.raises(ConfigurationError, match="--from-workspace"):
+        run_cli(workspace, "estimate", "--stratify", "province", "--json", user="analyst")
