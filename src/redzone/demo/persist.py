@@ -15,6 +15,7 @@ from redzone.records.identity import Identity, seal_identity
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, DemoTruth, Event, Group, Organisation,
                                     Participation, Person, Source, User, WorkspaceMeta)
 from redzone.records.users import SYSTEM, create_user
+from redzone.search import index as search_index
 from redzone.security import audit
 from redzone.security.policy import ROLES
 from redzone.vocab import load_vocabulary
@@ -168,6 +169,7 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
                 table = model.__tablename__
                 session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+        search_index.catch_up(session, ws.keys)  # index now, so the first search does not pay for it
         audit.append(session, key, SYSTEM.username, "demo.generate", "workspace", "",
                      {"notice": DEMO_NOTICE, **counts})
     return LoadReport(counts, truth.true_population, truth.documented, time.perf_counter() - started)

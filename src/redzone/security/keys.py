@@ -125,6 +125,7 @@ class KeyRing:
         self.evidence = Sealer(_subkey(master, "evidence"))
         self.audit_key = _subkey(master, "audit-chain")
         self._digest_key = _subkey(master, "digest")
+        self.search_key = _subkey(master, "search")  # keyed digests of search terms (redzone.search)
         self.keycheck = hmac.new(_subkey(master, "keycheck"), b"redzone", hashlib.sha256).hexdigest()
 
     @classmethod

@@ -1,0 +1,194 @@
+"""Answering a search: match the query's terms against the index on the workspace's backend, keep
+only what the actor's role may see, and build titles and snippets from the records themselves.
+
+Order of the rules, for `search(session, keys, actor, query)`:
+1. The role must be allowed to view at least one kind of record (`source.view`, `act.view`,
+   `claim.view`, `person.view`); otherwise the search is refused.
+2. Only the parts the role may see are matched: a source's 'text' part only with
+   `source.view_text`. A role without it gets source hits by title and metadata alone, and no
+   snippet of text: a hit found in the text would already tell it what the text says.
+3. Hits come from the index, ranked (FTS5 bm25 on SQLite, ts_rank on PostgreSQL); titles and
+   snippets come from the records, so a snippet of testimony is decrypted only for a role that
+   may read it, and never from sealed identity fields.
+4. Every search is audited as `search.query`, with the query's length and term count, the number
+   of hits and the codes of the sources whose text was matched or quoted: the search is a read
+   of testimony text. The query itself is never written to the audit log, because investigators
+   search for names, and the log is read by administrators who may not see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from redzone.errors import PermissionDenied, Problem, ValidationError
+from redzone.records.entry import source_text_context
+from redzone.records.models import Act, Claim, Person, SearchDocument, Source
+from redzone.search import index
+from redzone.search.tokens import Group, first_match, query_groups
+from redzone.security import audit
+from redzone.security.keys import KeyRing
+from redzone.security.policy import Actor, allowed
+from redzone.vocab import load_vocabulary
+from redzone.vocab.model import VocabularyError
+
+VIEW_ACTION = {"source": "source.view", "act": "act.view", "claim": "claim.view", "person": "person.view"}
+SNIPPET_CHARS = 160
+MAX_QUERY_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record that matched: what it is, a title to show, a snippet if the role may see one."""
+
+    kind: str
+    record_id: int
+    code: str
+    title: str
+    snippet: str | None
+    score: float
+    matched: str  # 'meta' or 'text': which part of the record matched best
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "code": self.code, "title": self.title, "snippet": self.snippet,
+                "score": round(self.score, 6), "matched": self.matched}
+
+
+def searchable(actor: Actor) -> dict[str, tuple[str, ...]]:
+    """The kinds of record, and the parts of each, this actor's searches may match."""
+    kinds = {}
+    for kind, action in VIEW_ACTION.items():
+        if allowed(actor, action):
+            kinds[kind] = ("meta", "text") if kind == "source" and allowed(actor, "source.view_text") else ("meta",)
+    return kinds
+
+
+def _expression(session: Session, keys: KeyRing, groups: list[Group]) -> str:
+    """The groups as an FTS5 MATCH expression (SQLite) or a tsquery (PostgreSQL)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    and_, or_ = (" & ", " | ") if postgres else (" AND ", " OR ")
+    clauses = []
+    for group in groups:
+        alternatives = []
+        for terms in group:
+            stored = index.stored_terms(session, keys, terms)
+            alternatives.append("(" + and_.join(stored if postgres else (f'"{t}"' for t in stored)) + ")")
+        clauses.append("(" + or_.join(alternatives) + ")")
+    return and_.join(clauses)
+
+
+def _ranked(session: Session, keys: KeyRing, groups: list[Group], kinds: dict[str, tuple[str, ...]],
+            limit: int, offset: int) -> list[tuple[str, int, str, float]]:
+    """(kind, record id, best part, score) of matching records, best first."""
+    expression = _expression(session, keys, groups)
+    scope = sa.or_(*[sa.and_(SearchDocument.kind == kind, SearchDocument.part.in_(parts))
+                     for kind, parts in kinds.items()])
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), expression)
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), SearchDocument.terms)
+        score = sa.func.ts_rank(vector, tsquery, 1)  # 1: divided by log(length), short matches first
+        matching = sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part,
+                             score.label("score")).where(vector.op("@@")(tsquery), scope)
+    else:
+        # FTS5 allows bm25() only in a query that scans the FTS table directly: rank there first
+        # (materialised, so SQLite cannot fold it into the outer query), then join and filter.
+        fts = sa.table("search_fts", sa.column("rowid"))
+        found = (sa.select(fts.c.rowid.label("document_id"),
+                           (-sa.func.bm25(sa.literal_column("search_fts"))).label("score"))
+                 .select_from(fts).where(sa.literal_column("search_fts").op("MATCH")(expression))
+                 .cte("found").prefix_with("MATERIALIZED"))
+        matching = (sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part, found.c.score)
+                    .join(found, SearchDocument.id == found.c.document_id).where(scope))
+    matching = matching.subquery()
+    best = (sa.select(matching.c.kind, matching.c.record_id, sa.func.max(matching.c.score).label("score"))
+            .group_by(matching.c.kind, matching.c.record_id).subquery())
+    rows = session.execute(
+        sa.select(best.c.kind, best.c.record_id, best.c.score)
+        .order_by(best.c.score.desc(), best.c.kind, best.c.record_id).limit(limit).offset(offset)).all()
+    if not rows:
+        return []
+    parts = {}
+    for row in session.execute(sa.select(matching.c.kind, matching.c.record_id, matching.c.part, matching.c.score)
+                               .where(sa.tuple_(matching.c.kind, matching.c.record_id).in_(
+                                   [(r.kind, r.record_id) for r in rows]))):
+        key = (row.kind, row.record_id)
+        if key not in parts or row.score > parts[key][1]:
+            parts[key] = (row.part, row.score)
+    return [(r.kind, r.record_id, parts.get((r.kind, r.record_id), ("meta", 0.0))[0], float(r.score)) for r in rows]
+
+
+def _window(text: str, query: str) -> str:
+    position = first_match(text, query)
+    if position is None:
+        position = 0
+    start = max(0, position - SNIPPET_CHARS // 3)
+    end = min(len(text), start + SNIPPET_CHARS)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def _label(kind: str, code: str, lang: str = "en") -> str:
+    try:
+        return load_vocabulary().label(kind, code, lang)
+    except VocabularyError:
+        return code
+
+
+def _place(place_id: str | None) -> str:
+    vocabulary = load_vocabulary()
+    return vocabulary.places[place_id].name_en if place_id in vocabulary.places else ""
+
+
+def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: str, record_id: int, part: str) -> tuple[str, str, str | None] | None:
+    """(code, title, snippet) of a hit, or None if the record is gone."""
+    record = session.get(index.MODELS[kind], record_id)
+    if record is None:
+        return None
+    if kind == "source":
+        assert isinstance(record, Source)
+        snippet = None
+        if part == "text" and record.text_sealed is not None and allowed(actor, "source.view_text"):
+            snippet = _window(keys.fields.unseal_text(record.text_sealed, source_text_context(record.code)), query)
+        return record.code, record.title or record.code, snippet
+    if kind == "act":
+        assert isinstance(record, Act)
+        event = record.event
+        where = _place(event.place_id) if event else ""
+        year = f" ({event.year})" if event and event.year else ""
+        title = f"{_label('violation', record.violation)}{' in ' + where if where else ''}{year}"
+        details = " ".join(t for t in ((event.description if event else ""), record.notes) if t)
+        return record.code, title, _window(details, query) if details else None
+    if kind == "claim":
+        assert isinstance(record, Claim)
+        value = f"{record.value:,.0f}" + (f"–{record.value_max:,.0f}" if record.value_max else "")
+        return record.code, f"{record.measure.replace('_', ' ')}: {value} {record.unit}", record.scope or None
+    assert isinstance(record, Person)
+    origin = _place(record.origin_place_id)
+    title = f"{record.code} ({_label('person_roles', record.person_role)}{', from ' + origin if origin else ''})"
+    return record.code, title, None
+
+
+def search(session: Session, keys: KeyRing, actor: Actor, query: str, *, limit: int = 20,
+           offset: int = 0) -> list[Hit]:
+    """The records matching every term of `query` that `actor` may see, best first."""
+    kinds = searchable(actor)
+    if not kinds:
+        raise PermissionDenied(actor.username, "search records")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ValidationError(Problem("query", f"is {len(query)} characters long; at most {MAX_QUERY_CHARS}"))
+    if limit < 1 or offset < 0:
+        raise ValidationError(Problem("limit" if limit < 1 else "offset", "limit must be ≥ 1 and offset ≥ 0"))
+    groups = query_groups(query)
+    index.catch_up(session, keys)
+    hits: list[Hit] = []
+    if groups:
+        for kind, record_id, part, score in _ranked(session, keys, groups, kinds, limit, offset):
+            described = _describe(session, keys, actor, query, kind, record_id, part)
+            if described is not None:
+                hits.append(Hit(kind, record_id, *described, score=score, matched=part))
+    text_matched = sorted({hit.code for hit in hits if hit.matched == "text"})
+    audit.append(session, keys.audit_key, actor.username, "search.query", "search", "",
+                 {"query_chars": len(query), "words": len(groups), "hits": len(hits),
+                  "kinds": sorted(kinds), "text_matched": text_matched})
+    return hits
