@@ -7,7 +7,7 @@ DEMO_WORKSPACE ?= var/demo-workspace
 # The demo workspace holds synthetic data only, so its passphrase may be a known one.
 DEMO_PASSPHRASE ?= synthetic-demo-only
 
-.PHONY: setup run test test-fast bench lock clean
+.PHONY: setup assets run test test-fast bench lock clean
 
 setup: $(STAMP)
 
@@ -18,8 +18,21 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+	$(MAKE) assets
 
-run: $(STAMP)
+# Front-end packages from the npm registry (assets/package-lock.json), copied where the app serves them.
+VENDOR := src/redzone/web/static/vendor
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	npm ci --prefix assets --no-audit --no-fund
+	mkdir -p $(VENDOR)
+	cp assets/node_modules/htmx.org/dist/htmx.min.js assets/node_modules/vega/build/vega.min.js \
+	   assets/node_modules/vega-lite/build/vega-lite.min.js assets/node_modules/vega-embed/build/vega-embed.min.js \
+	   assets/node_modules/vega-interpreter/build/vega-interpreter.min.js $(VENDOR)/
+	touch $@
+
+run: $(STAMP) assets
 	REDZONE_WORKSPACE=$(DEMO_WORKSPACE) REDZONE_PASSPHRASE=$${REDZONE_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/redzone run
 
 test: $(STAMP)

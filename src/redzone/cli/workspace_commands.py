@@ -99,9 +99,12 @@ def run(
     ctx: typer.Context,
     seed: int = typer.Option(1, help="Seed for the demo world, if one is created."),
     acts: int = typer.Option(5000, min=1, help="Acts in the demo world, if one is created."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Then serve the web application (demo accounts printed)."),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to serve on."),
 ) -> None:
-    """The main job: open the workspace (creating a synthetic demo one if none exists), then print its
-    summary and statistics."""
+    """The main job: open the workspace (creating a synthetic demo one if none exists), print its
+    summary and statistics, then serve the web application (unless --no-serve)."""
     cli = state(ctx)
     if not (cli.workspace / CONFIG_NAME).exists():
         if cli.workspace.exists() and any(Path(cli.workspace).iterdir()):
@@ -114,3 +117,9 @@ def run(
         print_summary(ws)
         for dimension in ("violation", "province", "year", "role"):
             print_statistics(ws, (dimension,), "acts", ws.config.settings.suppression_threshold, cli)
+        if serve:
+            from redzone.cli.web_commands import print_demo_accounts, serve_workspace
+
+            if ws.config.demo:
+                print_demo_accounts(ws)
+            serve_workspace(ws, host, port)

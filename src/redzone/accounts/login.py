@@ -1,0 +1,198 @@
+"""Signing in: password check with argon2id, throttling and lockout, and the TOTP second factor.
+
+Threat: an attacker guessing passwords online (one account many times, or many accounts from one
+client), replaying a TOTP code seen over a shoulder, or learning which usernames exist.
+Mechanism, in the order it applies:
+1. a client address with too many failures in the window is refused before any check (throttle);
+2. an account locked after `lock_after` consecutive failures is refused until `locked_until`;
+3. the password is verified (a dummy hash is verified for unknown users, so timing does not tell);
+4. roles that require a second factor (administrators), and users who enrolled one, must then pass
+   TOTP; each code is accepted once (the last used time step is remembered).
+Every outcome is audited (never the password or the code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyotp
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from redzone.errors import Problem, ValidationError
+from redzone.records.models import LoginAttempt, User, UserSetting, utcnow
+from redzone.security import audit
+from redzone.security.keys import KeyRing
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("a password nobody has: used to spend the same time on unknown users")
+SECOND_FACTOR_ROLES = frozenset({"administrator"})
+ISSUER = "Redzone"
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    lock_after: int = 5                 # consecutive failures that lock an account
+    lock_minutes: int = 15
+    client_failures: int = 20           # failures from one client address within the window
+    client_window_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """`status` is 'ok', 'second_factor' (password right, TOTP next), 'enrol' (an administrator
+    without TOTP must enrol first), 'refused', 'locked' or 'throttled'."""
+
+    status: str
+    user_id: int | None = None
+    message: str = ""
+
+    @property
+    def passed_password(self) -> bool:
+        return self.status in ("ok", "second_factor", "enrol")
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite returns naive datetimes
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.role in SECOND_FACTOR_ROLES or user.totp_secret_sealed is not None
+
+
+def _record(session: Session, keys: KeyRing, username: str, client: str, succeeded: bool, reason: str) -> None:
+    session.add(LoginAttempt(username=username[:80], client=client[:64], succeeded=succeeded))
+    audit.append(session, keys.audit_key, username[:80] or "anonymous",
+                 "login.succeeded" if succeeded else "login.failed", "user", username[:60],
+                 {"client": client[:64], "reason": reason} if reason else {"client": client[:64]})
+
+
+def authenticate(session: Session, keys: KeyRing, username: str, password: str, client: str,
+                 settings: LoginSettings = LoginSettings()) -> LoginOutcome:
+    now = utcnow()
+    window_start = now - dt.timedelta(minutes=settings.client_window_minutes)
+    recent_failures = session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.client == client[:64], LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start)) or 0
+    if recent_failures >= settings.client_failures:
+        _record(session, keys, username, client, False, "throttled")
+        return LoginOutcome("throttled", message="too many failed sign-ins from this address; wait a few minutes")
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        _record(session, keys, username, client, False, "unknown or inactive account")
+        return LoginOutcome("refused", message="wrong username or password")
+    locked_until = _aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        _record(session, keys, username, client, False, "locked")
+        return LoginOutcome("locked", user.id, "this account is locked after repeated failures; try again later")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        reason = "wrong password"
+        if user.failed_logins >= settings.lock_after:
+            user.locked_until = now + dt.timedelta(minutes=settings.lock_minutes)
+            user.failed_logins = 0
+            reason = "wrong password; account locked"
+        _record(session, keys, username, client, False, reason)
+        return LoginOutcome("refused", message="wrong username or password")
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    _record(session, keys, username, client, True, "password")
+    if needs_second_factor(user):
+        return LoginOutcome("enrol" if user.totp_secret_sealed is None else "second_factor", user.id)
+    return LoginOutcome("ok", user.id)
+
+
+def _totp_context(user: User) -> str:
+    return f"user/{user.username}/totp"
+
+
+def _settings(session: Session, user: User) -> UserSetting:
+    setting = session.get(UserSetting, user.id)
+    if setting is None:
+        setting = UserSetting(user_id=user.id, language="en")
+        session.add(setting)
+        session.flush()
+    return setting
+
+
+def _verify_code(session: Session, user: User, secret: str, code: str) -> bool:
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return False
+    totp = pyotp.TOTP(secret)
+    setting = _settings(session, user)
+    now = utcnow()
+    for drift in (0, -1, 1):  # one step of clock drift either way
+        moment = now + dt.timedelta(seconds=30 * drift)
+        step = totp.timecode(moment)
+        if totp.at(moment) == code:
+            if setting.totp_last_step is not None and step <= setting.totp_last_step:
+                return False  # replay of a code already used
+            setting.totp_last_step = step
+            return True
+    return False
+
+
+def check_second_factor(session: Session, keys: KeyRing, user_id: int, code: str, client: str) -> bool:
+    user = session.get(User, user_id)
+    if user is None or user.totp_secret_sealed is None:
+        return False
+    secret = keys.fields.unseal_text(user.totp_secret_sealed, _totp_context(user))
+    ok = _verify_code(session, user, secret, code)
+    audit.append(session, keys.audit_key, user.username, "login.second_factor" if ok else "login.second_factor_failed",
+                 "user", user.username, {"client": client[:64]})
+    if not ok:
+        user.failed_logins = (user.failed_logins or 0) + 1
+    return ok
+
+
+def enrol_second_factor(session: Session, keys: KeyRing, user_id: int, *, secret: str | None = None) -> str:
+    """Give the user a new TOTP secret (sealed), returned once so it can be shown or printed.
+    Until `confirm_enrolment` succeeds the secret is pending: stored, but the user must prove it."""
+    user = session.get(User, user_id)
+    secret = secret or pyotp.random_base32()
+    user.totp_secret_sealed = keys.fields.seal(secret, _totp_context(user))
+    _settings(session, user).totp_last_step = None
+    audit.append(session, keys.audit_key, user.username, "user.totp_enrolled", "user", user.username)
+    return secret
+
+
+def confirm_enrolment(session: Session, keys: KeyRing, user_id: int, code: str, client: str) -> bool:
+    return check_second_factor(session, keys, user_id, code, client)
+
+
+def totp_uri(username: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
+
+
+def set_password(session: Session, keys: KeyRing, by: str, username: str, password: str) -> None:
+    if len(password) < 10:
+        raise ValidationError(Problem("password", "must be at least 10 characters"))
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise ValidationError(Problem("username", f"{username!r} does not exist"))
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.append(session, keys.audit_key, by, "user.password_set", "user", username)
+
+
+def pending_secret(session: Session, keys: KeyRing, user_id: int) -> str:
+    """The secret an enrolling user must add to their authenticator: the stored one while they have
+    not yet proved it, or a new one."""
+    user = session.get(User, user_id)
+    if user.totp_secret_sealed is not None:
+        return keys.fields.unseal_text(user.totp_secret_sealed, _totp_context(user))
+    return enrol_second_factor(session, keys, user_id)

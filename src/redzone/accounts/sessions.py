@@ -1,0 +1,88 @@
+"""Server-side sessions: the browser holds only a random id; the table holds its SHA-256, the
+user, the stage of sign-in and the CSRF token of that session.
+
+Threat: session fixation (an id planted before sign-in), stolen or replayed cookies, forged
+cross-site requests. Mechanism: a new id is issued at each sign-in step (an id is never promoted
+in place), ids expire after `idle` inactivity and `lifetime` in total, and each session has its own
+CSRF token that every state-changing request must echo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from redzone.records.models import User, WebSession, utcnow
+from redzone.security.policy import Actor
+
+IDLE = dt.timedelta(minutes=60)
+LIFETIME = dt.timedelta(hours=10)
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str | None      # only set when the session was just created (to put in the cookie)
+    user_id: int
+    stage: str
+    csrf_token: str
+    actor: Actor
+
+
+def start_session(session: Session, user_id: int, stage: str = "full", replaces: str | None = None) -> SessionInfo:
+    """A fresh session id for this user; the one it replaces (if any) is ended, so an id known
+    before sign-in is worthless after it."""
+    if replaces:
+        end_session(session, replaces)
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = WebSession(id_hash=_hash(session_id), user_id=user_id, stage=stage, csrf_token=secrets.token_urlsafe(32),
+                     created_at=now, last_seen_at=now, expires_at=now + LIFETIME)
+    session.add(row)
+    session.flush()
+    user = session.get(User, user_id)
+    return SessionInfo(session_id, user_id, stage, row.csrf_token,
+                       Actor(user.username, user.role, user.id, user.active))
+
+
+def promote_session(session: Session, old_session_id: str) -> SessionInfo | None:
+    """After the second factor: end the partial session and start a full one (a new id)."""
+    row = session.get(WebSession, _hash(old_session_id))
+    if row is None:
+        return None
+    return start_session(session, row.user_id, "full", replaces=old_session_id)
+
+
+def find_session(session: Session, session_id: str | None, touch: bool = True) -> SessionInfo | None:
+    if not session_id or len(session_id) > 100:
+        return None
+    row = session.get(WebSession, _hash(session_id))
+    if row is None:
+        return None
+    now = utcnow()
+    if _aware(row.expires_at) <= now or _aware(row.last_seen_at) + IDLE <= now:
+        session.delete(row)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        session.delete(row)
+        return None
+    if touch and now - _aware(row.last_seen_at) > dt.timedelta(seconds=60):  # one write a minute at most
+        row.last_seen_at = now
+    return SessionInfo(None, user.id, row.stage, row.csrf_token, Actor(user.username, user.role, user.id, user.active))
+
+
+def end_session(session: Session, session_id: str) -> None:
+    session.execute(sa.delete(WebSession).where(WebSession.id_hash == _hash(session_id)))

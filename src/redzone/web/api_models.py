@@ -1,0 +1,179 @@
+"""The shapes of the REST API (request bodies and answers), documented in /openapi.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class ProblemOut(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="Error class, e.g. ValidationError, PermissionDenied, NotFound")
+    message: str = Field(description="One line fit to show a user; never a sealed value")
+    problems: list[ProblemOut] | None = None
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class SourceOut(BaseModel):
+    code: str
+    kind: str
+    title: str
+    language: str
+    date: dt.date | None
+    reliability: str
+    credibility: int
+    has_text: bool
+    consent_scopes: list[str]
+    consent_withdrawn: bool
+    organisation: str | None
+    created_by: str
+
+
+class SourceIn(BaseModel):
+    kind: str = Field(max_length=40, examples=["interview"])
+    title: str = Field("", max_length=300)
+    language: str = Field("en", max_length=8)
+    date: dt.date | None = None
+    reliability: str = Field("F", max_length=1)
+    credibility: int = Field(6, ge=1, le=6)
+    text: str | None = Field(None, max_length=200000)
+    consent_scopes: list[str] = Field(default_factory=list, max_length=10)
+
+
+class SourceTextOut(BaseModel):
+    code: str
+    text: str | None
+
+
+class PersonOut(BaseModel):
+    code: str
+    person_role: str
+    sex: str
+    birth_year_min: int | None
+    birth_year_max: int | None
+    origin_place_id: str | None
+    crossing_year: int | None
+    organisation: str | None
+
+
+class IdentityOut(BaseModel):
+    code: str
+    legal_name: str | None
+    hangul_name: str | None
+    aliases: list[str]
+    contact: str | None
+    whereabouts: str | None
+
+
+class AttestationOut(BaseModel):
+    source: str
+    span_start: int | None
+    span_end: int | None
+
+
+class ActOut(BaseModel):
+    code: str
+    violation: str
+    victim: str | None
+    event: str | None
+    place_id: str | None
+    year: int | None
+    perpetrator_roles: list[str]
+    attestations: list[AttestationOut]
+    price_amount: float | None
+    price_currency: str | None
+
+
+class EventIn(BaseModel):
+    kind: str = Field(max_length=40, examples=["sale"])
+    place_id: str | None = Field(None, max_length=120)
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    date_precision: str = Field("unknown", max_length=10)
+
+
+class ActIn(BaseModel):
+    violation: str = Field(max_length=60, examples=["trafficking.sale"])
+    source: str = Field(max_length=40, description="code of the source attesting the act")
+    victim: str | None = Field(None, max_length=40, description="person code")
+    span_start: int | None = Field(None, ge=0, le=10_000_000)
+    span_end: int | None = Field(None, ge=0, le=10_000_000)
+    perpetrator_roles: list[str] = Field(default_factory=list, max_length=20)
+    event: EventIn | None = None
+    price_amount: float | None = Field(None, ge=0, le=1e12)
+    price_currency: str | None = Field(None, max_length=3)
+    notes: str = Field("", max_length=4000)
+
+
+class ClaimOut(BaseModel):
+    code: str
+    measure: str
+    value: float
+    value_max: float | None
+    qualifier: str
+    unit: str
+    scope: str
+    year: int | None
+    source: str
+    source_title: str
+
+
+class EvidenceOut(BaseModel):
+    code: str
+    source: str | None
+    media_type: str
+    size_bytes: int
+    sha256: str
+    acquired_by: str
+    created_at: dt.datetime
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    record_type: str
+    record_id: str
+
+
+class CellOut(BaseModel):
+    key: str
+    label: str
+    count: int | None
+    suppressed: bool
+
+
+class StatsOut(BaseModel):
+    dimension: str
+    unit: str
+    threshold: int
+    total: int | None
+    cells: list[CellOut]
+
+
+class PlaceOut(BaseModel):
+    id: str
+    label: str
+    kind: str
+    country: str
+
+
+class MeOut(BaseModel):
+    username: str
+    role: str
+    actions: list[str]

@@ -1,0 +1,103 @@
+"""Reading form values into domain values, collecting every problem with the field it belongs to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from redzone.errors import Problem, ValidationError
+from redzone.vocab import load_vocabulary
+
+
+class Problems(list):
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationError(list(self))
+
+
+def optional_int(problems: Problems, name: str, value: str | None, low: int | None = None,
+                 high: int | None = None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        problems.append(Problem(name, f"{value[:40]!r} is not a whole number"))
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        problems.append(Problem(name, f"must be between {low} and {high}"))
+        return None
+    return number
+
+
+def optional_float(problems: Problems, name: str, value: str | None) -> float | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        problems.append(Problem(name, f"{value[:40]!r} is not a number"))
+        return None
+
+
+def optional_date(problems: Problems, name: str, value: str | None) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    for pattern, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        if len(value) == size:
+            try:
+                return dt.datetime.strptime(value, pattern).date()
+            except ValueError:
+                break
+    problems.append(Problem(name, f"{value[:40]!r} is not a date such as 2016-05-03, 2016-05 or 2016"))
+    return None
+
+
+def resolve_place(problems: Problems, name: str, place_id: str | None, place_name: str | None) -> str | None:
+    """A gazetteer id from the hidden id the suggestions filled in, else from the typed name
+    (English, Korean or Chinese, variants and suffixes ignored)."""
+    vocabulary = load_vocabulary()
+    if place_id and place_id in vocabulary.places:
+        return place_id
+    place_name = (place_name or "").strip()
+    if not place_name:
+        return None
+    if " · " in place_name:  # a suggestion's label: "Yanji · 연길 · 延吉"
+        place_name = place_name.split(" · ")[0]
+    matches = vocabulary.find_places(place_name)
+    if not matches:
+        problems.append(Problem(name, f"{place_name[:60]!r} is not in the gazetteer; pick a suggested place"))
+        return None
+    return matches[0].id
+
+
+def place_label(place_id: str) -> str:
+    place = load_vocabulary().places[place_id]
+    return f"{place.name_en} · {place.name_ko} · {place.name_zh}"
+
+
+def suggest_places(query: str, limit: int = 12) -> list[dict]:
+    """Places whose English, Korean, Chinese name or a variant starts with or contains the query."""
+    from redzone.vocab.model import normalise_name
+
+    vocabulary = load_vocabulary()
+    key = normalise_name(query)
+    if not key:
+        return []
+    scored = []
+    for place in vocabulary.places.values():
+        names = [normalise_name(n) for n in (place.name_en, place.name_ko, place.name_zh, *place.variants)]
+        if any(n.startswith(key) for n in names):
+            scored.append((0, place))
+        elif any(key in n for n in names):
+            scored.append((1, place))
+    scored.sort(key=lambda pair: (pair[0], pair[1].kind != "city", pair[1].id))
+    return [{"id": p.id, "label": place_label(p.id), "kind": p.kind, "country": p.country} for _, p in scored[:limit]]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` literally: %, _ and the escape character lose their meaning."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

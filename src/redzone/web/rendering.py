@@ -1,0 +1,95 @@
+"""Rendering pages: one Jinja2 environment (autoescaped, gettext installed), and the values every
+page needs (who is signed in, the CSRF token, the language, what the policy lets them see)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from redzone.security.policy import allowed
+from redzone.vocab import load_vocabulary
+from redzone.web import i18n
+from redzone.web.deps import PRE_SESSION_COOKIE, Principal
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                                                  extensions=["jinja2.ext.i18n"]))
+templates.env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)
+templates.env.policies["ext.i18n.trimmed"] = True
+
+
+def label(kind: str, code: Any) -> str:
+    """A vocabulary label in the current language, or the code itself when it has none."""
+    if code is None:
+        return "—"
+    language = i18n.current_language()
+    try:
+        return load_vocabulary().label(kind, code, "ko" if language == "ko" and kind != "place" else
+                                       ("ko" if language == "ko" else "en"))
+    except Exception:  # an unknown code is shown as stored, never an error page
+        return str(code)
+
+
+def number(value: Any) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def date(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _n(message: str) -> str:  # marks a string for extraction; translated when shown
+    return message
+
+
+ROLE_NAMES = {"interviewer": _n("interviewer"), "documentation_officer": _n("documentation officer"),
+              "legal_analyst": _n("legal analyst"), "data_analyst": _n("data analyst"),
+              "administrator": _n("administrator"), "public": _n("public")}
+
+
+OUTCOME_NAMES = {"satisfied": _n("elements evidenced"), "needs_context": _n("needs context"),
+                 "uncertain": _n("uncertain"), "not_satisfied": _n("elements missing")}
+
+
+def role_name(role: str) -> str:
+    return i18n.gettext_(ROLE_NAMES.get(role, role))
+
+
+def outcome_name(outcome: str) -> str:
+    return i18n.gettext_(OUTCOME_NAMES.get(outcome, outcome))
+
+
+templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name)
+templates.env.filters.update(number=number, date=date)
+
+
+def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    pre_token = None
+    csrf = principal.csrf_token if principal and principal.session else None
+    if csrf is None:
+        pre_token = request.cookies.get(PRE_SESSION_COOKIE) or secrets.token_urlsafe(32)
+        csrf = pre_token
+
+    def can(action: str) -> bool:
+        return principal is not None and allowed(principal.actor, action)
+
+    response = templates.TemplateResponse(request, name, {
+        "principal": principal, "actor": principal.actor if principal else None, "csrf_token": csrf,
+        "lang": i18n.current_language(), "can": can, **values}, status_code=status_code)
+    if pre_token is not None and request.cookies.get(PRE_SESSION_COOKIE) != pre_token:
+        response.set_cookie(PRE_SESSION_COOKIE, pre_token, httponly=True, samesite="strict",
+                            secure=request.app.state.secure_cookies(request), path="/")
+    return response

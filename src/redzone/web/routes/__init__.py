@@ -1,0 +1,7 @@
+"""Routers by resource: pages (server-rendered) and the REST API under /api/v1."""
+
+from redzone.web.routes import (account, api_records, api_stats, audit, auth, claims, dashboard, evidence,
+                                persons, search, sources, testimony)
+
+ROUTERS = [auth.router, account.router, dashboard.router, sources.router, testimony.router, persons.router,
+           claims.router, evidence.router, audit.router, search.router, api_records.router, api_stats.router]

@@ -1,0 +1,138 @@
+"""Signing in and out: password, then the TOTP second factor (or its enrolment), the language
+switch. Each step issues a new session id (no fixation)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from redzone.accounts import (authenticate, check_second_factor, end_session, find_session, pending_secret,
+                              promote_session, set_language, start_session, totp_uri)
+from redzone.records.models import User
+from redzone.web import i18n
+from redzone.web.deps import LANGUAGE_COOKIE, SESSION_COOKIE, DbSession, WorkspaceDep, optional_principal
+from redzone.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+STAGE_PAGES = {"second_factor": "/login/second-factor", "enrol": "/login/enrol"}
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _set_session(request: Request, response: Response, session_id: str) -> None:
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", path="/",
+                        secure=request.app.state.secure_cookies(request))
+
+
+def _partial(request: Request, session: DbSession, stage: str):  # noqa: ANN202
+    info = find_session(session, request.cookies.get(SESSION_COOKIE))
+    return info if info is not None and info.stage == stage else None
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    optional_principal(request)
+    return render(request, "login.html", next=safe_next(next))
+
+
+@router.post("/login")
+def login(request: Request, session: DbSession, workspace: WorkspaceDep, username: Annotated[str, Form(max_length=200)],
+          password: Annotated[str, Form(max_length=1000)], next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    optional_principal(request)
+    outcome = authenticate(session, workspace.keys, username.strip(), password, _client(request),
+                           request.app.state.settings.login)
+    if not outcome.passed_password:
+        status = {"throttled": 429, "locked": 403}.get(outcome.status, 401)
+        messages = {"throttled": i18n.gettext_("Too many failed sign-ins from this address. Wait a few minutes."),
+                    "locked": i18n.gettext_("This account is locked after repeated failures. Try again later.")}
+        return render(request, "login.html", status_code=status, next=safe_next(next), username=username,
+                      error=messages.get(outcome.status, i18n.gettext_("Wrong username or password.")))
+    stage = "full" if outcome.status == "ok" else outcome.status
+    info = start_session(session, outcome.user_id, stage, replaces=request.cookies.get(SESSION_COOKIE))
+    target = safe_next(next) if stage == "full" else f"{STAGE_PAGES[stage]}?next={safe_next(next)}"
+    response = RedirectResponse(target, status_code=303)
+    _set_session(request, response, info.session_id)
+    return response
+
+
+@router.get("/login/second-factor")
+def second_factor_form(request: Request, session: DbSession, next: str = "/") -> Response:
+    if _partial(request, session, "second_factor") is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "second_factor.html", next=safe_next(next))
+
+
+@router.post("/login/second-factor")
+def second_factor(request: Request, session: DbSession, workspace: WorkspaceDep, code: Annotated[str, Form(max_length=20)],
+                  next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    return _finish(request, session, workspace, "second_factor", code, next, "second_factor.html")
+
+
+@router.get("/login/enrol")
+def enrol_form(request: Request, session: DbSession, workspace: WorkspaceDep, next: str = "/") -> Response:
+    info = _partial(request, session, "enrol")
+    if info is None:
+        return RedirectResponse("/login", status_code=303)
+    return _enrol_page(request, session, workspace, info, next)
+
+
+def _enrol_page(request, session, workspace, info, next, error=None, status_code=200):  # noqa: ANN001, ANN202
+    secret = pending_secret(session, workspace.keys, info.user_id)
+    uri = totp_uri(session.get(User, info.user_id).username, secret)
+    return render(request, "enrol.html", status_code=status_code, secret=secret, next=safe_next(next),
+                  qr=segno.make(uri, error="m").png_data_uri(scale=5, border=2), error=error)
+
+
+@router.post("/login/enrol")
+def enrol(request: Request, session: DbSession, workspace: WorkspaceDep, code: Annotated[str, Form(max_length=20)],
+          next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    return _finish(request, session, workspace, "enrol", code, next, "enrol.html")
+
+
+def _finish(request, session, workspace, stage, code, next, template):  # noqa: ANN001, ANN202
+    info = _partial(request, session, stage)
+    if info is None:
+        return RedirectResponse("/login", status_code=303)
+    if not check_second_factor(session, workspace.keys, info.user_id, code, _client(request)):
+        error = i18n.gettext_("That code is not valid. Enter the current 6-digit code from your authenticator.")
+        if stage == "enrol":
+            return _enrol_page(request, session, workspace, info, next, error, 401)
+        return render(request, template, status_code=401, next=safe_next(next), error=error)
+    full = promote_session(session, request.cookies[SESSION_COOKIE])
+    response = RedirectResponse(safe_next(next), status_code=303)
+    _set_session(request, response, full.session_id)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DbSession) -> Response:
+    if session_id := request.cookies.get(SESSION_COOKIE):
+        end_session(session, session_id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language")
+def language(request: Request, session: DbSession, language: Annotated[str, Form(max_length=8)],
+             next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    principal = optional_principal(request)
+    if principal is not None and principal.actor.user_id is not None:
+        set_language(session, principal.actor.user_id, language)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if language in ("en", "ko"):
+        response.set_cookie(LANGUAGE_COOKIE, language, httponly=True, samesite="strict", path="/",
+                            max_age=365 * 86400, secure=request.app.state.secure_cookies(request))
+    return response

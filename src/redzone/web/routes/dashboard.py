@@ -1,0 +1,80 @@
+"""The dashboard: counts of acts by violation, province, year and perpetrator role (suppressed),
+as charts and tables, and the map of places with incident counts."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from redzone.records.models import AuditEntry
+from redzone.stats import statistics, summary
+from redzone.web import i18n
+from redzone.web.deps import DbSession, WorkspaceDep, requires
+from redzone.web.rendering import label, render
+
+router = APIRouter(include_in_schema=False)
+DIMENSIONS = ("violation", "province", "year", "role")
+_LABEL_KIND = {"violation": "violation", "province": "place", "role": "role"}
+
+
+def data_version(session) -> int:  # noqa: ANN001
+    """Every write appends an audit entry, so the newest entry's id changes whenever data may have."""
+    return session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+
+
+def dashboard_tables(request: Request, session, workspace) -> dict:  # noqa: ANN001
+    """Suppressed tables for the four dimensions, cached until the next write."""
+    cache = request.app.state.dashboard_cache
+    version = data_version(session)
+    threshold = workspace.config.settings.suppression_threshold
+    entry = cache.get("tables")
+    lifetime = request.app.state.settings.dashboard_cache_seconds
+    if entry and entry[0] == version and time.monotonic() - entry[1] < lifetime:
+        return entry[2]
+    tables = {dimension: statistics(session, (dimension,), threshold=threshold) for dimension in DIMENSIONS}
+    result = {"tables": tables, "summary": summary(session), "threshold": threshold}
+    cache["tables"] = (version, time.monotonic(), result)
+    return result
+
+
+def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
+    kind = _LABEL_KIND.get(dimension)
+    rows = []
+    for cell in table.cells:
+        code = cell.key[0]
+        name = code if kind is None or code == "unknown" else label(kind, code)
+        if code == "unknown":
+            name = i18n.gettext_("unknown")
+        rows.append({"code": code, "label": name, "count": cell.count, "suppressed": cell.suppressed})
+    if dimension == "year":
+        rows.sort(key=lambda r: r["code"])
+    else:
+        rows.sort(key=lambda r: -(r["count"] or 0))
+    return rows
+
+
+def incident_map(session, actor) -> Markup | None:  # noqa: ANN001
+    try:
+        from redzone.maps import render_incident_map
+    except ImportError:
+        return None
+    return Markup(render_incident_map(session, actor))
+
+
+@router.get("/", dependencies=[requires("stats.view")])
+def dashboard(request: Request, session: DbSession, workspace: WorkspaceDep) -> Response:
+    data = dashboard_tables(request, session, workspace)
+    charts = {dimension: _rows(dimension, table) for dimension, table in data["tables"].items()}
+    titles = {"violation": i18n.gettext_("Acts by violation"), "province": i18n.gettext_("Acts by province"),
+              "year": i18n.gettext_("Acts by year"), "role": i18n.gettext_("Acts by perpetrator role")}
+    chart_data = json.dumps({d: {"title": titles[d], "rows": [r for r in rows if not r["suppressed"]]}
+                             for d, rows in charts.items()}, ensure_ascii=False).replace("<", "\\u003c")
+    principal = request.state.principal
+    return render(request, "dashboard.html", charts=charts, titles=titles, chart_data=Markup(chart_data),
+                  summary=data["summary"], threshold=data["threshold"],
+                  map_svg=incident_map(session, principal.actor), demo=workspace.config.demo)

@@ -1,0 +1,49 @@
+"""Evidence: the list, uploading a file (stored encrypted; its SHA-256 shown), one file's custody log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from redzone.errors import NotFound
+from redzone.evidence import add_evidence
+from redzone.records.models import CustodyEntry, Evidence, Source
+from redzone.web.deps import DbSession, WorkspaceDep, context, requires
+from redzone.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+@router.get("/evidence", dependencies=[requires("evidence.view")])
+def evidence_list(request: Request, session: DbSession) -> Response:
+    rows = session.execute(sa.select(Evidence, Source.code).outerjoin(Source, Source.id == Evidence.source_id)
+                           .order_by(Evidence.id.desc()).limit(200)).all()
+    return render(request, "evidence_list.html", rows=rows)
+
+
+@router.post("/evidence", dependencies=[requires("evidence.add")])
+def upload_evidence(request: Request, session: DbSession, workspace: WorkspaceDep, file: Annotated[UploadFile, File()],
+                    source: Annotated[str, Form(max_length=40)] = "",
+                    acquisition_method: Annotated[str, Form(max_length=200)] = "",
+                    acquired_by: Annotated[str, Form(max_length=80)] = "") -> Response:
+    ctx = context(session, workspace, request.state.principal)
+    evidence = add_evidence(ctx, workspace.evidence_dir, file.file, source=source.strip() or None,
+                            acquisition_method=acquisition_method, acquired_by=acquired_by,
+                            original_name=(file.filename or "")[:200] or None,
+                            media_type=None)
+    return RedirectResponse(f"/evidence/{evidence.code}?added=1", status_code=303)
+
+
+@router.get("/evidence/{code}", dependencies=[requires("evidence.view")])
+def evidence_detail(request: Request, session: DbSession, code: str) -> Response:
+    evidence = session.scalar(sa.select(Evidence).where(Evidence.code == code))
+    if evidence is None:
+        raise NotFound(f"no evidence with code {code!r}")
+    custody = list(session.scalars(sa.select(CustodyEntry).where(CustodyEntry.evidence_id == evidence.id)
+                                   .order_by(CustodyEntry.id)))
+    source = session.get(Source, evidence.source_id) if evidence.source_id else None
+    return render(request, "evidence.html", evidence=evidence, custody=custody, source=source)

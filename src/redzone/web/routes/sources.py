@@ -1,0 +1,126 @@
+"""Sources: the list (search, filters, pages), one source with its text for roles that may read
+it, and coding an act from a quoted span of that text."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from redzone.errors import NotFound, Problem
+from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event,
+                                   read_source_text)
+from redzone.records.models import Act, Attestation, Claim, Person, Source
+from redzone.security.policy import allowed
+from redzone.vocab import load_vocabulary
+from redzone.web.deps import DbSession, WorkspaceDep, context, requires
+from redzone.web.forms import Problems, like_pattern, optional_date, optional_int, resolve_place
+from redzone.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def source_query(q: str = "", kind: str = "", language: str = ""):  # noqa: ANN201
+    query = sa.select(Source)
+    if q:
+        pattern = like_pattern(q.strip()[:200])
+        query = query.where(sa.or_(Source.code.ilike(pattern, escape="\\"), Source.title.ilike(pattern, escape="\\")))
+    if kind:
+        query = query.where(Source.kind == kind)
+    if language:
+        query = query.where(Source.language == language)
+    return query
+
+
+def find_source(session, code: str) -> Source:  # noqa: ANN001
+    source = session.scalar(sa.select(Source).where(Source.code == code))
+    if source is None:
+        raise NotFound(f"no source with code {code!r}")
+    return source
+
+
+@router.get("/sources", dependencies=[requires("source.view")])
+def source_list(request: Request, session: DbSession, q: str = "", kind: str = "", language: str = "",
+                page: int = 1) -> Response:
+    size = request.app.state.settings.page_size
+    page = max(1, min(page, 100000))
+    query = source_query(q, kind, language)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    sources = list(session.scalars(query.order_by(Source.id.desc()).limit(size).offset((page - 1) * size)))
+    act_counts = dict(session.execute(
+        sa.select(Attestation.source_id, sa.func.count(sa.distinct(Attestation.act_id)))
+        .where(Attestation.source_id.in_([s.id for s in sources])).group_by(Attestation.source_id)).all()) \
+        if sources else {}
+    return render(request, "sources.html", sources=sources, total=total, page=page, size=size, q=q, kind=kind,
+                  language=language, act_counts=act_counts, kinds=list(load_vocabulary().lists["source_kinds"]),
+                  pages=max(1, -(-total // size)))
+
+
+@router.get("/sources/{code}", dependencies=[requires("source.view")])
+def source_detail(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
+    principal = request.state.principal
+    source = find_source(session, code)
+    text = None
+    if allowed(principal.actor, "source.view_text"):
+        text = read_source_text(context(session, workspace, principal), source)
+    attestations = session.execute(
+        sa.select(Attestation, Act).join(Act, Act.id == Attestation.act_id)
+        .where(Attestation.source_id == source.id).order_by(Attestation.span_start)).all()
+    claims = list(session.scalars(sa.select(Claim).where(Claim.source_id == source.id)))
+    interviewee = session.get(Person, source.interviewee_id) if source.interviewee_id else None
+    quotes = [(act, text[a.span_start:a.span_end] if text and a.span_start is not None else None)
+              for a, act in attestations]
+    vocabulary = load_vocabulary()
+    return render(request, "source.html", source=source, text=text, quotes=quotes, claims=claims,
+                  interviewee=interviewee, violations=vocabulary.violations, roles=vocabulary.roles,
+                  event_kinds=list(vocabulary.lists["event_kinds"]),
+                  precisions=list(vocabulary.lists["date_precisions"]))
+
+
+@router.post("/sources/{code}/acts", dependencies=[requires("act.create")])
+def code_act(request: Request, session: DbSession, workspace: WorkspaceDep, code: str,
+             violation: Annotated[str, Form(max_length=60)],
+             victim: Annotated[str, Form(max_length=40)] = "",
+             roles: Annotated[list[str], Form()] = [],  # noqa: B006
+             span_start: Annotated[str, Form(max_length=12)] = "",
+             span_end: Annotated[str, Form(max_length=12)] = "",
+             event_kind: Annotated[str, Form(max_length=40)] = "",
+             place_id: Annotated[str, Form(max_length=120)] = "",
+             place_name: Annotated[str, Form(max_length=200)] = "",
+             date_precision: Annotated[str, Form(max_length=10)] = "unknown",
+             date_start: Annotated[str, Form(max_length=12)] = "",
+             date_end: Annotated[str, Form(max_length=12)] = "",
+             notes: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    principal = request.state.principal
+    ctx = context(session, workspace, principal)
+    source = find_source(session, code)
+    problems = Problems()
+    start = optional_int(problems, "span_start", span_start, 0)
+    end = optional_int(problems, "span_end", span_end, 0)
+    if (start is None) != (end is None):
+        problems.append(Problem("span", "select the quoted passage (both its start and its end)"))
+    if start is not None and end is not None and allowed(principal.actor, "source.view_text"):
+        text = read_source_text(ctx, source) or ""
+        if not 0 <= start < end <= len(text):
+            problems.append(Problem("span", f"must lie within the text (0–{len(text)}) with start before end"))
+    person = None
+    if victim.strip():
+        person = session.scalar(sa.select(Person).where(Person.code == victim.strip()))
+        if person is None:
+            problems.append(Problem("victim", f"no person with code {victim.strip()[:40]!r}"))
+    elif source.interviewee_id:
+        person = session.get(Person, source.interviewee_id)
+    place = resolve_place(problems, "place", place_id, place_name)
+    first = optional_date(problems, "date_start", date_start)
+    last = optional_date(problems, "date_end", date_end)
+    problems.raise_if_any()
+    event = None
+    if event_kind or place or first:
+        event = add_event(ctx, kind=event_kind or "exploitation", place_id=place, date_start=first, date_end=last,
+                          date_precision=date_precision)
+    act = add_act(ctx, victim=person, violation=violation, event=event, details=ActDetails(
+        notes=notes, perpetrators=[PerpetratorSpec(role=r) for r in roles],
+        attestations=[AttestationSpec(source, start, end)]))
+    return RedirectResponse(f"/sources/{source.code}?coded={act.code}#acts", status_code=303)

@@ -1,0 +1,99 @@
+"""Testimony entry in one flow: source (with consent) → victim → act → perpetrators → event, all
+in one transaction; and place suggestions from the gazetteer in English, Korean and Chinese."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_person,
+                                   add_source)
+from redzone.errors import Problem
+from redzone.records.identity import Identity
+from redzone.security.policy import PersonResource, allowed
+from redzone.vocab import load_vocabulary
+from redzone.web.deps import CurrentPrincipal, DbSession, WorkspaceDep, context, requires
+from redzone.web.forms import Problems, optional_date, optional_float, optional_int, resolve_place, suggest_places
+from redzone.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/places/suggest")
+def place_suggestions(principal: CurrentPrincipal, q: str = "") -> Response:
+    """Gazetteer places only (public data): any signed-in user may ask."""
+    return JSONResponse(suggest_places(q[:80]))
+
+
+@router.get("/testimony/new", dependencies=[requires("source.create")])
+def testimony_form(request: Request) -> Response:
+    vocabulary = load_vocabulary()
+    actor = request.state.principal.actor
+    may_seal = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username))
+    return render(request, "testimony.html", vocabulary=vocabulary, lists=vocabulary.lists, may_seal=may_seal)
+
+
+@router.post("/testimony", dependencies=[requires("source.create")])
+def record_testimony(
+    request: Request, session: DbSession, workspace: WorkspaceDep,
+    text: Annotated[str, Form(max_length=200000)],
+    title: Annotated[str, Form(max_length=300)] = "",
+    language: Annotated[str, Form(max_length=8)] = "ko",
+    source_date: Annotated[str, Form(max_length=12)] = "",
+    reliability: Annotated[str, Form(max_length=1)] = "C",
+    credibility: Annotated[str, Form(max_length=1)] = "3",
+    consent: Annotated[list[str], Form()] = [],  # noqa: B006
+    sex: Annotated[str, Form(max_length=10)] = "female",
+    birth_year_min: Annotated[str, Form(max_length=6)] = "",
+    birth_year_max: Annotated[str, Form(max_length=6)] = "",
+    origin_place_id: Annotated[str, Form(max_length=120)] = "",
+    origin_place_name: Annotated[str, Form(max_length=200)] = "",
+    legal_name: Annotated[str, Form(max_length=200)] = "",
+    hangul_name: Annotated[str, Form(max_length=200)] = "",
+    violation: Annotated[str, Form(max_length=60)] = "",
+    roles: Annotated[list[str], Form()] = [],  # noqa: B006
+    event_kind: Annotated[str, Form(max_length=40)] = "sale",
+    place_id: Annotated[str, Form(max_length=120)] = "",
+    place_name: Annotated[str, Form(max_length=200)] = "",
+    date_precision: Annotated[str, Form(max_length=10)] = "unknown",
+    date_start: Annotated[str, Form(max_length=12)] = "",
+    date_end: Annotated[str, Form(max_length=12)] = "",
+    price_amount: Annotated[str, Form(max_length=20)] = "",
+    price_currency: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    principal = request.state.principal
+    ctx = context(session, workspace, principal)
+    problems = Problems()
+    low = optional_int(problems, "birth_year_min", birth_year_min, 1900, 2100)
+    high = optional_int(problems, "birth_year_max", birth_year_max, 1900, 2100)
+    origin = resolve_place(problems, "origin_place", origin_place_id, origin_place_name)
+    place = resolve_place(problems, "place", place_id, place_name)
+    first = optional_date(problems, "date_start", date_start)
+    last = optional_date(problems, "date_end", date_end)
+    recorded = optional_date(problems, "source_date", source_date)
+    amount = optional_float(problems, "price_amount", price_amount)
+    grade = optional_int(problems, "credibility", credibility, 1, 6)
+    if not text.strip():
+        problems.append(Problem("text", "the testimony text is empty"))
+    identity = Identity(legal_name=legal_name.strip() or None, hangul_name=hangul_name.strip() or None)
+    # The record about to be created is the actor's own: ask the policy as for any record they created.
+    if not identity.is_empty() and not allowed(principal.actor, "person.edit_sealed",
+                                               PersonResource(0, principal.actor.username)):
+        problems.append(Problem("legal_name", "your role may not record a sealed identity"))
+    problems.raise_if_any()
+    person = add_person(ctx, sex=sex, birth_year_min=low, birth_year_max=high, origin_place_id=origin,
+                        identity=identity)
+    source = add_source(ctx, kind="interview", title=title.strip(), language=language, date=recorded,
+                        reliability=reliability, credibility=grade or 6, text=text, interviewee=person,
+                        consent_scopes=consent)
+    act = None
+    if violation:
+        event = add_event(ctx, kind=event_kind, place_id=place, date_start=first, date_end=last,
+                          date_precision=date_precision)
+        act = add_act(ctx, victim=person, violation=violation, event=event, details=ActDetails(
+            price_amount=amount, price_currency=price_currency or None,
+            perpetrators=[PerpetratorSpec(role=r) for r in roles], attestations=[AttestationSpec(source)]))
+    target = f"/sources/{source.code}?recorded=1" + (f"&coded={act.code}" if act else "")
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,80 @@
+"""Helpers for the web tests: a workspace holding a small synthetic demo world and one account per
+role (the demo accounts), a signed-in test client, the CSRF token of a page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyotp
+from fastapi.testclient import TestClient
+from support import make_workspace
+
+from redzone.accounts import enrol_second_factor
+from redzone.demo import generate_world
+from redzone.demo.persist import DEMO_ACCOUNTS, ensure_demo_accounts, load_world
+from redzone.records.users import actor_for
+from redzone.security.policy import ROLES
+from redzone.web import WebSettings, create_app
+from redzone.workspace import Workspace
+
+ADMIN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # synthetic, for tests only
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def build_site(path: Path, backend: str, acts: int = 150) -> Workspace:
+    ws = make_workspace(path, backend, demo=True)
+    load_world(ws, generate_world(seed=7, acts=acts))
+    with ws.store.session() as session:
+        ensure_demo_accounts(ws, session)
+        enrol_second_factor(session, ws.keys, actor_for(session, username("administrator")).user_id,
+                            secret=ADMIN_SECRET)
+    return ws
+
+
+def username(role: str) -> str:
+    return DEMO_ACCOUNTS[role][0]
+
+
+def password(role: str) -> str:
+    return DEMO_ACCOUNTS[role][1]
+
+
+def client_for(ws: Workspace, settings: WebSettings | None = None) -> TestClient:
+    return TestClient(create_app(ws, settings), base_url="http://127.0.0.1", follow_redirects=False)
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    response = client.get(path)
+    match = CSRF.search(response.text)
+    assert match, f"no CSRF token on {path} ({response.status_code})"
+    return match.group(1)
+
+
+def totp_now(secret: str = ADMIN_SECRET, offset_steps: int = 0) -> str:
+    import time
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+def sign_in(client: TestClient, role: str) -> TestClient:
+    response = client.post("/login", data={"username": username(role), "password": password(role),
+                                           "csrf_token": csrf_of(client), "next": "/"})
+    assert response.status_code == 303, response.text[:500]
+    if response.headers["location"].startswith("/login/second-factor"):
+        forget_used_codes(client.app.state.workspace)  # each code is accepted once; tests sign in often
+        response = client.post("/login/second-factor", data={"code": totp_now(), "csrf_token": csrf_of(client, response.headers["location"]), "next": "/"})
+        assert response.status_code == 303, response.text[:500]
+    return client
+
+
+ALL_ROLES = ROLES
+
+
+def forget_used_codes(ws: Workspace) -> None:
+    import sqlalchemy as sa
+
+    from redzone.records.models import UserSetting
+
+    with ws.store.session() as session:
+        session.execute(sa.update(UserSetting).values(totp_last_step=None))
