@@ -43,3 +43,27 @@ def test_two_dimensions_and_victims(context_for, workspace):
         table = statistics(session, ("province", "year"), unit="victims", threshold=5)
     assert table.dimensions == ("province", "year")
     assert {(c.key, c.count) for c in table.cells} == {(("cn.jilin", "2019"), 6), (("cn.jilin", "2020"), 6)}
+
+
+def test_acts_follow_their_event_when_it_is_corrected(context_for, workspace):
+    """Province and year are copied onto acts by database triggers; a corrected event moves its acts."""
+    import sqlalchemy as sa
+
+    from redzone.records.models import Act, Event
+
+    with context_for("interviewer") as ctx:
+        _acts(ctx, "trafficking.sale", "cn.jilin.yanbian.yanji", 2019, 3)
+        victim = add_person(ctx, sex="female")
+        add_act(ctx, victim=victim, violation="labour.forced", event=None)  # no event: unknown place and year
+    with workspace.store.session() as session:
+        assert raw_counts(session, ("province",)) == {("cn.jilin",): 3, ("unknown",): 1}
+        assert raw_counts(session, ("role",)) == {("broker",): 3, ("unknown",): 1}
+        event_id = session.scalar(sa.select(Event.id).order_by(Event.id).limit(1))
+        session.execute(sa.update(Event).where(Event.id == event_id).values(province_id="cn.liaoning", year=2021))
+    with workspace.store.session() as session:
+        assert raw_counts(session, ("province",)) == {("cn.jilin",): 2, ("cn.liaoning",): 1, ("unknown",): 1}
+        assert raw_counts(session, ("year",)) == {("2019",): 2, ("2021",): 1, ("unknown",): 1}
+        # The copies agree with the join they replace.
+        joined = dict(session.execute(sa.select(Event.province_id, sa.func.count()).select_from(Act)
+                                      .outerjoin(Event, Act.event_id == Event.id).group_by(Event.province_id)).all())
+        assert {(k or "unknown",): v for k, v in joined.items()} == raw_counts(session, ("province",))

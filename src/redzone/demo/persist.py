@@ -17,6 +17,7 @@ from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Dem
 from redzone.records.users import SYSTEM, create_user
 from redzone.search import index as search_index
 from redzone.security import audit
+from redzone.store.bulk import insert_rows
 from redzone.security.policy import ROLES
 from redzone.vocab import load_vocabulary
 from redzone.workspace import Workspace
@@ -151,15 +152,13 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
                                       (Participation, participation_rows, "participations"),
                                       (Act, act_rows, "acts"), (ActPerpetrator, perpetrator_rows, "perpetrators"),
                                       (Attestation, attestation_rows, "attestations"), (Claim, claim_rows, "claims")):
-                if rows:
-                    session.execute(sa.insert(model), rows)
-                    counts[name] += len(rows)
+                counts[name] += insert_rows(session, model, rows)
             audit.append(session, key, SYSTEM.username, "demo.load_batch", "workspace", "",
                          {"acts": len(act_rows), "persons": len(person_rows), "sources": len(source_rows)})
             if progress:
                 progress(len(act_rows))
         for start in range(0, len(truth_rows), 10000):
-            session.execute(sa.insert(DemoTruth), truth_rows[start:start + 10000])
+            insert_rows(session, DemoTruth, truth_rows[start:start + 10000])
         truth = world.truth
         summary = {"notice": DEMO_NOTICE, "seed": getattr(world, "seed", None), "true_population": truth.true_population,
                    "documented": truth.documented, "lists": list(truth.lists), "counts": counts}

@@ -175,6 +175,12 @@ class Act(Base):
     victim_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     violation: Mapped[str] = mapped_column(sa.String(60), index=True)
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id"), index=True)
+    # Copies of the event's province and year, kept by database triggers (migration 0006) so that
+    # statistics count acts by province or year from one index, without a join.
+    province_id: Mapped[str | None] = mapped_column(sa.String(120), index=True, server_default=sa.FetchedValue(),
+                                                    server_onupdate=sa.FetchedValue())
+    year: Mapped[int | None] = mapped_column(index=True, server_default=sa.FetchedValue(),
+                                             server_onupdate=sa.FetchedValue())
     price_amount: Mapped[float | None] = mapped_column(sa.Numeric(18, 2, asdecimal=False))
     price_currency: Mapped[str | None] = mapped_column(sa.String(3))
     duration_days: Mapped[int | None]
@@ -193,6 +199,7 @@ class ActPerpetrator(Base):
     """A perpetrator of an act in a role: a group, an individual, or just the role when unknown."""
 
     __tablename__ = "act_perpetrator"
+    __table_args__ = (sa.Index("ix_act_perpetrator_role_act", "role", "act_id"),)  # counts by role from the index
     id: Mapped[int] = mapped_column(primary_key=True)
     act_id: Mapped[int] = mapped_column(sa.ForeignKey("act.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(sa.String(40), index=True)
