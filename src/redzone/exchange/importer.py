@@ -102,18 +102,31 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     if namespace and not _ORGANISATION_ID.match(namespace):
         raise ValidationError(Problem("organisation", f"{namespace[:40]!r} may hold only letters, digits, '-', '_', '.'"))
     report = ImportReport(file=path.name, format=fmt, organisation=namespace, dry_run=dry_run)
-    survey = _Survey(ws, report, namespace, forced)
     file_digest = _file_digest(opener)
+    table = _single_table(opener, name, fmt, encoding, forced)
+    if table is not None:  # one table of one record type: validated and written in one pass
+        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
+        report.seconds = time.perf_counter() - started
+        return report
+    survey = _Survey(ws, report, namespace, forced)
     survey.run(opener, name, fmt, encoding)
     if survey.problems.total:
         raise ImportRejected(path.name, survey.problems.sorted(), survey.problems.total)
     if not dry_run:
-        _write(ws, actor, report, survey, opener, name, encoding, namespace)
-        if _file_digest(opener) != file_digest:
-            raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
-                                          where=path.name))
+        _write(ws, actor, report, survey, opener, name, encoding, namespace, file_digest)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _single_table(opener: Opener, name: str, fmt: str, encoding: str | None, forced: str | None) -> Table | None:
+    """The file's only table when it holds one table of one known record type (the common case)."""
+    if fmt not in ("csv", "xlsx", "json"):
+        return None
+    tables = list(open_tables(opener, name, fmt, encoding))
+    readable = [t for t in tables if not t.ignored]
+    if len(tables) != 1 or len(readable) != 1 or readable[0].problems or _table_type(readable[0], forced) is None:
+        return None
+    return readable[0]
 
 
 def _opener(path: Path, age_identity: str | None) -> tuple[Opener, str]:
@@ -280,7 +293,7 @@ class _Survey:
 
 
 def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, opener: Opener, name: str,
-           encoding: str | None, namespace: str) -> None:
+           encoding: str | None, namespace: str, file_digest: str) -> None:
     """Pass 2: the whole file in one transaction, record types in dependency order."""
     for counts in report.counts.values():
         counts.update(created=0, updated=0, unchanged=0)
@@ -312,11 +325,112 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
             if batch:
                 _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
         report.codes_reassigned = writer.codes_reassigned
+        if _file_digest(opener) != file_digest:  # checked before the commit: then nothing is written
+            raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
+                                          where=name))
         audit.append(session, ws.keys.audit_key, actor.username, "import.run", "workspace", "",
                      {"format": report.format, "rows": report.rows, "organisation": namespace,
-                      "counts": report.counts, "file_sha256": _file_digest(opener)})
+                      "counts": report.counts, "file_sha256": file_digest})
 
 
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
     for key, value in counts.items():
         total[key] += value
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run, so that everything it wrote is rolled back."""
+
+
+class _OnePass:
+    """One table of one record type: each row is validated and written in the same pass, inside one
+    transaction. References point to other record types, which the workspace must already hold. At
+    the first problem writing stops (validation goes on, to list every problem) and the transaction
+    is rolled back, so a rejected file still writes nothing."""
+
+    def __init__(self, ws: Workspace, actor: Actor, report: ImportReport, namespace: str, forced: str | None,
+                 file_digest: str) -> None:
+        self.ws, self.actor, self.report, self.namespace, self.forced = ws, actor, report, namespace, forced
+        self.file_digest = file_digest
+        self.problems = _Problems()
+        self.defined: dict[str, int] = {}  # ref → row number
+        self.organisations: set[str] = set()
+
+    def run(self, opener: Opener, table: Table, fmt: str) -> None:
+        kind = _table_type(table, self.forced)
+        assert kind is not None
+        layout = LAYOUTS[kind]
+        self.report.counts[kind] = {"created": 0, "updated": 0, "unchanged": 0}
+        if table.header is not None:
+            for column, message in unknown_columns(layout, table.header):
+                self.problems.add(0, table.label, 1, column, message)
+        try:
+            with self.ws.store.session() as session:
+                self.organisations = set(session.scalars(sa.select(Organisation.id)))
+                writer = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None)
+                batch: list[tuple[int, Any]] = []
+                parsers: dict[str, RowParser] = {}
+                for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
+                    if self._check(table.label, row, parsed):
+                        batch.append((row.number, parsed))
+                    elif parsed is not None:  # not written, but its references are checked all the same
+                        batch.append((-row.number, parsed))
+                    if len(batch) >= BATCH:
+                        self._flush(session, writer, layout, table.label, batch)
+                        batch = []
+                if batch:
+                    self._flush(session, writer, layout, table.label, batch)
+                if self.problems.total:
+                    raise ImportRejected(self.report.file, self.problems.sorted(), self.problems.total)
+                if _file_digest(opener) != self.file_digest:
+                    raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
+                                                  where=self.report.file))
+                self.report.codes_reassigned = writer.codes_reassigned
+                audit.append(session, self.ws.keys.audit_key, self.actor.username, "import.run", "workspace", "",
+                             {"format": self.report.format, "rows": self.report.rows, "organisation": self.namespace,
+                              "counts": self.report.counts, "file_sha256": self.file_digest})
+                if self.report.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+
+    def _check(self, label: str, row: Any, parsed: Any) -> bool:
+        """Record the row's problems; True when it can be written."""
+        self.report.rows += 1
+        for column, message in row.problems + (parsed.problems if parsed else []):
+            self.problems.add(0, label, row.number, column, message)
+        if parsed is None:
+            return False
+        if parsed.ref is not None:
+            if parsed.ref in self.defined:
+                self.problems.add(0, label, row.number, "ref",
+                                  f"{parsed.ref[:40]!r} is already used at {label}:{self.defined[parsed.ref]}")
+                return False
+            self.defined[parsed.ref] = row.number
+        return not (row.problems or parsed.problems)
+
+    def _flush(self, session: Any, writer: RecordWriter, layout: Any, label: str, batch: list[tuple[int, Any]]) -> None:
+        writer.refs.fetch((target, ref) for _, parsed in batch for _, target, ref in parsed.references)
+        ready = []
+        for number, parsed in batch:  # a negative number: a row with problems, not to be written
+            missing = [(column, target, ref) for column, target, ref in parsed.references
+                       if writer.refs.get(target, ref) is None]
+            for column, target, ref in missing:
+                self.problems.add(0, label, abs(number), column, f"no {target[:-1]} with ref {ref[:40]!r} "
+                                                                 "in this file or in the workspace")
+            if not missing and number > 0:
+                ready.append(parsed)
+        if self.problems.total:
+            return  # the file will be rejected: validate the rest, write nothing more
+        wanted = {parsed.values.get("organisation") for parsed in ready} - {None}
+        if layout.record_type in ("persons", "sources") and self.namespace and any(
+                parsed.values.get("organisation") is None for parsed in ready):
+            wanted.add(self.namespace)
+        for organisation in sorted(wanted - self.organisations):
+            session.add(Organisation(id=organisation, name=organisation))
+            session.flush()
+            audit.append(session, self.ws.keys.audit_key, self.actor.username, "organisation.create",
+                         "organisation", organisation, {"by": "import"})
+            self.organisations.add(organisation)
+            self.report.organisations_created.append(organisation)
+        _add(self.report.counts[layout.record_type], writer.write(layout, ready))

@@ -65,14 +65,39 @@ class RowParser:
         self._terms = {name: {code.casefold(): code for code in terms} for name, terms in self.vocabulary.lists.items()}
         self._roles = {code.casefold(): code for code in self.vocabulary.roles}
         self._this_year = dt.date.today().year
+        self._columns = {column.name: column for column in layout.columns}
+        # Single-valued free text: the commonest cell, read without the general path.
+        self._plain = {column.name for column in layout.columns
+                       if column.kind == "text" and not column.many and column.name != "language"}
 
     def parse(self, raw: dict[str, Any], check_columns: bool = False) -> ParsedRow:
         row = ParsedRow({})
         if check_columns:
             row.problems += unknown_columns(self.layout, [c for c in raw if c != RECORD_TYPE_COLUMN])
+        plain = self._plain
         for name, value in raw.items():
-            column = self.layout.column(name)
+            column = self._columns.get(name)
             if column is None:
+                continue
+            if value is None or value == "":
+                row.values[name] = None
+                continue
+            if type(value) is str and not column.many:  # the common case, without the general path
+                text = value.strip()
+                if self.spreadsheet and text[:1] == "'":
+                    text = unescape(text)
+                if len(text) > column.max_length:
+                    row.problems.append((name, f"is {len(text):,} characters long; at most "
+                                               f"{column.max_length:,} allowed"))
+                elif not text:
+                    row.values[name] = None
+                elif name in plain:
+                    row.values[name] = text
+                else:
+                    try:
+                        row.values[name] = self._one(column, text, row)
+                    except CellError as error:
+                        row.problems.append((name, str(error)))
                 continue
             try:
                 row.values[name] = self._cell(column, value, row)

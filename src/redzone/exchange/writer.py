@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from redzone.exchange.layout import RecordLayout
 from redzone.exchange.validation import ParsedRow, date_value
-from redzone.records.codes import new_code
+from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, Identity, seal_identity
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, ExternalRef, Group, Participation,
@@ -33,6 +34,22 @@ def row_digest(keys: KeyRing, model: str, row: ParsedRow) -> str:
     because the row holds sealed values that an unkeyed hash would let anyone confirm by guessing."""
     body = sorted((name, value) for name, value in row.values.items() if name not in ("ref", "code"))
     return keys.digest(json.dumps([model, body], default=str, ensure_ascii=False, separators=(",", ":")))
+
+
+def _fresh_codes(kind: str, count: int) -> Iterator[str]:
+    """`count` new codes in the form of `records.codes.new_code`, from one read of the system's random
+    source (a 64-bit draw per code: the bias over 31⁶ values is below 10⁻¹⁰); then new_code's own."""
+    prefix, size = PREFIXES[kind], len(ALPHABET)
+    pool = os.urandom(8 * count)
+    for index in range(count):
+        number = int.from_bytes(pool[8 * index: 8 * index + 8], "big")
+        letters = []
+        for _ in range(6):
+            number, digit = divmod(number, size)
+            letters.append(ALPHABET[digit])
+        yield f"{prefix}-{''.join(letters)}"
+    while True:
+        yield new_code(kind)
 
 
 class RefIndex:
@@ -113,9 +130,15 @@ class RecordWriter:
     def _create(self, layout: RecordLayout, model: Any, new: list[tuple[ParsedRow, str]]) -> list[str]:
         codes = self._codes(layout, model, [row.values.get("code") for row, _ in new])
         values = [self._columns(layout, row, code, creating=True) for (row, _), code in zip(new, codes)]
-        ids = [record_id for (record_id,) in self.session.execute(
-            sa.insert(model).returning(model.id, sort_by_parameter_order=True), values)]
-        self.session.execute(sa.insert(ExternalRef), [
+        # Plain executemany on the table (no RETURNING: on SQLite, ordered RETURNING over many rows is
+        # slow), then the new ids by code — codes are unique and were just chosen free.
+        self.session.execute(sa.insert(model.__table__), values)
+        by_code: dict[str, int] = {}
+        for start in range(0, len(codes), CHUNK):
+            by_code.update(self.session.execute(sa.select(model.code, model.id).where(
+                model.code.in_(codes[start:start + CHUNK]))).all())
+        ids = [by_code[code] for code in codes]
+        self.session.execute(sa.insert(ExternalRef.__table__), [
             dict(organisation_id=self.namespace, record_type=layout.model, ref=row.ref, record_id=record_id,
                  row_digest=digest) for (row, digest), record_id in zip(new, ids)])
         for (row, _), record_id in zip(new, ids):
@@ -126,7 +149,8 @@ class RecordWriter:
     def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None]) -> list[str]:
         """A free code for each new record: the one the file asks for if free, else a new one."""
         kind = layout.model
-        codes = [code or new_code(kind) for code in wanted]
+        fresh = _fresh_codes(kind, sum(1 for code in wanted if not code))
+        codes = [code or next(fresh) for code in wanted]
         while True:
             taken = set()
             for start in range(0, len(codes), CHUNK):
@@ -236,7 +260,7 @@ class RecordWriter:
             steps = [dict(person_id=record_id, event_id=self.refs.get("events", ref), sequence=index)
                      for row, record_id in rows for index, ref in enumerate(row.values.get("event_refs") or (), 1)]
             if steps:
-                self.session.execute(sa.insert(Participation), steps)
+                self.session.execute(sa.insert(Participation.__table__), steps)
         elif layout.record_type == "acts":
             for name, model, build in (
                     ("perpetrators", ActPerpetrator, lambda item, act_id: dict(
@@ -251,7 +275,7 @@ class RecordWriter:
                     self.session.execute(sa.delete(model).where(model.act_id.in_([i for _, i in chosen])))
                 children = [build(item, record_id) for row, record_id in chosen for item in row.values.get(name) or ()]
                 if children:
-                    self.session.execute(sa.insert(model), children)
+                    self.session.execute(sa.insert(model.__table__), children)
 
     # updating ---------------------------------------------------------------------------------------
 
