@@ -12,8 +12,9 @@ from redzone.extract.methods import DEFAULT_METHOD
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TARGETS = ("violation", "place", "money", "age", "quantity")
-# Measured (docs/extraction.md): lowest targeted F1 0.96 on the tuning part, 0.875 held out.
-FLOORS = {"tuning": 0.93, "heldout": 0.85}
+# Floors just under what was measured (docs/extraction.md), so a regression fails: lowest targeted F1
+# 0.96 on the tuning part, 0.875 on the held-out part, 0.74 on the fresh part (written after the rules).
+FLOORS = {"tuning": 0.93, "heldout": 0.85, "fresh": 0.70}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,8 @@ def test_corpus_size_languages_and_split(corpus):
         documents = [d for d in corpus if d.language == lang]
         assert len(documents) >= 20
         assert {d.kind for d in documents} == {"testimony", "summary", "news"}
-        held = sum(d.split == "heldout" for d in documents)
-        assert 0.2 <= held / len(documents) <= 0.3
+        held = sum(d.split in ("heldout", "fresh") for d in documents)
+        assert 0.25 <= held / len(documents) <= 0.4 and any(d.split == "fresh" for d in documents)
     assert all(d.text.startswith(("SYNTHETIC", "합성", "合成")) for d in corpus)
 
 
@@ -45,7 +46,7 @@ def test_gold_files_validate_and_spans_are_exact(corpus):
             assert document.text[fact.start:fact.end] == fact.text, (document.path, fact)
 
 
-@pytest.mark.parametrize("split", ["tuning", "heldout"])
+@pytest.mark.parametrize("split", ["tuning", "heldout", "fresh"])
 def test_default_method_stays_above_the_floor(corpus, split):
     result = score(METHODS[DEFAULT_METHOD].extract, [d for d in corpus if d.split == split])
     low = {(lang, t): round(result.total(lang, t).f1, 3) for lang in ("en", "ko", "zh") for t in TARGETS
