@@ -30,6 +30,7 @@ $(VENDOR)/.installed: assets/package.json assets/package-lock.json
 	cp assets/node_modules/htmx.org/dist/htmx.min.js assets/node_modules/vega/build/vega.min.js \
 	   assets/node_modules/vega-lite/build/vega-lite.min.js assets/node_modules/vega-embed/build/vega-embed.min.js \
 	   assets/node_modules/vega-interpreter/build/vega-interpreter.min.js $(VENDOR)/
+	$(BIN)/python -m redzone.maps.build
 	touch $@
 
 run: $(STAMP) assets
