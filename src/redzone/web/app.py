@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from redzone.errors import RedzoneError, ValidationError
 from redzone.web.config import WebSettings
-from redzone.web.deps import SignInRequired, csrf_protect
+from redzone.web.deps import SignInRequired, csrf_protect, use_language
 from redzone.web.security import SecurityHeaders
 from redzone.workspace import Workspace
 
@@ -37,7 +37,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     settings = settings or WebSettings()
     app = FastAPI(title="Redzone", version="1", summary="Testimony, sealed identities and numbers that hold up.",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-                  dependencies=[Depends(csrf_protect)])
+                  dependencies=[Depends(csrf_protect), Depends(use_language)])
     app.state.workspace = workspace
     app.state.settings = settings
     app.state.secure_cookies = lambda request: settings.secure_cookies or request.url.scheme == "https"

@@ -99,9 +99,16 @@ def optional_principal(request: Request) -> Principal | None:
         if principal is not None and principal.actor.user_id is not None:
             language = language_of(session, principal.actor.user_id)
     request.state.principal = principal
-    i18n.set_language(language or request.cookies.get(LANGUAGE_COOKIE)
-                      or i18n.negotiate(request.headers.get("accept-language")))
+    request.state.language = (language or request.cookies.get(LANGUAGE_COOKIE)
+                              or i18n.negotiate(request.headers.get("accept-language")))
     return principal
+
+
+async def use_language(request: Request,
+                       principal: Annotated[Principal | None, Depends(optional_principal)]) -> None:
+    """Set the request's interface language. Async on purpose: a context variable set here, in the
+    request's task, is seen by the route (sync routes run in a thread with a copy of this context)."""
+    i18n.set_language(request.state.language)
 
 
 def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:

@@ -32,6 +32,7 @@
                   gridColor: "#eceff3", domainColor: "#c5ccd6", tickColor: "#c5ccd6" } }
       };
       vegaEmbed(node, spec, { renderer: "canvas", actions: false, ast: true, defaultStyle: false,
+                              tooltip: { disableDefaultStyle: true },
                               expr: vega.expressionInterpreter })
         .then(function () { node.classList.add("drawn"); })
         .catch(function (error) { node.textContent = ""; console.error(error); });

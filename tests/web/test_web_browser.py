@@ -1,0 +1,185 @@
+"""End to end in real headless Chromium (Debian's package, driven by Playwright): sign in, enter a
+testimony, code an act from a selected passage, see it counted on the dashboard, be refused a sealed
+identity as an analyst, switch to Korean. Saves screenshots of the main pages to docs/screenshots/."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from support import discard
+from web_helpers import build_site, forget_used_codes, password, totp_now, username
+
+from redzone.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VENDOR = Path(__file__).resolve().parents[2] / "src" / "redzone" / "web" / "static" / "vendor"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert VENDOR.joinpath("vega-embed.min.js").exists(), "front-end packages missing: run `make assets`"
+    ws = build_site(tmp_path_factory.mktemp("e2e") / "ws", "sqlite", acts=400)
+    port = _free_port()
+    config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if instance.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", ws
+    instance.should_exit = True
+    thread.join(timeout=10)
+    discard(ws)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def _page(browser, base: str, problems: list[str]):  # noqa: ANN001, ANN202
+    context = browser.new_context(base_url=base, viewport={"width": 1360, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return page
+
+
+def _sign_in(page, role: str, ws) -> None:  # noqa: ANN001
+    page.goto("/login")
+    page.fill("input[name=username]", username(role))
+    page.fill("input[name=password]", password(role))
+    page.click("button[type=submit]")
+    if "/login/second-factor" in page.url:
+        forget_used_codes(ws)
+        page.fill("input[name=code]", totp_now())
+        page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _shot(page, name: str) -> None:  # noqa: ANN001
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _acts(page) -> int:  # noqa: ANN001
+    page.goto("/")
+    page.wait_for_selector(".chart.drawn", timeout=15000)
+    return int(page.inner_text("#count-acts").replace(",", ""))
+
+
+def test_interviewer_records_and_codes_a_testimony_seen_on_the_dashboard(server, browser):
+    base, ws = server
+    problems: list[str] = []
+    page = _page(browser, base, problems)
+    page.goto("/login")
+    _shot(page, "login")
+    _sign_in(page, "interviewer", ws)
+    before = _acts(page)
+    assert page.locator(".chart.drawn canvas").count() == 4, "the four charts were not drawn"
+    _shot(page, "dashboard")
+
+    page.goto("/testimony/new")
+    page.fill("input[name=title]", "Synthetic interview (test)")
+    text = "I was taken across the river near Musan. A broker sold me to a farmer in Yanji for 20,000 yuan."
+    page.fill("#testimony-text", text)
+    page.select_option("#testimony-violation", "trafficking.sale")
+    page.check("input[name=roles][value=broker]")
+    page.fill("#event-place", "연길")
+    # (wait_for_function would need eval, which the page's CSP rightly forbids)
+    page.wait_for_selector("#event-places option", state="attached")
+    label = page.eval_on_selector("#event-places option", "o => o.value")
+    page.fill("#event-place", label)
+    page.dispatch_event("#event-place", "change")
+    assert page.input_value("#event-place-id").startswith("cn.")
+    page.select_option("select[name=date_precision]", "year")
+    page.fill("input[name=date_start]", "2016")
+    _shot(page, "testimony-entry")
+    page.click("#testimony-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/sources/"))
+    assert "Testimony recorded" in page.inner_text("main")
+
+    # Code a second act by selecting the quoted passage in the text.
+    passage = "A broker sold me to a farmer in Yanji"
+    page.evaluate("""passage => {
+        const node = document.getElementById('source-text').firstChild;
+        const start = node.textContent.indexOf(passage);
+        const range = document.createRange();
+        range.setStart(node, start); range.setEnd(node, start + passage.length);
+        const selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+    }""", passage)
+    for _ in range(50):
+        if page.input_value("#span_end"):
+            break
+        page.wait_for_timeout(50)
+    assert int(page.input_value("#span_start")) == text.index(passage)
+    assert int(page.input_value("#span_end")) == text.index(passage) + len(passage)
+    page.select_option("#act-violation", "marriage.forced")
+    _shot(page, "source-act-coding")
+    page.click("#code-act button[type=submit]")
+    page.wait_for_selector("#coded-notice")
+    assert passage in page.inner_text("#acts")
+
+    assert _acts(page) == before + 2
+    for path, name in (("/sources", "sources"), ("/claims", "claims"), ("/persons", "persons")):
+        page.goto(path)
+        _shot(page, name)
+    page.goto("/persons")
+    page.click("table.data tbody tr:first-child a")
+    _shot(page, "person")
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], "\n".join(problems)
+
+
+def test_analyst_is_refused_a_sealed_identity_and_switches_to_korean(server, browser):
+    base, ws = server
+    problems: list[str] = []
+    page = _page(browser, base, problems)
+    _sign_in(page, "data_analyst", ws)
+    page.goto("/persons")
+    page.click("table.data tbody tr:first-child a")
+    assert page.locator("#identity-sealed").count() == 1 or "No identity" in page.inner_text("main")
+    code = page.url.rsplit("/", 1)[1]
+    response = page.goto(f"/persons/{code}/identity")
+    assert response.status == 403
+    assert "may not see a person" in page.inner_text("#error-message")
+    page.goto("/")
+    with page.expect_navigation():
+        page.click("#switch-language")
+    assert "대시보드" in page.inner_text("main h1")
+    page.wait_for_selector(".chart.drawn", timeout=15000)
+    _shot(page, "dashboard-ko")
+    page.goto("/sources")  # remembered for the user, not just the page
+    assert "출처" in page.inner_text("main h1")
+
+
+def test_administrator_reads_the_audit_log(server, browser):
+    base, ws = server
+    page = _page(browser, base, [])
+    _sign_in(page, "administrator", ws)
+    page.goto("/audit?verify=1")
+    assert page.locator("#chain-ok").count() == 1
+    assert "person.view_sealed" in page.inner_text("#audit-table")
+    _shot(page, "audit")
