@@ -12,9 +12,10 @@ An `.ann` file holds documents, each opened by `=== NNN kind`. Inside, a fact is
 `[span]{}` marks a trap the annotator checked on purpose (a negated act, a duration) and adds no fact.
 Offsets are computed here, so they are exact by construction. Every document is synthetic; the
 builder prepends a line saying so. Documents 001–024 whose number is a multiple of 4 are held out:
-they are never used to tune the extractor. Documents from 025 on are `fresh`: written and annotated
-after the rules were frozen, without running the extractor on them first, so they are a held-out
-part nobody has looked at errors on. Scores are reported for each part.
+they are never used to tune the extractor. Documents from 029 on are `fresh`: written and annotated
+after the rules were last changed, without running the extractor on them first, so they are a
+held-out part nobody has looked at errors on. 025–028 were the first fresh part: measured once,
+then tuned on, so they now count as tuning. Scores are reported for each part.
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ _MARK = re.compile(r"\[([^\[\]{}]*)\]\{([^{}\[\]]*)\}")
 _SECTION = re.compile(r"^=== (\d{3}) (testimony|summary|news)\s*$", re.MULTILINE)
 
 
-FRESH_FROM = 25
+FIRST_FRESH_FROM = 25
+FRESH_FROM = 29
 
 
 def _split(number: int) -> str:
     if number >= FRESH_FROM:
         return "fresh"
+    if number >= FIRST_FRESH_FROM:
+        return "tuning"  # the first fresh part: measured once as fresh (docs/extraction.md), then tuned on
     return "heldout" if number % 4 == 0 else "tuning"
 
 
