@@ -44,8 +44,13 @@ def test_a_romanised_and_a_hangul_name_on_one_record_both_count():
     assert levels["given_name"] == "given name: same after folding"
 
 
-def test_what_folding_misses_lands_on_a_jaro_winkler_level():
+def test_what_folding_misses_lands_on_an_edit_distance_or_phonetic_level():
     levels = _levels((("Kim Myung-hee", None), SAME_YEAR), (("Kim Myung-hiu", None), SAME_YEAR))
+    assert levels["given_name"] == "given name: one letter apart (edit distance 1)"
+    # Two letters apart, same consonants: only the phonetic level catches it.
+    levels = _levels((("Kim Hye-jin", None), SAME_YEAR), (("Kim Hi-jun", None), SAME_YEAR))
+    assert levels["given_name"] == "given name: same consonant skeleton (phonetic)"
+    levels = _levels((("Kim Myung-hwa", None), SAME_YEAR), (("Kim Myung-sil", None), SAME_YEAR))
     assert levels["given_name"].startswith("given name: Jaro-Winkler")
 
 

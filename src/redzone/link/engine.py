@@ -83,10 +83,13 @@ class Prediction:
     records: int
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    # The blocking rules this run used, and why a wide rule was left out (not warnings: by design).
+    blocking: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
 
 
-def comparison_names() -> tuple[str, ...]:
-    return tuple(c.name for c in model.comparisons("duckdb"))
+def comparison_names(spec: model.ModelSpec = model.PERSONS) -> tuple[str, ...]:
+    return spec.comparison_names()
 
 
 def _trained_model(linker: Linker) -> TrainedModel:
@@ -107,10 +110,26 @@ def _trained_model(linker: Linker) -> TrainedModel:
     return TrainedModel(float(settings["probability_two_random_records_match"]), comparisons)
 
 
-def _train(linker: Linker, settings: LinkSettings, records: int, warnings: list[str]) -> None:
+def blocking_rules(frame: pd.DataFrame, spec: model.ModelSpec, budget: float) -> tuple[tuple[str, ...], list[str]]:
+    """The spec's blocking rules, plus each wide rule whose pairs (counted from the key groups, before any
+    database work) keep the running total of wide pairs within `budget`; and a note per rule left out."""
+    rules, notes, spent = list(spec.blocking_rules), [], 0.0
+    for columns in spec.wide_rules:
+        sizes = frame.dropna(subset=list(columns)).groupby(list(columns), sort=False).size().to_numpy(dtype=float)
+        pairs = float((sizes * (sizes - 1) / 2).sum())
+        if spent + pairs <= budget:
+            rules.append(model.equality_rule(columns))
+            spent += pairs
+        else:
+            notes.append(f"blocking on equal {' and '.join(columns)} alone left out: it would admit {pairs:,.0f} pairs "
+                         f"(budget {budget:,.0f})")
+    return tuple(rules), notes
+
+
+def _train(linker: Linker, settings: LinkSettings, records: int, warnings: list[str], spec: model.ModelSpec) -> None:
     try:
         linker.training.estimate_probability_two_random_records_match(
-            list(model.DETERMINISTIC_RULES), recall=model.DETERMINISTIC_RECALL)
+            list(spec.deterministic_rules), recall=spec.deterministic_recall)
     except (SplinkException, ValueError) as error:
         warnings.append(f"prior left at {DEFAULT_PRIOR:g}: the deterministic rules could not estimate it ({error})")
     prior = linker._settings_obj._probability_two_random_records_match  # noqa: SLF001 — no public getter
@@ -120,7 +139,7 @@ def _train(linker: Linker, settings: LinkSettings, records: int, warnings: list[
     possible = records * (records - 1) / 2
     linker.training.estimate_u_using_random_sampling(max_pairs=min(settings.u_sample_pairs, max(possible, 1e3)),
                                                      seed=settings.seed)
-    for rule in model.TRAINING_RULES:
+    for rule in spec.training_rules:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=settings.em_max_pairs)
@@ -139,19 +158,21 @@ def _floored(settings: dict) -> dict:
     return settings
 
 
-def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object) -> Prediction:
-    """Train the model on `frame` (see `features.COLUMNS`) and score the blocked pairs on `db_api`."""
+def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object, spec: model.ModelSpec = model.PERSONS) -> Prediction:
+    """Train the model `spec` on `frame` (persons: see `features.COLUMNS`; a `unique_id` integer column and
+    the columns the spec compares) and score the blocked pairs on `db_api`."""
     started = time.perf_counter()
     warnings: list[str] = []
-    names = comparison_names()
+    names = comparison_names(spec)
     if len(frame) < 2:
         empty = pd.DataFrame(columns=["person_a", "person_b", "match_weight", "match_probability",
                                       *[f"gamma_{n}" for n in names], *[f"mw_{n}" for n in names]])
         return Prediction(empty, TrainedModel(DEFAULT_PRIOR, {}), len(frame), ["fewer than two records: nothing to link"])
-    table = db_api.register(frame, dataset_display_name="persons")
-    linker = Linker(table, model.splink_settings(db_api.sql_dialect.sql_dialect_str, DEFAULT_PRIOR),
+    rules, notes = blocking_rules(frame, spec, settings.wide_pair_budget)
+    table = db_api.register(frame, dataset_display_name=spec.name)
+    linker = Linker(table, model.splink_settings(db_api.sql_dialect.sql_dialect_str, DEFAULT_PRIOR, spec, rules),
                     log_level=logging.ERROR)
-    _train(linker, settings, len(frame), warnings)
+    _train(linker, settings, len(frame), warnings, spec)
     linker = Linker(table, _floored(linker.misc.save_model_to_json()), log_level=logging.ERROR)
     trained = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=settings.stored_low(), warning_mode="never")
@@ -159,7 +180,7 @@ def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object) -> Predic
     predictions.drop_table_from_database_and_remove_from_cache()
     scored = time.perf_counter()
     return Prediction(pairs, _trained_model(linker), len(frame), warnings,
-                      {"train": trained - started, "score": scored - trained})
+                      {"train": trained - started, "score": scored - trained}, rules, notes)
 
 
 def _analyst_columns(raw: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:

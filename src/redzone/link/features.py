@@ -19,14 +19,14 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.names import name_keys
+from redzone.names import name_keys, phonetic_key
 from redzone.records.identity import unseal_identity
 from redzone.records.models import Person
 from redzone.security.keys import Sealer
 from redzone.vocab import load_vocabulary
 
 COLUMNS = ("unique_id", "organisation", "surname_key", "surname_key_alt", "given_key", "given_key_alt",
-           "birth_year_min", "birth_year_max", "birth_year", "origin_place", "origin_area", "origin_province",
+           "given_phonetic", "birth_year_min", "birth_year_max", "birth_year", "origin_place", "origin_area", "origin_province",
            "crossing_year", "sex")
 INTEGER_COLUMNS = ("unique_id", "birth_year_min", "birth_year_max", "birth_year", "crossing_year")
 KNOWN_SEXES = frozenset(("female", "male", "other"))
@@ -90,6 +90,7 @@ def place_columns(place_id: str | None) -> tuple[str | None, str | None, str | N
 def feature_row(facts: RecordFacts) -> tuple:
     """One row of the comparison table, in `COLUMNS` order."""
     surname, surname_alt, given, given_alt = name_columns(*facts.names)
+    phonetic = phonetic_key(given) or None if given else None
     low, high = facts.birth_year_min, facts.birth_year_max
     if low is None and high is not None:
         low = high
@@ -98,7 +99,7 @@ def feature_row(facts: RecordFacts) -> tuple:
     middle = None if low is None else (low + high) // 2
     place, area, province = place_columns(facts.origin_place)
     sex = facts.sex if facts.sex in KNOWN_SEXES else None
-    return (facts.record_id, facts.organisation, surname, surname_alt, given, given_alt, low, high, middle,
+    return (facts.record_id, facts.organisation, surname, surname_alt, given, given_alt, phonetic, low, high, middle,
             place, area, province, facts.crossing_year, sex)
 
 

@@ -10,6 +10,7 @@ safe to show to an analyst who may not see names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from splink import SettingsCreator
@@ -52,7 +53,8 @@ def _within(years: int) -> str:
 
 def comparisons(dialect: str) -> tuple[Comparison, ...]:
     """The comparisons, with string similarity written in `dialect`'s function name."""
-    jw = SplinkDialect.from_string(dialect).jaro_winkler_function_name
+    functions = SplinkDialect.from_string(dialect)
+    jw, dl = functions.jaro_winkler_function_name, functions.damerau_levenshtein_function_name
     return (
         Comparison("surname", "Surname key (variants such as Kim/Gim/김 or Lee/Yi/Rhee/Ri/리 folded to one key)", (
             Level(_either_null("surname_key"), "surname: unknown on one side", null=True),
@@ -65,7 +67,8 @@ def comparisons(dialect: str) -> tuple[Comparison, ...]:
             Level(_either_null("given_key"), "given name: unknown on one side", null=True),
             Level("l.given_key = r.given_key", "given name: same after folding", tf_column="given_key"),
             Level(_cross("given_key"), "given name: same in another written form of the name"),
-            Level(f"{jw}(l.given_key, r.given_key) >= 0.92", "given name: Jaro-Winkler ≥ 0.92 on the keys"),
+            Level(f"{dl}(l.given_key, r.given_key) <= 1", "given name: one letter apart (edit distance 1)"),
+            Level("l.given_phonetic = r.given_phonetic", "given name: same consonant skeleton (phonetic)"),
             Level(f"{jw}(l.given_key, r.given_key) >= 0.8", "given name: Jaro-Winkler ≥ 0.80 on the keys"),
             Level("ELSE", "given name: different"),
         )),
@@ -101,15 +104,23 @@ def comparisons(dialect: str) -> tuple[Comparison, ...]:
 
 
 # Which pairs are compared at all: a pair is scored if any rule admits it. Each rule joins on
-# equal keys (cheap, hash-joinable) so the pair count stays near-linear in the number of records.
+# equal keys (cheap, hash-joinable) and pairs the names with a second field, so the pair count stays
+# near-linear in the number of records even though a few surnames (Kim, Lee, Park) cover half of them.
 BLOCKING_RULES = (
-    "l.surname_key = r.surname_key AND l.given_key = r.given_key",
     "l.given_key = r.given_key AND l.birth_year_min = r.birth_year_min",
+    "l.surname_key = r.surname_key AND l.given_key = r.given_key AND l.origin_province = r.origin_province",
+    "l.surname_key = r.surname_key AND l.given_key = r.given_key AND l.crossing_year = r.crossing_year",
+    "l.surname_key = r.surname_key AND l.given_phonetic = r.given_phonetic AND l.birth_year_min = r.birth_year_min",
+    "l.surname_key = r.surname_key AND l.given_phonetic = r.given_phonetic AND l.crossing_year = r.crossing_year",
     "l.surname_key = r.surname_key AND l.birth_year_min = r.birth_year_min AND l.origin_area = r.origin_area",
-    "l.surname_key = r.surname_key AND l.birth_year_min = r.birth_year_min AND l.crossing_year = r.crossing_year",
     "l.given_key_alt = r.given_key",
     "l.given_key = r.given_key_alt",
 )
+# Wider rules (columns that must be equal) added only while the pairs they admit stay within the
+# run's budget (`LinkSettings.wide_pair_budget`): on a few thousand records "same surname and given
+# name" is cheap and catches records that agree on nothing else; on a million it would admit over a
+# hundred million pairs, nearly all of them different women who share a common name.
+WIDE_RULES: tuple[tuple[str, ...], ...] = (("surname_key", "given_key"),)
 # EM trains the comparisons a rule does not fix: names block → the other fields, and back.
 TRAINING_RULES = (
     "l.surname_key = r.surname_key AND l.given_key = r.given_key",
@@ -123,7 +134,7 @@ DETERMINISTIC_RULES = (
 DETERMINISTIC_RECALL = 0.6
 
 
-_SIDE = re.compile(r"\b([lr])\.([a-z_]+)")
+_SIDE = re.compile(r"\b([lr])\.([a-z_][a-z0-9_]*)")
 
 
 def _comparison_sql(sql: str) -> str:
@@ -145,12 +156,41 @@ def comparison_dict(comparison: Comparison) -> dict:
             "comparison_levels": levels}
 
 
-def splink_settings(dialect: str, prior: float = 1e-4) -> SettingsCreator:
-    """The Splink settings for a dedupe of one comparison table keyed by `unique_id`."""
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that makes one Fellegi–Sunter model: its comparisons (per SQL dialect), the blocking
+    rules that choose the pairs scored, the rules EM trains on, and the near-certain rules (with their
+    assumed recall) that estimate the prior. Persons and incidents each have one; the engine, the
+    backends and the evaluation are shared."""
+
+    name: str
+    comparisons: Callable[[str], tuple[Comparison, ...]]
+    blocking_rules: tuple[str, ...]
+    training_rules: tuple[str, ...]
+    deterministic_rules: tuple[str, ...]
+    deterministic_recall: float
+    wide_rules: tuple[tuple[str, ...], ...] = ()
+
+    def comparison_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.comparisons("duckdb"))
+
+
+PERSONS = ModelSpec("persons", comparisons, BLOCKING_RULES, TRAINING_RULES, DETERMINISTIC_RULES, DETERMINISTIC_RECALL,
+                    WIDE_RULES)
+
+
+def equality_rule(columns: tuple[str, ...]) -> str:
+    return " AND ".join(f"l.{column} = r.{column}" for column in columns)
+
+
+def splink_settings(dialect: str, prior: float = 1e-4, spec: ModelSpec = PERSONS,
+                    blocking_rules: tuple[str, ...] | None = None) -> SettingsCreator:
+    """The Splink settings for a dedupe of one comparison table keyed by `unique_id` (blocking rules:
+    the spec's own unless given, e.g. with the wide rules the budget allows)."""
     return SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[comparison_dict(c) for c in comparisons(dialect)],
-        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+        comparisons=[comparison_dict(c) for c in spec.comparisons(dialect)],
+        blocking_rules_to_generate_predictions=list(blocking_rules or spec.blocking_rules),
         probability_two_random_records_match=prior,
         retain_matching_columns=True,  # needed for the gamma columns; `engine` keeps only ids and weights
         retain_intermediate_calculation_columns=True,

@@ -45,13 +45,14 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     evaluation: dict | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"run": self.run, "backend": self.backend, "records": self.records, "pairs_stored": self.pairs_stored,
                 "linked_pairs": self.linked_pairs, "in_review": self.in_review, "individuals": self.individuals,
                 "linked_records": self.linked_records, "carried_decisions": self.carried_decisions,
                 "seconds": {k: round(v, 2) for k, v in self.seconds.items()}, "warnings": self.warnings,
-                "evaluation": self.evaluation}
+                "evaluation": self.evaluation, "notes": self.notes}
 
 
 def _run_code() -> str:
@@ -166,7 +167,8 @@ def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  
         report = RunReport(run.code, settings.backend, prediction.records, len(prediction.pairs), linked, review,
                            len(sizes), sum(n for n in sizes.values() if n > 1), carried,
                            {"prepare": prepared - started, **prediction.seconds,
-                            "store": time.perf_counter() - scored}, prediction.warnings, evaluation)
+                            "store": time.perf_counter() - scored}, prediction.warnings, evaluation,
+                           prediction.notes)
         run.summary = {**report.to_dict(), "settings": settings.to_dict()}
         run.finished_at = utcnow()
         Context(session, ws.keys, actor).audit("link.run", "link_run", run.code, {

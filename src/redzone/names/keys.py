@@ -257,6 +257,13 @@ def split_name(full_name: str) -> tuple[str, str]:
     return first, " ".join(tokens[1:])
 
 
+def phonetic_key(given_key: str) -> str:
+    """The consonant skeleton of a folded given-name key (first letter, then the consonants other than
+    w, y and h, repeats collapsed): spellings that differ only in vowels — Myung/Myong, Hye/Hae —
+    share it. Coarse on purpose: a phonetic agreement level, weaker than an exact key."""
+    return _skeleton(given_key)
+
+
 def _skeleton(given: str) -> str:
     if not given:
         return ""
