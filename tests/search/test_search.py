@@ -184,3 +184,20 @@ def test_paging_walks_through_every_hit_once(workspace, context_for, records):
     pages = [_search(workspace, context_for, "legal", "synthetic", limit=1, offset=i) for i in range(len(everything))]
     assert [page[0].code for page in pages] == _codes(everything)
     assert everything == sorted(everything, key=lambda h: -h.score)
+
+
+def test_records_missed_or_deleted_behind_the_newest_are_caught_up(workspace, context_for, records):
+    # A record committed after a newer one was indexed (possible with concurrent PostgreSQL
+    # transactions) has an id below the newest indexed: the counts on both sides find it.
+    assert _codes(_search(workspace, context_for, "legal", "强奸")) == [records["chinese"]]
+    with workspace.store.session() as session:
+        chinese_id = session.scalar(sa.select(Source.id).where(Source.code == records["chinese"]))
+        session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == "source",
+                                                        SearchDocument.record_id == chinese_id))
+    assert _codes(_search(workspace, context_for, "legal", "强奸")) == [records["chinese"]]
+    with workspace.store.session() as session:
+        session.execute(sa.delete(Source).where(Source.id == chinese_id))
+    assert _search(workspace, context_for, "legal", "强奸") == []
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)
+                              .where(SearchDocument.kind == "source", SearchDocument.record_id == chinese_id)) == 0

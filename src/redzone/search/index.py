@@ -18,8 +18,8 @@ indexes them. On PostgreSQL each term is replaced by a keyed digest (HMAC-SHA256
 workspace's search subkey, 47 bits written as ten letters) so the database server holds no
 searchable plaintext; the query is digested the same way before it is sent.
 
-Freshness: `catch_up` indexes every record that has no index entry yet, and runs before every
-search, so records added through `records.entry`, the importers or the demo loader are found
+Freshness: `catch_up` indexes every record that has no index entry yet (ids above the newest
+indexed one, then a count on both sides to find any other), and runs before every search, so records added through `records.entry`, the importers or the demo loader are found
 without anyone calling the index. `refresh` re-indexes records whose content changed, and
 `reindex` rebuilds everything (after a bulk load, or to repair).
 """
@@ -193,19 +193,41 @@ def _forget(session: Session, kind: str, ids: Iterable[int]) -> None:
 
 
 def pending(session: Session, kind: str) -> list[int]:
-    """Ids of records of `kind` that have no index entry yet."""
+    """Ids of records of `kind` that have no index entry yet (a full comparison)."""
     model = MODELS[kind]
     indexed = sa.select(SearchDocument.id).where(SearchDocument.kind == kind, SearchDocument.record_id == model.id)
     return list(session.scalars(sa.select(model.id).where(~indexed.exists()).order_by(model.id)))
 
 
-def catch_up(session: Session, keys: KeyRing) -> int:
-    """Index every record not indexed yet; returns the number of index rows written."""
-    written = 0
-    for kind in KINDS:
-        for chunk in _chunks(pending(session, kind)):
-            written += _write(session, keys, kind, chunk)
+def _orphans(session: Session, kind: str) -> list[int]:
+    """Record ids in the index whose record is gone."""
+    model = MODELS[kind]
+    exists = sa.select(model.id).where(model.id == SearchDocument.record_id)
+    return list(session.scalars(sa.select(SearchDocument.record_id).distinct()
+                                .where(SearchDocument.kind == kind, ~exists.exists())))
+
+
+def _catch_up_kind(session: Session, keys: KeyRing, kind: str) -> int:
+    model = MODELS[kind]
+    # Fast path: records newer than the newest indexed one (ids only grow) ...
+    newest = session.scalar(sa.select(sa.func.max(SearchDocument.record_id)).where(SearchDocument.kind == kind)) or 0
+    fresh = list(session.scalars(sa.select(model.id).where(model.id > newest).order_by(model.id)))
+    written = sum(_write(session, keys, kind, chunk) for chunk in _chunks(fresh))
+    # ... then a count on each side, which catches what the fast path cannot: a transaction that
+    # committed lower ids after higher ones were indexed, and deleted records. Only when the counts
+    # differ is the full comparison run.
+    records = session.scalar(sa.select(sa.func.count()).select_from(model))
+    documents = session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)
+                               .where(SearchDocument.kind == kind, SearchDocument.part == "meta"))
+    if records != documents:
+        _forget(session, kind, _orphans(session, kind))
+        written += sum(_write(session, keys, kind, chunk) for chunk in _chunks(pending(session, kind)))
     return written
+
+
+def catch_up(session: Session, keys: KeyRing) -> int:
+    """Index every record not indexed yet (and forget deleted ones); returns the index rows written."""
+    return sum(_catch_up_kind(session, keys, kind) for kind in KINDS)
 
 
 def refresh(session: Session, keys: KeyRing, kind: str, record_ids: Iterable[int]) -> int:
