@@ -101,8 +101,8 @@ def test_the_flat_table_says_who_did_what_to_whom(workspace, tmp_path):
     assert row["act_code"] == codes["act"] and row["victim"] == codes["person"]
     assert row["violation"] == "trafficking.sale" and row["violation_label"] == "Sale or purchase of a person"
     assert row["perpetrator_roles"].startswith("Broker; Buyer") and row["groups"].startswith("=HYPERLINK")
-    assert (row["place_name"], row["province"], row["date_start"], row["date_precision"]) == \
-        ("Yanji", "Jilin", "2019-03-01", "month")
+    assert (row["place_name"], row["province"], row["date"], row["date_start"], row["date_precision"]) == \
+        ("Yanji", "Jilin", "2019-03", "2019-03-01", "month")
     assert row["sources"] == f"{codes['source']} (B2)"
 
 

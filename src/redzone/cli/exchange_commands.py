@@ -10,8 +10,11 @@ import typer
 from rich.table import Table
 
 from redzone.cli.app import app, console, state
+from redzone.errors import Problem, ValidationError
 from redzone.exchange import (FORMATS, IMPORT_ORDER, ImportRejected, export_records, import_file,
                               write_template)
+from redzone.exchange.layout import normalise_record_type, record_type_from_name
+from redzone.exchange.readers import detect_format
 from redzone.records.users import actor_for
 
 PROBLEMS_SHOWN = 200
@@ -20,7 +23,8 @@ PROBLEMS_SHOWN = 200
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV, XLSX, JSON (array or lines) or ZIP of CSVs; .age if encrypted."),
+    file: Optional[Path] = typer.Argument(None, help="CSV, XLSX, JSON (array or lines) or ZIP of CSVs; .age if "
+                                          "encrypted."),
     record_type: Optional[str] = typer.Option(None, "--type", help=f"One of {', '.join(IMPORT_ORDER)} "
                                               "[default: from the file name or its record_type column]."),
     fmt: Optional[str] = typer.Option(None, "--format", help="csv, xlsx, json or zip [default: from the suffix]."),
@@ -30,9 +34,17 @@ def import_command(
     identity: Optional[Path] = typer.Option(None, "--identity", help="File holding the age secret key that "
                                             "opens an encrypted (.age) file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Write an empty file to fill in instead "
+                                            "(.csv, .xlsx or .json; the record type from --type or the file name; "
+                                            "an .xlsx or .json without one holds every type)."),
 ) -> None:
     """Import records from a file: every row validated first; any problem rejects the whole file."""
     cli = state(ctx)
+    if template is not None:
+        _write_template(template, record_type, fmt)
+        return
+    if file is None:
+        raise ValidationError(Problem("file", "name the file to import (or --template FILE to get one to fill in)"))
     key = identity.read_text(encoding="utf-8").strip().splitlines()[-1] if identity else None
     with cli.open() as ws:
         with ws.store.session() as session:
@@ -75,6 +87,19 @@ def _print_problems(as_json: bool, rejected: ImportRejected) -> None:
         print(problem, file=sys.stderr)
     if rejected.total > len(shown):
         print(f"… and {rejected.total - len(shown):,} more problems", file=sys.stderr)
+
+
+def _write_template(target: Path, record_type: str | None, fmt: str | None) -> None:
+    fmt = fmt or detect_format(target.name)
+    if fmt not in ("csv", "xlsx", "json"):
+        raise ValidationError(Problem("template", f"{target.name!r}: name it .csv, .xlsx or .json"))
+    kind = (normalise_record_type(record_type) or record_type) if record_type else record_type_from_name(target.name)
+    if target.exists():
+        raise ValidationError(Problem("template", f"{target} already exists; choose a new file name"))
+    write_template(kind, fmt, target)
+    what = kind or "every record type"
+    console.print(f"Wrote {target} ({what}): one synthetic example row to replace; docs/exchange.md says what "
+                  "each column means.")
 
 
 @app.command("import-template")

@@ -336,30 +336,65 @@ def _flat_rows(session: Session) -> Iterator[dict[str, Any]]:
                        place_id=event.place_id if event else None,
                        place_name=place_name(event.place_id) if event else None,
                        province=place_name(event.province_id) if event else None,
+                       date=_date_at_precision(event),
                        date_start=event.date_start.isoformat() if event and event.date_start else None,
                        date_end=event.date_end.isoformat() if event and event.date_end else None,
                        date_precision=event.date_precision if event else None,
                        sources="; ".join(sources.get(a.id, [])) or None)
 
 
-def write_template(record_type: str, fmt: str, out: Path | str) -> None:
-    """An empty import file for one record type: the header and one synthetic example row."""
-    if record_type not in LAYOUTS or fmt not in FORMATS:
-        raise ValidationError(Problem("type", f"choose a type ({', '.join(IMPORT_ORDER)}) and a format "
-                                              f"({', '.join(FORMATS)})"))
-    layout = LAYOUTS[record_type]
-    names = [RECORD_TYPE_COLUMN, *layout.names]
-    example = [record_type, *(c.example or None for c in layout.columns)]
-    with open(out, "wb") as stream:
-        if fmt == "csv":
-            sheet = CsvSheet(stream, names)
-            sheet.write(example)
-            sheet.close()
-        elif fmt == "xlsx":
-            book = XlsxBook(stream)
-            book.add_sheet(record_type, names)
-            book.write(example)
-            book.close()
-        else:
-            body = {name: value for name, value in zip(names, example)}
-            stream.write(json.dumps([body], ensure_ascii=False, indent=1).encode("utf-8"))
+def _date_at_precision(event: Event | None) -> str | None:
+    if event is None or event.date_start is None or event.date_precision == "unknown":
+        return None
+    start = event.date_start
+    if event.date_precision == "month":
+        return start.strftime("%Y-%m")
+    if event.date_precision == "year":
+        return str(start.year)
+    if event.date_precision == "range" and event.date_end:
+        return f"{start.isoformat()}/{event.date_end.isoformat()}"
+    return start.isoformat()
+
+
+def write_template(record_type: str | None, fmt: str, out: Path | str) -> None:
+    """An empty import file: the header and one synthetic example row per record type. Without a
+    record type, an XLSX workbook gets one sheet per type and a JSON file one example of each; a CSV
+    holds one type only."""
+    problems = []
+    if fmt not in FORMATS:
+        problems.append(Problem("format", f"{fmt!r} is not one of {', '.join(FORMATS)}"))
+    if record_type is not None and record_type not in LAYOUTS:
+        problems.append(Problem("type", f"{record_type!r} is not one of {', '.join(IMPORT_ORDER)}"))
+    if record_type is None and fmt == "csv":
+        problems.append(Problem("type", f"a CSV template holds one record type: name the file after it "
+                                        f"(persons.csv) or choose one of {', '.join(IMPORT_ORDER)}"))
+    if problems:
+        raise ValidationError(problems)
+    kinds = [record_type] if record_type else list(IMPORT_ORDER)
+    out = Path(out)
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(temporary, "wb") as stream:
+            book = XlsxBook(stream) if fmt == "xlsx" else None
+            bodies = []
+            for kind in kinds:
+                layout = LAYOUTS[kind]
+                names = [RECORD_TYPE_COLUMN, *layout.names]
+                example = [kind, *(c.example or None for c in layout.columns)]
+                if fmt == "csv":
+                    sheet = CsvSheet(stream, names)
+                    sheet.write(example)
+                    sheet.close()
+                elif book is not None:
+                    book.add_sheet(kind, names)
+                    book.write(example)
+                else:
+                    bodies.append({name: value for name, value in zip(names, example)})
+            if book is not None:
+                book.close()
+            if fmt == "json":
+                stream.write(json.dumps(bodies, ensure_ascii=False, indent=1).encode("utf-8"))
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

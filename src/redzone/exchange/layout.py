@@ -198,6 +198,7 @@ FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("place_id", "Gazetteer id of the event's place."),
     ("place_name", "The place, in English."),
     ("province", "The province (or first-level division), in English."),
+    ("date", "The event's date as precise as it is known: 2016-05-03, 2016-05, 2016, or a range `2015-03-01/2016-06-30`."),
     ("date_start", "Date of the event."),
     ("date_end", "Last day, for a range."),
     ("date_precision", "day, month, year, range or unknown."),
