@@ -19,7 +19,8 @@ _EN = [
     re.compile(rf"\bas young as\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\b(?:was|were|am|is)\s+(?P<a>{_N})(?:\s+and\s+(?P<a2>{_N}))?"
-               rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:I|she|he|we|they)\b))"),
+               rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b))"),
+    re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man) of (?P<a>{_N})\b(?!\s*(?:years|months|weeks|days))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
     re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
 ]

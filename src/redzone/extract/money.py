@@ -61,7 +61,8 @@ def _money_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     scale = r"(?:\s?(?:million|billion|thousand)\b)?" if lang == "en" else ""
     qualifier = rf"(?:(?P<qualifier>{qualifiers})\s?)?" if qualifiers else ""
     prefix = rf"(?:(?:{before}){space}(?P<n1>{number}){scale}(?:{space}(?:{any_unit}))?)" if before else ""
-    suffix = rf"(?:(?P<n2>{number}){scale}{space}(?:{after}))"
+    more = r"(?P<more>多|余)?" if lang == "zh" else ""  # 两千多美元: "over two thousand dollars"
+    suffix = rf"(?:(?P<n2>{number}){more}{scale}{space}(?:{after}))"
     tail = r"(?![A-Za-z])" if lang == "en" else ""
     body = f"(?:{prefix}|{suffix})" if prefix else suffix
     return re.compile(rf"{qualifier}{body}{tail}", re.IGNORECASE if lang == "en" else 0)
@@ -121,7 +122,7 @@ def _read(text: str, match: re.Match[str], lexicon: Lexicon) -> Fact | None:
             if pattern.search(context):
                 currency = code
     start = match.start("qualifier") if groups.get("qualifier") else match.start()
-    qualifier = _qualifier_of(lexicon, groups.get("qualifier"))
+    qualifier = _qualifier_of(lexicon, groups.get("qualifier")) or ("more_than" if groups.get("more") else None)
     attrs = {"amount": numbers.plain(value), "currency": currency}
     if qualifier:
         attrs["qualifier"] = qualifier

@@ -65,6 +65,20 @@ def _longest(matches: list[Match]) -> list[Match]:
     return kept
 
 
+def _joined(matches: list[Match], text: str, lang: str) -> list[Match]:
+    """Two triggers of the same code a few characters apart in one clause are one act told in two
+    words (对着摄像头…色情表演, "held … and locked in"): one proposal, spanning both."""
+    joined: list[Match] = []
+    for match in matches:
+        last = joined[-1] if joined else None
+        if (last is not None and last.values == match.values and 0 <= match.start - last.end <= 15
+                and not _CLAUSE_END[lang].search(text, last.end, match.start)):
+            joined[-1] = Match(last.start, match.end, last.values)
+        else:
+            joined.append(match)
+    return joined
+
+
 def sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence-ending mark, for `cancelled_by`."""
     return [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -111,7 +125,7 @@ def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -
     confidence, if `keep_cancelled`). A compound trigger ("sold as a bride") gives one fact per code."""
     facts = []
     ends = sentence_ends(text)
-    for match in _longest(_scan(text, lexicon.violations, lexicon.language == "en")):
+    for match in _joined(_longest(_scan(text, lexicon.violations, lexicon.language == "en")), text, lexicon.language):
         reason = cancelled_by(text, match.start, match.end, lexicon, ends)
         if reason and not keep_cancelled:
             continue
