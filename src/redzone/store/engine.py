@@ -55,7 +55,11 @@ def sqlcipher_engine(path: Path, key: bytes) -> sa.Engine:
         connection.execute(pragma_key)
         return connection
 
-    engine = sa.create_engine("sqlite://", module=sqlcipher3, creator=connect, pool_pre_ping=False)
+    # A queue of connections to the file: the "sqlite://" URL alone would pick SingletonThreadPool (meant
+    # for in-memory databases), which closes connections other threads are still using once more than
+    # five threads (a web server's) touch it, and SQLCipher then crashes.
+    engine = sa.create_engine("sqlite://", module=sqlcipher3, creator=connect, pool_pre_ping=False,
+                              poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=16)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -58,12 +58,21 @@ def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
     return rows
 
 
-def incident_map(session, actor) -> Markup | None:  # noqa: ANN001
+def incident_map(request: Request, session, actor) -> Markup | None:  # noqa: ANN001
+    """The map's SVG, cached like the tables (per role: what a role may see may differ)."""
     try:
         from redzone.maps import render_incident_map
     except ImportError:
         return None
-    return Markup(render_incident_map(session, actor))
+    cache = request.app.state.dashboard_cache
+    version = data_version(session)
+    key = ("map", actor.role)
+    entry = cache.get(key)
+    if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
+        return entry[2]
+    svg = Markup(render_incident_map(session, actor))
+    cache[key] = (version, time.monotonic(), svg)
+    return svg
 
 
 @router.get("/", dependencies=[requires("stats.view")])
@@ -77,4 +86,4 @@ def dashboard(request: Request, session: DbSession, workspace: WorkspaceDep) -> 
     principal = request.state.principal
     return render(request, "dashboard.html", charts=charts, titles=titles, chart_data=Markup(chart_data),
                   summary=data["summary"], threshold=data["threshold"],
-                  map_svg=incident_map(session, principal.actor), demo=workspace.config.demo)
+                  map_svg=incident_map(request, session, principal.actor), demo=workspace.config.demo)

@@ -1,0 +1,139 @@
+"""Web benchmark: p50/p95 latency of the dashboard and of the source list with 100,000 demo acts, on
+both backends, under 20 concurrent clients for 30 s each (httpx async on loopback), with errors counted.
+
+The server runs as `redzone serve` in its own process (one Uvicorn worker), so the load generator
+does not share its interpreter. Environment: REDZONE_BENCH_WEB_ACTS, _CLIENTS, _SECONDS override the
+defaults for a quick look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from redzone.demo import generate_world
+from redzone.demo.persist import DEMO_ACCOUNTS, ensure_demo_accounts, load_world
+from redzone.store import engine as engines
+from redzone.workspace import Workspace
+
+POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+PASSPHRASE = "benchmark passphrase (synthetic data)"
+ACTS = int(os.environ.get("REDZONE_BENCH_WEB_ACTS", 100_000))
+CLIENTS = int(os.environ.get("REDZONE_BENCH_WEB_CLIENTS", 20))
+SECONDS = float(os.environ.get("REDZONE_BENCH_WEB_SECONDS", 30))
+TARGET_P95_MS = 150
+PAGES = {"dashboard": "/", "source list": "/sources?page=7"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def _sign_in(base: str) -> httpx.Cookies:
+    username, password = DEMO_ACCOUNTS["interviewer"]
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        if answer.status_code != 303:
+            raise RuntimeError(f"benchmark sign-in failed: {answer.status_code}")
+        return client.cookies
+
+
+async def _load(base: str, cookies: httpx.Cookies, path: str) -> tuple[list[float], int, int]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + SECONDS
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=30, limits=limits) as client:
+        async def one_client() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    if response.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(time.perf_counter() - started)
+
+        await asyncio.gather(*(one_client() for _ in range(CLIENTS)))
+    return latencies, errors, len(latencies)
+
+
+def _serve(ws: Workspace, port: int) -> subprocess.Popen:
+    environment = {**os.environ, "REDZONE_PASSPHRASE": PASSPHRASE}
+    log = (ws.path.parent / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "redzone", "-w", str(ws.path), "serve",
+                                "--port", str(port)], env=environment, stdout=subprocess.DEVNULL, stderr=log)
+    process.log_path = log.name
+    for _ in range(600):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return process
+        except httpx.HTTPError:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(process.log_path).read_text()[-2000:]}")
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def run(acts: int = ACTS) -> list[dict]:
+    rows: list[dict] = []
+    for backend in ("sqlite", "postgresql"):
+        folder = Path(tempfile.mkdtemp(prefix=f"redzone-bench-web-{backend}-"))
+        url = POSTGRES_URL if backend == "postgresql" else None
+        ws = Workspace.create(folder / "ws", PASSPHRASE, database_url=url, demo=True)
+        schema = ws.config.schema
+        process = None
+        try:
+            report = load_world(ws, generate_world(seed=1, acts=acts))
+            with ws.store.session() as session:
+                ensure_demo_accounts(ws, session)
+            ws.close()
+            port = _free_port()
+            process = _serve(ws, port)
+            base = f"http://127.0.0.1:{port}"
+            cookies = _sign_in(base)
+            for name, path in PAGES.items():
+                try:  # warm: first build of the cached aggregates
+                    httpx.get(base + path, cookies=cookies, timeout=60)
+                except httpx.HTTPError:
+                    raise RuntimeError(f"server failed ({process.poll()}): {Path(process.log_path).read_text()[-3000:]}") from None
+                latencies, errors, count = asyncio.run(_load(base, cookies, path))
+                p50, p95 = _percentile(latencies, 0.5) * 1000, _percentile(latencies, 0.95) * 1000
+                note = (f"{report.counts['acts']:,} acts; {CLIENTS} clients × {SECONDS:.0f} s; {count:,} requests "
+                        f"({count / SECONDS:,.0f}/s); {errors} errors; target p95 ≤ {TARGET_P95_MS} ms")
+                rows.append({"name": f"{name} p50, {backend}", "value": p50, "unit": "ms", "note": note})
+                rows.append({"name": f"{name} p95, {backend}", "value": p95, "unit": "ms",
+                             "note": "meets target" if p95 <= TARGET_P95_MS else "ABOVE target"})
+                rows.append({"name": f"{name} errors, {backend}", "value": errors, "unit": "requests", "note": ""})
+        finally:
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+            ws.close()
+            if backend == "postgresql" and schema:
+                engine = engines.postgres_engine(POSTGRES_URL, "public")
+                engines.drop_schema(engine, schema)
+                engine.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+    return rows
