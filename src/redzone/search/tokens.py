@@ -9,10 +9,12 @@ contains, and a one-character query (卖, 돈) by its unigram. Latin-script text
 words, case- and diacritic-folded (Ŏnsŏng = onsong). A query matches a record when every one of
 its terms occurs (AND); phrase order is not checked, ranking puts the closer matches first.
 
-On the query side only, a Korean word loses its trailing particles and endings when the
-morphological analyser (kiwipiepy) finds them and at least two characters are left
-(보위부에게 → 보위부, 끌려갔다 → 끌려), so the query matches the word whatever particle the
-document glued to it. The analyser is optional: without it the query is used as typed.
+On the query side only, a Korean word loses its trailing particles, endings and light verbs
+as the morphological analyser (kiwipiepy) finds them, one at a time while at least two characters
+are left (보위부에게 → 보위부, 끌려갔다 → 끌려, 강간당했다 → 강간), so the query matches the word
+whatever the document glued to it. The analyser is optional: without it the query is used as
+typed. Analysing the documents too (kiwipiepy, jieba) was measured and not chosen: see
+docs/search.md.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _HANGUL = re.compile("[\uac00-\ud7a3]")
 # Korean morpheme tags that end a word without carrying its meaning: particles (J*), endings (E*),
 # suffixes (XS*) and the copula (VCP).
 _TRAILING_TAGS = ("J", "E", "XS", "VCP")
+# Verbs that turn a noun into a predicate (강간당하다 "to be raped", 구금되다 "to be detained").
+_LIGHT_VERBS = {"하", "당하", "되", "시키", "받"}
 
 
 def normalise(text: str) -> str:
@@ -66,7 +70,8 @@ def _analyser():  # noqa: ANN202
 
 
 def strip_korean_endings(word: str) -> str:
-    """The word without trailing particles or endings, if at least two characters remain."""
+    """The word without trailing particles and endings (and a light verb after a noun: 강간당했다 →
+    강간), cut one morpheme at a time from the end while at least two characters remain."""
     if not _HANGUL.search(word) or len(word) < 3:
         return word
     analyser = _analyser()
@@ -74,11 +79,14 @@ def strip_korean_endings(word: str) -> str:
         return word
     morphemes = analyser.tokenize(word)
     cut = len(word)
-    for morpheme in reversed(morphemes):
-        if not morpheme.tag.startswith(_TRAILING_TAGS):
+    for index in range(len(morphemes) - 1, 0, -1):
+        morpheme, before = morphemes[index], morphemes[index - 1]
+        trailing = morpheme.tag.startswith(_TRAILING_TAGS) or (
+            morpheme.form in _LIGHT_VERBS and morpheme.tag.startswith(("VV", "XSV")) and before.tag.startswith("NN"))
+        if not trailing or morpheme.start < 2:
             break
         cut = min(cut, morpheme.start)
-    return word[:cut] if cut >= 2 else word
+    return word[:cut]
 
 
 def place_term(place_id: str) -> str:
