@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -395,3 +396,98 @@ def test_pages_render_in_korean(site, clients, role, path, korean):
     finally:
         client.post("/language", data={"csrf_token": csrf_of(client, "/account"), "language": "en", "next": "/account"})
     assert korean not in client.get(url).text
+
+
+# ---- in a real browser (Debian's Chromium through Playwright): the pages work under the CSP -------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    ws = build_site(tmp_path_factory.mktemp("analysis-e2e") / "ws", "sqlite", acts=400)
+    run_linkage(ws, Actor(username(ANALYST), ANALYST), LinkSettings(review_low=0.05, review_high=0.999))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", ws
+    server.should_exit = True
+    thread.join(timeout=10)
+    discard(ws)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_analysis_pages_in_a_browser(served):
+    from playwright.sync_api import sync_playwright
+
+    from web_helpers import password
+
+    base, ws = served
+    problems: list[str] = []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+
+        def page_for(role: str):  # noqa: ANN202
+            context = browser.new_context(base_url=base, viewport={"width": 1360, "height": 900}, locale="en-GB")
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto("/login")
+            page.fill("input[name=username]", username(role))
+            page.fill("input[name=password]", password(role))
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            return page
+
+        # Extraction review with the keyboard: j selects the first open proposal, a accepts it.
+        page = page_for(OFFICER)
+        code = _interview(ws)
+        page.goto(f"/sources/{code}/review")
+        page.wait_for_selector("article.proposal.current")
+        page.screenshot(path=str(SCREENSHOTS / "review.png"))
+        first = page.get_attribute("article.proposal.current", "data-number")
+        assert page.locator(f'mark.current[data-proposals~="{first}"]').count() >= 1
+        page.keyboard.press("j")
+        second = page.get_attribute("article.proposal.current", "data-number")
+        assert second != first
+        with page.expect_navigation():
+            page.keyboard.press("a")
+        assert "Accepted: recorded as" in page.inner_text("#review-notice")
+        assert page.locator(f'#p-{second}.status-accepted').count() == 1
+
+        # Linkage: queue, one pair with its waterfall, a decision that opens the next pair.
+        page = page_for(ANALYST)
+        page.goto("/linkage")
+        page.screenshot(path=str(SCREENSHOTS / "linkage.png"))
+        page.click("table.queue a.button >> nth=0")
+        page.wait_for_selector("svg.waterfall rect")
+        page.screenshot(path=str(SCREENSHOTS / "link-pair.png"), full_page=True)
+        with page.expect_navigation():
+            page.click("#decide-form button[value=reject]")
+        assert "recorded (reject)" in page.inner_text("#pair-notice")
+
+        # Estimates: both charts drawn on the canvas, under the CSP.
+        page.goto("/estimates?stratify=crossing_period")
+        page.wait_for_selector("#strata-chart.drawn canvas", timeout=30000)
+        page.wait_for_selector(".estimate-chart[data-chart=methods].drawn canvas", timeout=30000)
+        page.screenshot(path=str(SCREENSHOTS / "estimates.png"), full_page=True)
+        browser.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "rror" in p
+                and "404" not in p], "\n".join(problems)
