@@ -50,9 +50,14 @@ def review_command(
         table.add_column(column)
     hidden = {"id", "number", "type", "start", "end", "text", "confidence", "status", "record", "context", "sensitive",
               "lat", "lon"}
+    numbers = {p["id"]: p["number"] for p in proposals}
     for p in proposals:
         shown = "(person: sensitive)" if p["type"] == "person" and not cli.verbose else p["text"]
         value = ", ".join(f"{k}={v}" for k, v in p.items() if k not in hidden)
+        context = p["context"]
+        used = [context.get("place"), context.get("date"), context.get("money"), *context.get("perpetrators", [])]
+        if any(used):  # what accepting this act takes with it
+            value += "; with " + ", ".join(f"#{numbers[u]}" for u in used if u in numbers)
         table.add_row(str(p["number"]), p["status"], p["type"], f"{p['start']}–{p['end']}", shown, value,
                       p["record"] or "")
     console.print(table)
