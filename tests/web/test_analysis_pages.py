@@ -491,3 +491,30 @@ def test_analysis_pages_in_a_browser(served):
         browser.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "rror" in p
                 and "404" not in p], "\n".join(problems)
+
+
+# ---- background jobs ----------------------------------------------------------------------------------------
+
+
+def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type():
+    import threading
+
+    from redzone.errors import ValidationError
+    from redzone.web.jobs import Jobs
+
+    jobs, release = Jobs(), threading.Event()
+    first = jobs.start("linkage", "someone", lambda: release.wait(10) and {"run": "LNK-TEST"})
+    with pytest.raises(ValidationError, match="already running"):
+        jobs.start("linkage", "someone-else", lambda: None)
+    other = jobs.start("estimates", "someone-else", lambda: 42)  # another kind may run meanwhile
+    assert other.wait(10) and other.result == 42
+    release.set()
+    assert first.wait(10) and first.status == "done" and first.result == {"run": "LNK-TEST"}
+
+    def leaky() -> None:
+        raise RuntimeError("Kim Sun-hui, 1991, Hyesan")  # a message that could hold sealed data
+
+    failed = jobs.start("linkage", "someone", leaky)
+    assert failed.wait(10) and failed.status == "failed"
+    assert "Kim" not in failed.error and "RuntimeError" in failed.error
+    assert "Kim" not in json.dumps(failed.to_dict())

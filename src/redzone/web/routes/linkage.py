@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -18,7 +17,7 @@ from redzone.link import split as split_out
 from redzone.link import undo as undo_decision
 from redzone.records.models import LinkPair, LinkRun
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
-from redzone.web.forms import Problems
+from redzone.web.forms import Problems, optional_float
 from redzone.web.jobs import jobs_of
 from redzone.web.rendering import render
 
@@ -62,15 +61,11 @@ def waterfall_chart(steps: list[dict[str, Any]], width: int = 640) -> dict[str, 
             "plot_right": label_width + plot, "low": round(low, 1), "high": round(high, 1)}
 
 
-def _run_summary(session, role: str) -> LinkRun | None:  # noqa: ANN001
-    return current_run(session, role, required=False)
-
-
 @router.get("/linkage", dependencies=[requires("link.review")])
 def linkage_page(request: Request, session: DbSession, role: str = "victim") -> Response:
     actor = request.state.principal.actor
     role = _role(role)
-    run = _run_summary(session, role)
+    run = current_run(session, role, required=False)
     queue, log, groups = [], [], []
     if run is not None:
         queue = review_queue(session, actor, role, limit=50)
@@ -133,8 +128,6 @@ def start_run(request: Request, workspace: WorkspaceDep,
               threshold: Annotated[str, Form(max_length=10)] = "",
               review_low: Annotated[str, Form(max_length=10)] = "",
               review_high: Annotated[str, Form(max_length=10)] = "") -> Response:
-    from redzone.web.forms import optional_float
-
     actor = request.state.principal.actor
     problems = Problems()
     changes: dict[str, Any] = {"person_role": _role(person_role)}
