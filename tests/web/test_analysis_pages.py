@@ -359,6 +359,13 @@ def test_accept_then_undo_and_split_then_undo(site, clients):
     assert _audit(site, "link.undo")[-1].detail["undoes"] == split
     twice = client.post(f"/linkage/decisions/{split}/undo", data={"csrf_token": token})
     assert twice.status_code == 422 and "already undone" in twice.text
+    # One click in the queue: decided, and back to the queue.
+    quick = client.post(f"/linkage/pairs/{pair_id}/decision", data={"csrf_token": token, "verb": "accept",
+                                                                     "back_to": "victim"})
+    assert quick.status_code == 303 and quick.headers["location"].startswith("/linkage?role=victim&done=accept")
+    with site.store.session() as session:
+        assert session.get(LinkPair, pair_id).decision == "accepted"
+    assert f'data-pair="{pair_id}"' not in client.get("/linkage").text
 
 
 def test_run_linkage_runs_in_the_background(site, clients):

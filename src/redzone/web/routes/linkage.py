@@ -100,10 +100,15 @@ def pair_page(request: Request, session: DbSession, pair_id: int) -> Response:
 @router.post("/linkage/pairs/{pair_id}/decision", dependencies=[requires("link.review")])
 def decide_pair(request: Request, session: DbSession, workspace: WorkspaceDep, pair_id: int,
                 verb: Annotated[str, Form(max_length=10)], note: Annotated[str, Form(max_length=500)] = "",
-                following: Annotated[str, Form(max_length=12)] = "") -> Response:
+                following: Annotated[str, Form(max_length=12)] = "",
+                back_to: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Decided from the queue: back to the queue; from a pair's page: on to the next pair in the queue."""
     outcome = decide(context(session, workspace, request.state.principal), pair_id, verb, note.strip())
+    done = f"done={outcome['kind']}&decision={outcome['decision']}"
+    if back_to in PERSON_ROLES:
+        return RedirectResponse(f"/linkage?role={back_to}&{done}#queue", status_code=303)
     target = f"/linkage/pairs/{int(following)}" if following.isdigit() else f"/linkage/pairs/{pair_id}"
-    return RedirectResponse(f"{target}?done={outcome['kind']}&decision={outcome['decision']}", status_code=303)
+    return RedirectResponse(f"{target}?{done}", status_code=303)
 
 
 @router.post("/linkage/split", dependencies=[requires("link.review")])
