@@ -10,6 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_cli_reference_is_current():
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == render(), \
         "docs/cli.md is stale: run `.venv/bin/python -m redzone.cli.reference > docs/cli.md`"
+    rendered = render()
+    for command in ("redzone stats", "redzone demo", "redzone audit verify", "redzone vocab"):
+        assert f"## `{command}`" in rendered, f"the CLI reference does not list `{command}`"
 
 
 def test_every_package_is_in_the_architecture_map():

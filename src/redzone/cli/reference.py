@@ -5,20 +5,20 @@
 
 from __future__ import annotations
 
-import click
 import typer
 
 
-def _walk(command: click.Command, path: list[str]):  # noqa: ANN202
+# Typer vendors its own copy of Click, so commands are recognised by shape, not by Click's classes.
+def _walk(command, path: list[str]):  # noqa: ANN001, ANN202
     yield path, command
-    if isinstance(command, click.Group):
+    if getattr(command, "commands", None):
         for name in sorted(command.commands):
             yield from _walk(command.commands[name], [*path, name])
 
 
-def _option_line(param: click.Parameter) -> str:
-    if isinstance(param, click.Argument):
-        return f"- `{param.human_readable_name}` (argument){': ' + param.help if getattr(param, 'help', None) else ''}"
+def _option_line(param) -> str:  # noqa: ANN001
+    if param.param_type_name == "argument":
+        return f"- `{param.name.upper()}` (argument){': ' + param.help if getattr(param, 'help', None) else ''}"
     names = ", ".join(f"`{n}`" for n in param.opts)
     help_text = getattr(param, "help", "") or ""
     return f"- {names}: {help_text}".rstrip(": ")
