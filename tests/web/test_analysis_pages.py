@@ -181,9 +181,21 @@ def test_reject_writes_nothing_but_the_audited_decision(site, clients):
     assert bad.status_code == 422
 
 
+def test_review_list_links_each_source_with_its_decisions_so_far(site, clients):
+    code = _interview(site)
+    page = clients(OFFICER).get("/review")
+    assert page.status_code == 200
+    row = re.search(rf'<tr><td class="mono"><a href="/sources/{code}">.*?</tr>', page.text, re.S)
+    if row is None:  # not on the first page: the list is newest first
+        pytest.skip("the interview is not among the newest sources")
+    assert f'href="/sources/{code}/review"' in row.group(0)
+    decided = len([e for e in _audit(site, "extract.accept") + _audit(site, "extract.reject") if e.record_id == code])
+    assert re.search(rf'<td class="num">{decided}</td>', row.group(0))
+
+
 # ---- who may, and CSRF ----------------------------------------------------------------------------
 
-PAGES = [("GET", "/sources/{code}/review", "extract.review"), ("POST", "/sources/{code}/review/accept", "extract.review"),
+PAGES = [("GET", "/review", "extract.review"), ("GET", "/sources/{code}/review", "extract.review"), ("POST", "/sources/{code}/review/accept", "extract.review"),
          ("POST", "/sources/{code}/review/reject", "extract.review"), ("GET", "/linkage", "link.review"),
          ("GET", "/linkage/pairs/{pair}", "link.review"), ("POST", "/linkage/pairs/{pair}/decision", "link.review"),
          ("POST", "/linkage/split", "link.review"), ("POST", "/linkage/decisions/999999/undo", "link.review"),

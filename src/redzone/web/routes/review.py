@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import Problem
 from redzone.extract import REJECT_REASONS, Proposal, accept, propose, reject
 from redzone.records.entry import read_source_text
-from redzone.records.models import Person
+from redzone.records.models import AuditEntry, Person, Source
 from redzone.vocab import load_vocabulary
 from redzone.web import i18n
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
@@ -78,6 +79,24 @@ def summary(proposal: Proposal) -> str:
         high = f"–{fact.get('max'):,}" if fact.get("max") is not None else ""
         return f"{label('qualifiers', fact.get('qualifier'))} {fact.get('value'):,}{high} {fact.get('unit') or ''}".strip()
     return i18n.gettext_("a named person (sealed when accepted)")
+
+
+@router.get("/review", dependencies=[requires("extract.review")])
+def review_list(request: Request, session: DbSession, page: int = 1) -> Response:
+    """Sources with a text to review, newest first, with how many proposals were decided so far
+    (read from the audit log, where every decision is an entry; nothing is extracted here)."""
+    size = request.app.state.settings.page_size
+    page = max(1, min(page, 100000))
+    query = sa.select(Source).where(Source.text_sealed.is_not(None))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    sources = list(session.scalars(query.order_by(Source.id.desc()).limit(size).offset((page - 1) * size)))
+    decided = dict(session.execute(
+        sa.select(AuditEntry.record_id, sa.func.count()).where(
+            AuditEntry.record_type == "source", AuditEntry.record_id.in_([s.code for s in sources]),
+            AuditEntry.action.in_(("extract.accept", "extract.reject"))).group_by(AuditEntry.record_id)).all()) \
+        if sources else {}
+    return render(request, "review_list.html", sources=sources, decided=decided, total=total, page=page,
+                  pages=max(1, -(-total // size)))
 
 
 @router.get("/sources/{code}/review", dependencies=[requires("extract.review")])
