@@ -16,7 +16,7 @@ from redzone.records.entry import ActDetails, add_act, add_event, add_person, ad
 from redzone.records.identity import Identity
 from redzone.records.models import AuditEntry, SearchDocument, Source
 from redzone.search import catch_up, refresh, reindex, search
-from redzone.search.index import term_digest
+from redzone.search.index import check, term_digest
 
 KOREAN = ("[합성] 피해자는 2019년에 회령에서 강을 건넜다. 연길시에서 브로커에게 팔렸다고 진술했다. "
           "보위부에 체포되어 온성 구류장에 끌려갔다.")
@@ -176,6 +176,8 @@ def test_new_and_changed_records_are_found_without_a_manual_reindex(workspace, c
     assert _codes(_search(workspace, context_for, "legal", "Hunchun shelters")) == [added.code]
     assert reindex(workspace) > 0
     assert _codes(_search(workspace, context_for, "legal", "Hunchun shelters")) == [added.code]
+    with workspace.store.session() as session:
+        check(session)
 
 
 def test_paging_walks_through_every_hit_once(workspace, context_for, records):
@@ -191,13 +193,14 @@ def test_records_missed_or_deleted_behind_the_newest_are_caught_up(workspace, co
     # transactions) has an id below the newest indexed: the counts on both sides find it.
     assert _codes(_search(workspace, context_for, "legal", "强奸")) == [records["chinese"]]
     with workspace.store.session() as session:
-        chinese_id = session.scalar(sa.select(Source.id).where(Source.code == records["chinese"]))
-        session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == "source",
-                                                        SearchDocument.record_id == chinese_id))
-    assert _codes(_search(workspace, context_for, "legal", "强奸")) == [records["chinese"]]
+        session.execute(sa.insert(Source), [dict(id=0, code="SRC-LATE", kind="ngo_report", title="Late Hunchun report",
+                                                 language="en", consent_scopes=[])])
+    assert _codes(_search(workspace, context_for, "legal", "late Hunchun")) == ["SRC-LATE"]
     with workspace.store.session() as session:
+        chinese_id = session.scalar(sa.select(Source.id).where(Source.code == records["chinese"]))
         session.execute(sa.delete(Source).where(Source.id == chinese_id))
     assert _search(workspace, context_for, "legal", "强奸") == []
     with workspace.store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)
                               .where(SearchDocument.kind == "source", SearchDocument.record_id == chinese_id)) == 0
+        check(session)  # SQLite: the FTS5 index still agrees with its content table

@@ -170,6 +170,18 @@ def _documents(session: Session, keys: KeyRing, kind: str, ids: Sequence[int]) -
     return _persons(session, ids)
 
 
+_SQLITE_FTS_ADD = sa.text(
+    "INSERT INTO search_fts(rowid, terms) SELECT id, terms FROM search_document "
+    "WHERE kind = :kind AND record_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+_SQLITE_FTS_REMOVE = sa.text(
+    "INSERT INTO search_fts(search_fts, rowid, terms) SELECT 'delete', id, terms FROM search_document "
+    "WHERE kind = :kind AND record_id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _write(session: Session, keys: KeyRing, kind: str, ids: Sequence[int]) -> int:
     now = utcnow()
     rows = [dict(kind=kind, record_id=record_id, part=part, terms=" ".join(stored_terms(session, keys, terms)),
@@ -177,6 +189,8 @@ def _write(session: Session, keys: KeyRing, kind: str, ids: Sequence[int]) -> in
             for record_id, part, terms in _documents(session, keys, kind, ids)]
     if rows:
         session.execute(sa.insert(SearchDocument.__table__), rows)
+        if _sqlite(session):  # one statement per batch: FTS5 indexes it in one pass
+            session.execute(_SQLITE_FTS_ADD, {"kind": kind, "ids": list(ids)})
     return len(rows)
 
 
@@ -188,6 +202,8 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 def _forget(session: Session, kind: str, ids: Iterable[int]) -> None:
     ids = list(ids)
     for chunk in _chunks(ids):
+        if _sqlite(session):  # an external-content FTS5 table is told what it indexed, before it goes
+            session.execute(_SQLITE_FTS_REMOVE, {"kind": kind, "ids": list(chunk)})
         session.execute(sa.delete(SearchDocument).where(SearchDocument.kind == kind,
                                                         SearchDocument.record_id.in_(chunk)))
 
@@ -242,6 +258,12 @@ def refresh(session: Session, keys: KeyRing, kind: str, record_ids: Iterable[int
 def rebuild(session: Session, keys: KeyRing) -> int:
     """Drop the whole index and index every record again."""
     session.execute(sa.delete(SearchDocument))
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    if _sqlite(session):
+        session.execute(sa.text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
     return catch_up(session, keys)
+
+
+def check(session: Session) -> None:
+    """Raise if SQLite's FTS5 index disagrees with search_document (FTS5 'integrity-check')."""
+    if _sqlite(session):
+        session.execute(sa.text("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)"))
