@@ -85,6 +85,18 @@ def _shot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def _travelled_victim(ws) -> str:  # noqa: ANN001
+    """A demo victim with a long journey and several acts, for the person page's screenshot."""
+    import sqlalchemy as sa
+
+    from redzone.records.models import Act, Participation, Person
+
+    with ws.store.session() as session:
+        steps = sa.select(Participation.person_id, sa.func.count().label("n")).group_by(Participation.person_id).subquery()
+        return session.scalar(sa.select(Person.code).join(steps, steps.c.person_id == Person.id)
+                              .where(Person.id.in_(sa.select(Act.victim_id))).order_by(steps.c.n.desc()).limit(1))
+
+
 def _acts(page) -> int:  # noqa: ANN001
     page.goto("/")
     page.wait_for_selector(".chart.drawn", timeout=15000)
@@ -147,8 +159,7 @@ def test_interviewer_records_and_codes_a_testimony_seen_on_the_dashboard(server,
     for path, name in (("/sources", "sources"), ("/claims", "claims"), ("/persons", "persons")):
         page.goto(path)
         _shot(page, name)
-    page.goto("/persons")
-    page.click("table.data tbody tr:first-child a")
+    page.goto(f"/persons/{_travelled_victim(ws)}")
     _shot(page, "person")
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], "\n".join(problems)
 
@@ -159,7 +170,8 @@ def test_analyst_is_refused_a_sealed_identity_and_switches_to_korean(server, bro
     page = _page(browser, base, problems)
     _sign_in(page, "data_analyst", ws)
     page.goto("/persons")
-    page.click("table.data tbody tr:first-child a")
+    with page.expect_navigation():
+        page.click("table.data tbody tr:first-child a")
     assert page.locator("#identity-sealed").count() == 1 or "No identity" in page.inner_text("main")
     code = page.url.rsplit("/", 1)[1]
     response = page.goto(f"/persons/{code}/identity")

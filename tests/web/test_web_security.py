@@ -108,10 +108,15 @@ def test_xss_payloads_in_every_text_field_are_rendered_inert(site):
     act_form = {"csrf_token": csrf_of(client, f"/sources/{code}"), "violation": "sexual.rape", "notes": payload,
                 "span_start": "0", "span_end": "20"}
     assert client.post(f"/sources/{code}/acts", data=act_form).status_code == 303
+    evidence = client.post("/evidence", data={"csrf_token": csrf_of(client, "/evidence"), "acquired_by": XSS[1][:80],
+                                              "acquisition_method": payload[:200]},
+                           files={"file": (XSS[0], b"synthetic", "text/plain")})
+    assert evidence.status_code == 303
+    pages_more = [client.get(evidence.headers["location"]).text, client.get("/evidence").text]
     person = re.search(r'href="/persons/([^"]+)"', source_page.text).group(1)
     pages = [client.get(f"/sources/{code}").text, client.get(f"/persons/{person}/identity").text,
              client.get("/sources", params={"q": payload}).text, client.get("/search", params={"q": payload}).text,
-             client.get("/account").text]
+             client.get("/account").text, *pages_more]
     for page in pages:
         for attack in ("<script>alert", "<img src=x", "<svg/onload", "</textarea><script>"):
             assert attack not in page

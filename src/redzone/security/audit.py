@@ -72,8 +72,10 @@ def _write_head(session: Session, key: bytes, entries: int, last_hash: str) -> N
 def _lock_chain(session: Session) -> None:
     # PostgreSQL: serialise appenders so two transactions never extend the same head.
     # SQLite: the write lock taken by the insert already serialises them.
+    # The lock is per schema (one workspace each): advisory locks are database-wide, and one workspace's
+    # long bulk load must not stall every other workspace on the same server.
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(7300917)"))
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(7300917, hashtext(current_schema()))"))
 
 
 def append(session: Session, key: bytes, actor: str, action: str, record_type: str = "",

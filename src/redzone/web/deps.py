@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from redzone.accounts import SessionInfo, find_session, language_of, verify_token
-from redzone.errors import PermissionDenied, RedzoneError
+from redzone.errors import RedzoneError
 from redzone.records.entry import Context
 from redzone.security.policy import Actor, require
 from redzone.web import i18n
@@ -163,7 +163,3 @@ async def csrf_protect(request: Request) -> None:
         expected = request.cookies.get(PRE_SESSION_COOKIE)
     if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfRefused()
-
-
-def refuse(actor: Actor, action: str) -> None:
-    raise PermissionDenied(actor.username, action)

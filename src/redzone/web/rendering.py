@@ -32,8 +32,7 @@ def label(kind: str, code: Any) -> str:
         return "—"
     language = i18n.current_language()
     try:
-        return load_vocabulary().label(kind, code, "ko" if language == "ko" and kind != "place" else
-                                       ("ko" if language == "ko" else "en"))
+        return load_vocabulary().label(kind, code, "ko" if language == "ko" else "en")
     except Exception:  # an unknown code is shown as stored, never an error page
         return str(code)
 

@@ -6,20 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import selectinload
 
-from redzone.errors import NotFound, Problem, ValidationError
+from redzone.errors import Problem, ValidationError
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_source,
                                    read_source_text)
 from redzone.records.identity import reveal_identity
-from redzone.records.models import Act, AuditEntry, Claim, Event, Evidence, Person, Source
+from redzone.records.models import Act, AuditEntry, Claim, Evidence, Person, Source
 from redzone.legal import analyse_person
 from redzone.web.api_models import (ActIn, ActOut, AttestationOut, AuditOut, ClaimOut, ErrorOut, EvidenceOut,
                                     IdentityOut, Page, PersonOut, SourceIn, SourceOut, SourceTextOut)
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
-from redzone.web.forms import like_pattern
 from redzone.web.routes.persons import find_person
 from redzone.web.routes.sources import find_source, source_query
 
@@ -106,7 +105,7 @@ def get_person(code: str, session: DbSession, principal: Annotated[Principal, re
 
 
 @router.get("/persons/{code}/identity", response_model=IdentityOut)
-def get_identity(code: str, request: Request, workspace: WorkspaceDep,
+def get_identity(code: str, workspace: WorkspaceDep,
                  principal: Annotated[Principal, requires("person.view")]) -> IdentityOut:
     """The sealed identity, if the policy allows this user to see this person's; audited either way."""
     identity = reveal_identity(workspace.store, workspace.keys, principal.actor, code, purpose="api")
