@@ -21,6 +21,9 @@ from contextlib import contextmanager
 from redzone.errors import ConfigurationError
 
 SPARK_MASTER_ENV = "REDZONE_SPARK_MASTER"
+# Shuffle partitions: 8 suits local[2] on a few hundred thousand records; raise it on a cluster, lower it
+# (2) for a small test set where each partition's fixed cost dominates.
+SPARK_PARTITIONS_ENV = "REDZONE_SPARK_PARTITIONS"
 
 
 def quiet_splink() -> None:
@@ -79,20 +82,23 @@ def _spark() -> Iterator[object]:
 
     scratch = tempfile.mkdtemp(prefix="redzone-spark-")
     os.chmod(scratch, 0o700)
+    partitions = os.environ.get(SPARK_PARTITIONS_ENV, "8")
     session = (SparkSession.builder.master(os.environ.get(SPARK_MASTER_ENV, "local[2]"))
                .appName("redzone-link")
                .config("spark.jars", similarity_jar_location())
                .config("spark.local.dir", scratch)
-               .config("spark.sql.shuffle.partitions", "8")
-               .config("spark.default.parallelism", "8")
+               .config("spark.sql.shuffle.partitions", partitions)
+               .config("spark.default.parallelism", partitions)
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.memory", os.environ.get("REDZONE_SPARK_DRIVER_MEMORY", "4g"))
                .config("spark.sql.ansi.enabled", "false")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     session.sparkContext.setCheckpointDir(os.path.join(scratch, "checkpoints"))
     try:
-        yield SparkAPI(spark_session=session, break_lineage_method="parquet", num_partitions_on_repartition=8)
+        yield SparkAPI(spark_session=session, break_lineage_method="parquet",
+                       num_partitions_on_repartition=int(partitions))
     finally:
         session.stop()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -86,6 +86,8 @@ class Prediction:
     # The blocking rules this run used, and why a wide rule was left out (not warnings: by design).
     blocking: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    # The trained model as Splink settings (parameters and level SQL; no data): `score(parameters=...)`.
+    parameters: dict | None = None
 
 
 def comparison_names(spec: model.ModelSpec = model.PERSONS) -> tuple[str, ...]:
@@ -158,9 +160,14 @@ def _floored(settings: dict) -> dict:
     return settings
 
 
-def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object, spec: model.ModelSpec = model.PERSONS) -> Prediction:
+def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object, spec: model.ModelSpec = model.PERSONS,
+          parameters: dict | None = None) -> Prediction:
     """Train the model `spec` on `frame` (persons: see `features.COLUMNS`; a `unique_id` integer column and
-    the columns the spec compares) and score the blocked pairs on `db_api`."""
+    the columns the spec compares) and score the blocked pairs on `db_api`.
+
+    With `parameters` (a `Prediction.parameters` from an earlier run, on any backend), training is skipped
+    and that model scores the pairs: e.g. train on a sample in DuckDB, score everything on Spark.
+    """
     started = time.perf_counter()
     warnings: list[str] = []
     names = comparison_names(spec)
@@ -170,17 +177,39 @@ def score(frame: pd.DataFrame, settings: LinkSettings, db_api: object, spec: mod
         return Prediction(empty, TrainedModel(DEFAULT_PRIOR, {}), len(frame), ["fewer than two records: nothing to link"])
     rules, notes = blocking_rules(frame, spec, settings.wide_pair_budget)
     table = db_api.register(frame, dataset_display_name=spec.name)
-    linker = Linker(table, model.splink_settings(db_api.sql_dialect.sql_dialect_str, DEFAULT_PRIOR, spec, rules),
+    linker = Linker(table, model.splink_settings(db_api.sql_dialect.sql_dialect_str, DEFAULT_PRIOR, spec, rules,
+                                                      settings.em_max_iterations),
                     log_level=logging.ERROR)
-    _train(linker, settings, len(frame), warnings, spec)
-    linker = Linker(table, _floored(linker.misc.save_model_to_json()), log_level=logging.ERROR)
+    if parameters is None:
+        _train(linker, settings, len(frame), warnings, spec)
+        trained_json = _floored(linker.misc.save_model_to_json())
+    else:
+        trained_json = _with_parameters(linker.misc.save_model_to_json(), parameters)
+    linker = Linker(table, trained_json, log_level=logging.ERROR)
     trained = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=settings.stored_low(), warning_mode="never")
     pairs = _analyst_columns(predictions.as_pandas_dataframe(), names)
     predictions.drop_table_from_database_and_remove_from_cache()
     scored = time.perf_counter()
     return Prediction(pairs, _trained_model(linker), len(frame), warnings,
-                      {"train": trained - started, "score": scored - trained}, rules, notes)
+                      {"train": trained - started, "score": scored - trained}, rules, notes, trained_json)
+
+
+def _with_parameters(target: dict, trained: dict) -> dict:
+    """`target` (settings rendered for this backend's dialect) with the prior and every level's m and u
+    taken from `trained` (the same comparisons, possibly rendered for another dialect)."""
+    levels = {comparison["output_column_name"]: comparison["comparison_levels"] for comparison in trained["comparisons"]}
+    for comparison in target["comparisons"]:
+        source = levels.get(comparison["output_column_name"])
+        if source is None or len(source) != len(comparison["comparison_levels"]):
+            raise ValueError(f"the trained model has no comparison {comparison['output_column_name']!r} "
+                             "with the same levels")
+        for level, given in zip(comparison["comparison_levels"], source):
+            for key in ("m_probability", "u_probability"):
+                if key in given:
+                    level[key] = given[key]
+    target["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    return target
 
 
 def _analyst_columns(raw: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:

@@ -184,7 +184,7 @@ def equality_rule(columns: tuple[str, ...]) -> str:
 
 
 def splink_settings(dialect: str, prior: float = 1e-4, spec: ModelSpec = PERSONS,
-                    blocking_rules: tuple[str, ...] | None = None) -> SettingsCreator:
+                    blocking_rules: tuple[str, ...] | None = None, max_iterations: int = 30) -> SettingsCreator:
     """The Splink settings for a dedupe of one comparison table keyed by `unique_id` (blocking rules:
     the spec's own unless given, e.g. with the wide rules the budget allows)."""
     return SettingsCreator(
@@ -194,6 +194,6 @@ def splink_settings(dialect: str, prior: float = 1e-4, spec: ModelSpec = PERSONS
         probability_two_random_records_match=prior,
         retain_matching_columns=True,  # needed for the gamma columns; `engine` keeps only ids and weights
         retain_intermediate_calculation_columns=True,
-        max_iterations=30,
+        max_iterations=max_iterations,
         em_convergence=1e-4,
     )

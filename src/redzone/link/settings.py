@@ -34,6 +34,8 @@ class LinkSettings:
     seed: int = 20240601
     # Blocks larger than this many records are left out of EM training (they would dominate it).
     em_max_pairs: float = 5e6
+    # EM stops after this many iterations per training rule if it has not converged (1e-4) before.
+    em_max_iterations: int = 30
     # A wide blocking rule (model.WIDE_RULES) is used only if the pairs it admits stay within this.
     wide_pair_budget: float = 5e6
 
@@ -57,6 +59,10 @@ class LinkSettings:
             problems.append(Problem("u_sample_pairs", f"must be at least 1,000, got {self.u_sample_pairs:g}"))
         if self.em_max_pairs < 1e3:
             problems.append(Problem("em_max_pairs", f"must be at least 1,000, got {self.em_max_pairs:g}"))
+        if not isinstance(self.em_max_iterations, int) or isinstance(self.em_max_iterations, bool) \
+                or not 1 <= self.em_max_iterations <= 1000:
+            problems.append(Problem("em_max_iterations", f"must be a whole number from 1 to 1000, got "
+                                                         f"{self.em_max_iterations!r}"))
         if not isinstance(self.wide_pair_budget, (int, float)) or self.wide_pair_budget < 0:
             problems.append(Problem("wide_pair_budget", f"must be 0 or more, got {self.wide_pair_budget!r}"))
         if problems:
@@ -73,4 +79,4 @@ class LinkSettings:
     def to_dict(self) -> dict[str, object]:
         return {"backend": self.backend, "threshold": self.threshold, "review_band": [self.review_low, self.review_high],
                 "person_role": self.person_role, "u_sample_pairs": self.u_sample_pairs, "seed": self.seed,
-                "em_max_pairs": self.em_max_pairs, "wide_pair_budget": self.wide_pair_budget}
+                "em_max_pairs": self.em_max_pairs, "em_max_iterations": self.em_max_iterations, "wide_pair_budget": self.wide_pair_budget}
