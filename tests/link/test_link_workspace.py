@@ -2,6 +2,7 @@
 name anywhere in what is stored or shown, capture histories that add up, and review decisions
 that are audited and can be undone."""
 
+import itertools
 import json
 import re
 
@@ -157,3 +158,35 @@ def test_estimates_from_the_linked_lists_side_by_side(linked):
     assert sum(s.observed for s in by_province) == whole.observed
     for stratum in by_province:
         assert {r.method for r in stratum.results} | set(stratum.failures) == {"chao", "bic"}
+
+
+def test_incidents_reported_by_several_organisations_become_one(linked):
+    from redzone.link.incidents import incident_clusters, run_incident_linkage
+    from redzone.records.models import DemoTruth, Event, Participation
+
+    with linked.ws.store.session() as session:
+        actor = actor_for(session, "analyst")
+    report = run_incident_linkage(linked.ws, actor)
+    assert report["events"] > 500 and report["pairs_linked"] > 100 and not report["warnings"]
+    with linked.ws.store.session() as session:
+        run = session.scalars(sa.select(LinkRun).where(LinkRun.person_role == "incident")).one()
+        truth = dict(session.execute(sa.select(DemoTruth.person_id, DemoTruth.true_id)).all())
+        woman = {event: truth.get(person) for event, person in session.execute(
+            sa.select(Event.code, Participation.person_id).join(Participation, Participation.event_id == Event.id))}
+        events = {e.code: e for e in session.scalars(sa.select(Event))}
+        linked_pairs = {(a, b) for a, b, _ in run.summary["pairs"]}
+        # Precision: linked event records happened to the same simulated woman, and are of one kind.
+        assert all(woman[a] == woman[b] and events[a].kind == events[b].kind for a, b in linked_pairs)
+        # Recall: records of one woman's event of one kind at one place, dated within a month, are linked.
+        same = [(a, b) for a, b in itertools.combinations(sorted(events), 2)
+                if woman.get(a) is not None and woman.get(a) == woman.get(b) and events[a].kind == events[b].kind
+                and events[a].place_id == events[b].place_id and events[a].date_start and events[b].date_start
+                and abs((events[a].date_start - events[b].date_start).days) <= 31]
+        found = sum(1 for pair in same if pair in linked_pairs or pair[::-1] in linked_pairs)
+        assert same and found >= 0.9 * len(same)
+        shown = incident_clusters(session, actor_for(session, "legal"))
+        assert shown and all(len(row["events"]) >= 2 for row in shown)
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == "link.incidents")) == 1
+    text = json.dumps(run.summary, ensure_ascii=False).casefold()
+    assert not any(len(name) >= 4 and name.casefold() in text for name in linked.world_names)

@@ -28,6 +28,8 @@ def link(
                                                     help="Queue undecided pairs with probability in [LO, HI) for review."),
     role: str = typer.Option("victim", help=ROLE_HELP),
     seed: int = typer.Option(20240601, help="Seed for the random pairs that estimate u probabilities."),
+    incidents: bool = typer.Option(False, "--incidents",
+                                   help="Link event records into incidents instead of persons (run persons first)."),
 ) -> None:
     """Run the linkage (when no subcommand is given): train, score, store pairs, cluster."""
     if ctx.invoked_subcommand is not None:
@@ -37,6 +39,9 @@ def link(
     cli = state(ctx)
     settings = LinkSettings(backend=backend, threshold=threshold, review_low=review_band[0],
                             review_high=review_band[1], person_role=role, seed=seed).validate()
+    if incidents:
+        _link_incidents(cli, settings)
+        return
     with cli.open() as ws:
         with ws.store.session() as session:
             actor = actor_for(session, cli.user)
@@ -56,6 +61,25 @@ def link(
         table.add_row("against demo truth", f"precision {e['precision']:.3f}, recall {e['recall']:.3f}, F1 {e['f1']:.3f}")
     console.print(table)
     for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def _link_incidents(cli, settings) -> None:  # noqa: ANN001
+    from redzone.link.incidents import run_incident_linkage
+
+    with cli.open() as ws:
+        with ws.store.session() as session:
+            actor = actor_for(session, cli.user)
+        report = run_incident_linkage(ws, actor, settings)
+    if cli.json:
+        cli.emit(report)
+        return
+    table = Table(title=f"Incident linkage run {report['run']} ({report['backend']})", show_header=False)
+    for label, key in (("event records compared", "events"), ("pairs linked", "pairs_linked"),
+                       ("incidents", "incidents"), ("event records sharing an incident", "events_in_shared_incidents")):
+        table.add_row(label, f"{report[key]:,}")
+    console.print(table)
+    for warning in report["warnings"]:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
@@ -236,4 +260,27 @@ def clusters(
     table.add_column("records")
     for row in rows:
         table.add_row(row["cluster"], ", ".join(f"{m['code']} ({m['organisation']})" for m in row["members"]))
+    console.print(table)
+
+
+@link_app.command("incidents")
+def incidents_list(
+    ctx: typer.Context,
+    min_size: int = typer.Option(2, "--min-size", min=1, help="Only incidents with at least this many event records."),
+    limit: int = typer.Option(50, min=1),
+) -> None:
+    """Incidents of the latest `redzone link --incidents` run: the event records reporting each one."""
+    from redzone.link.incidents import incident_clusters
+
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        rows = incident_clusters(session, actor_for(session, cli.user), min_size)[:limit]
+    if cli.json:
+        cli.emit(rows)
+        return
+    table = Table(title="Incidents")
+    table.add_column("incident")
+    table.add_column("event records")
+    for row in rows:
+        table.add_row(row["incident"], ", ".join(row["events"]))
     console.print(table)
