@@ -367,7 +367,8 @@ class _OnePass:
         try:
             with self.ws.store.session() as session:
                 self.organisations = set(session.scalars(sa.select(Organisation.id)))
-                writer = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None)
+                writer = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None,
+                                      remember=False)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
                 for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
@@ -410,6 +411,7 @@ class _OnePass:
         return not (row.problems or parsed.problems)
 
     def _flush(self, session: Any, writer: RecordWriter, layout: Any, label: str, batch: list[tuple[int, Any]]) -> None:
+        writer.refs.ids.clear()  # only this batch's references: memory stays flat however long the file
         writer.refs.fetch((target, ref) for _, parsed in batch for _, target, ref in parsed.references)
         ready = []
         for number, parsed in batch:  # a negative number: a row with problems, not to be written

@@ -88,12 +88,14 @@ class RecordWriter:
     """Writes batches of parsed rows of any record type in one transaction."""
 
     def __init__(self, session: Session, keys: KeyRing, actor: Actor, namespace: str,
-                 default_organisation: str | None) -> None:
+                 default_organisation: str | None, remember: bool = True) -> None:
         self.session, self.keys, self.actor = session, keys, actor
         self.namespace = namespace
         self.default_organisation = default_organisation
         self.refs = RefIndex(session, namespace)
-        self.used_codes: set[str] = set()
+        # Keep the ids of the records written, for later rows of the same file that point to them;
+        # a file of one record type has no such rows, and then memory stays flat.
+        self.remember = remember
         self.codes_reassigned = 0
         self.today = dt.date.today()
 
@@ -115,7 +117,8 @@ class RecordWriter:
         for row, digest in zip(rows, digests):
             if row.ref in mapped:
                 mapping_id, record_id, old = mapped[row.ref]
-                self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
+                if self.remember:
+                    self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
                 if old != digest:
                     updated.append(self._update(layout, model, record_id, row))
                     self.session.execute(sa.update(ExternalRef).where(ExternalRef.id == mapping_id).values(
@@ -141,8 +144,9 @@ class RecordWriter:
         self.session.execute(sa.insert(ExternalRef.__table__), [
             dict(organisation_id=self.namespace, record_type=layout.model, ref=row.ref, record_id=record_id,
                  row_digest=digest) for (row, digest), record_id in zip(new, ids)])
-        for (row, _), record_id in zip(new, ids):
-            self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
+        if self.remember:
+            for (row, _), record_id in zip(new, ids):
+                self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
         self._children(layout, [(row, record_id) for (row, _), record_id in zip(new, ids)], replace=False)
         return codes
 
@@ -158,15 +162,14 @@ class RecordWriter:
             seen: set[str] = set()
             clashes = 0
             for index, code in enumerate(codes):
-                if code in taken or code in self.used_codes or code in seen:
+                if code in taken or code in seen:
                     if wanted[index] == code:
                         self.codes_reassigned += 1
                     codes[index] = new_code(kind)
                     clashes += 1
                 else:
                     seen.add(code)
-            if not clashes:
-                self.used_codes.update(codes)
+            if not clashes:  # earlier batches are in the database already: `taken` sees their codes
                 return codes
 
     def _columns(self, layout: RecordLayout, row: ParsedRow, code: str | None, creating: bool) -> dict[str, Any]:
