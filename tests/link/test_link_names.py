@@ -74,3 +74,17 @@ def test_no_name_means_the_name_comparisons_carry_no_weight():
     levels = _levels(((None, None), SAME_YEAR), (("Kim Mi-ok", None), SAME_YEAR))
     assert levels["surname"] == "surname: unknown on one side"
     assert levels["given_name"] == "given name: unknown on one side"
+
+
+def test_the_wide_name_rule_is_used_only_within_the_pair_budget():
+    from redzone.link import LinkSettings
+    from redzone.link.engine import blocking_rules
+    from redzone.link.model import BLOCKING_RULES, PERSONS
+
+    # 40 records with one name: 780 pairs on "same surname and given name" alone.
+    frame = comparison_frame([RecordFacts(n, "org", ("Kim Mi-ok", None), "female", 1950 + n, 1950 + n, None, None)
+                              for n in range(1, 41)])
+    rules, notes = blocking_rules(frame, PERSONS, LinkSettings().wide_pair_budget)
+    assert rules[:len(BLOCKING_RULES)] == BLOCKING_RULES and len(rules) == len(BLOCKING_RULES) + 1 and not notes
+    rules, notes = blocking_rules(frame, PERSONS, 779)
+    assert rules == BLOCKING_RULES and "780 pairs" in notes[0] and "_" not in notes[0]

@@ -123,7 +123,8 @@ def blocking_rules(frame: pd.DataFrame, spec: model.ModelSpec, budget: float) ->
             rules.append(model.equality_rule(columns))
             spent += pairs
         else:
-            notes.append(f"blocking on equal {' and '.join(columns)} alone left out: it would admit {pairs:,.0f} pairs "
+            shown = " and ".join(column.replace("_", " ") for column in columns)
+            notes.append(f"blocking on equal {shown} alone left out: it would admit {pairs:,.0f} pairs "
                          f"(budget {budget:,.0f})")
     return tuple(rules), notes
 

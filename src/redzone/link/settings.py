@@ -32,8 +32,9 @@ class LinkSettings:
     # Pairs sampled to estimate the u probabilities (how often non-matches agree by chance).
     u_sample_pairs: float = 2e6
     seed: int = 20240601
-    # Blocks larger than this many records are left out of EM training (they would dominate it).
-    em_max_pairs: float = 5e6
+    # EM trains on at most this many pairs of each training block (sampled beyond it): a million pairs
+    # pin the m probabilities down, and more only slows a large run.
+    em_max_pairs: float = 1e6
     # EM stops after this many iterations per training rule if it has not converged (1e-4) before.
     em_max_iterations: int = 30
     # A wide blocking rule (model.WIDE_RULES) is used only if the pairs it admits stay within this.
