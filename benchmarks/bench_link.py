@@ -187,8 +187,12 @@ def _scale_rows(n_records: int) -> list[dict]:
     if done.returncode != 0:
         return [{"name": f"dedupe_{n_records}", "value": None, "unit": "s",
                  "note": "failed: " + (done.stderr.strip().splitlines() or ["no output"])[-1]}]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    label = f"{n_records:,}".replace(",", "_")
+    return scale_rows(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def scale_rows(result: dict) -> list[dict]:
+    """The benchmark rows of one `scale_run` result."""
+    label = f"{result['records']:,}".replace(",", "_")
     return [
         {"name": f"dedupe_{label}_records_wall", "value": round(result["total_s"], 1), "unit": "s",
          "note": f"2 cores (DuckDB, 2 threads): generate + key {result['prepare_s']:.0f} s, train "
