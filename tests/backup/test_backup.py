@@ -116,6 +116,7 @@ def test_restore_reproduces_every_record_file_and_audit_entry(workspace, tmp_pat
         discard(restored)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_restore_across_backends_and_back(tmp_path):
     source = make_workspace(tmp_path / "source", "sqlite")
@@ -253,6 +254,7 @@ def test_only_a_new_or_empty_workspace_is_restored_into(workspace, tmp_path, bac
 names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=40)
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(people=st.lists(st.tuples(names, st.sampled_from(["female", "male", "unknown"]),

@@ -127,6 +127,7 @@ def identity_exporter(monkeypatch):
     return Actor(username="interviewer", role="test_exchange_partner")
 
 
+@pytest.mark.slow
 @EXAMPLES
 @given(world=worlds(), fmt=st.sampled_from(["csv", "xlsx", "json"]))
 def test_export_import_export_is_the_identity(workspace, second_workspace, tmp_path_factory, world, fmt):  # noqa: F811
@@ -154,6 +155,7 @@ def test_export_import_export_is_the_identity(workspace, second_workspace, tmp_p
     assert all(c["created"] == c["updated"] == 0 for c in repeat.counts.values())
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(world=worlds())

@@ -5,6 +5,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from redzone.errors import PermissionDenied
 from redzone.records.entry import add_person
 from redzone.records.identity import Identity, reveal_identity
 from redzone.records.models import AuditEntry, WorkspaceMeta
@@ -152,4 +153,4 @@ def test_the_audit_commands(workspace, context_for):
     broken = runner.invoke(app, ["--user", "admin", "--json", "audit", "verify"], env=env)
     assert broken.exit_code == 2 and json.loads(broken.output)["intact"] is False
     refused = runner.invoke(app, ["--user", "analyst", "audit", "log"], env=env)
-    assert refused.exit_code == 1
+    assert isinstance(refused.exception, PermissionDenied)
