@@ -112,3 +112,36 @@ def test_api_with_a_token_pages_lists_and_names_the_field_at_fault(site):
     assert client.get("/api/v1/sources").status_code == 401
     stats = client.get("/api/v1/stats/province", headers=auth).json()
     assert all(cell["count"] is None or cell["count"] >= stats["threshold"] for cell in stats["cells"])
+
+
+def test_an_administrator_grants_an_officer_one_identity(site):
+    with site.store.session() as session:
+        from redzone.records.models import Person
+
+        person = session.scalars(sa.select(Person.code).where(Person.identity_sealed.is_not(None))).first()
+    officer = sign_in(client_for(site), "documentation_officer")
+    assert officer.get(f"/persons/{person}/identity").status_code == 403
+    admin = sign_in(client_for(site), "administrator")
+    assert admin.get(f"/persons/{person}/identity").status_code == 403  # administrators see no identities either
+    granted = admin.post("/grants", data={"csrf_token": csrf_of(admin, "/users"), "username": "demo-documentation-officer",
+                                          "person": person})
+    assert granted.status_code == 303
+    assert officer.get(f"/persons/{person}/identity").status_code == 200
+    created = admin.post("/users", data={"csrf_token": csrf_of(admin, "/users"), "username": "field-7",
+                                         "role": "interviewer", "password": "short"})
+    assert created.status_code == 422 and "password" in created.text
+
+
+def test_evidence_download_is_recorded_in_custody(site):
+    uploader = sign_in(client_for(site), "interviewer")
+    content = b"synthetic scan"
+    response = uploader.post("/evidence", data={"csrf_token": csrf_of(uploader, "/evidence")},
+                             files={"file": ("scan.html", content, "text/html")})
+    code = re.search(r"/evidence/([^?]+)", response.headers["location"]).group(1)
+    legal = sign_in(client_for(site), "legal_analyst")
+    download = legal.get(f"/evidence/{code}/file")
+    assert download.status_code == 200 and download.content == content
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert "attachment" in download.headers["content-disposition"]
+    assert "viewed" in legal.get(f"/evidence/{code}").text
+    assert sign_in(client_for(site), "data_analyst").get(f"/evidence/{code}/file").status_code == 403

@@ -26,6 +26,7 @@ from redzone.errors import Problem, ValidationError
 from redzone.records.models import LoginAttempt, User, UserSetting, utcnow
 from redzone.security import audit
 from redzone.security.keys import KeyRing
+from redzone.security.policy import Actor, require
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("a password nobody has: used to spend the same time on unknown users")
@@ -177,7 +178,10 @@ def totp_uri(username: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
-def set_password(session: Session, keys: KeyRing, by: str, username: str, password: str) -> None:
+def set_password(session: Session, keys: KeyRing, by: Actor, username: str, password: str) -> None:
+    """Set a password: one's own, or anyone's for those allowed to manage users."""
+    if by.username != username:
+        require(by, "user.manage")
     if len(password) < 10:
         raise ValidationError(Problem("password", "must be at least 10 characters"))
     user = session.scalar(sa.select(User).where(User.username == username))
@@ -186,7 +190,7 @@ def set_password(session: Session, keys: KeyRing, by: str, username: str, passwo
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
-    audit.append(session, keys.audit_key, by, "user.password_set", "user", username)
+    audit.append(session, keys.audit_key, by.username, "user.password_set", "user", username)
 
 
 def pending_secret(session: Session, keys: KeyRing, user_id: int) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import NotFound
-from redzone.evidence import add_evidence
+from redzone.evidence import add_evidence, open_evidence
 from redzone.records.models import CustodyEntry, Evidence, Source
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.rendering import render
@@ -47,3 +47,14 @@ def evidence_detail(request: Request, session: DbSession, code: str) -> Response
                                    .order_by(CustodyEntry.id)))
     source = session.get(Source, evidence.source_id) if evidence.source_id else None
     return render(request, "evidence.html", evidence=evidence, custody=custody, source=source)
+
+
+@router.get("/evidence/{code}/file", dependencies=[requires("evidence.open")])
+def evidence_file(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
+    """The decrypted file, its digest checked first; a custody entry and an audit entry record the view.
+    Always a download (never rendered in the page's origin: a file may hold markup)."""
+    ctx = context(session, workspace, request.state.principal)
+    content = open_evidence(ctx, workspace.evidence_dir, code, purpose="web download")
+    return Response(content, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{code}.bin"',
+                             "Content-Security-Policy": "default-src 'none'; sandbox"})
