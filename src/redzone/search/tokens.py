@@ -35,16 +35,20 @@ _TRAILING_TAGS = ("J", "E", "XS", "VCP")
 _LIGHT_VERBS = {"하", "당하", "되", "시키", "받"}
 
 
+def _strip_diacritics(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+
+
 def normalise(text: str) -> str:
     """Compatibility-fold (full-width forms), case-fold and strip diacritics; Hangul stays composed."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+    return _strip_diacritics(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _run_terms(run: str, *, unigrams: bool) -> list[str]:
     if len(run) == 1:
         return [run]
-    terms = [run[i:i + 2] for i in range(len(run) - 1)]
+    terms = [a + b for a, b in zip(run, run[1:])]
     return terms + list(run) if unigrams else terms
 
 
@@ -52,11 +56,14 @@ def document_terms(texts: Iterable[str]) -> list[str]:
     """The distinct terms of a document, in order of first appearance."""
     seen: dict[str, None] = {}
     for text in texts:
-        for match in _TOKEN.finditer(normalise(text or "")):
+        # Case-fold the whole text, but strip diacritics word by word and only where there are
+        # any: decomposing every Hangul syllable to strip nothing took half the indexing time.
+        for match in _TOKEN.finditer(unicodedata.normalize("NFKC", text or "").casefold()):
             if match.lastgroup == "cjk":
                 seen.update(dict.fromkeys(_run_terms(match.group(), unigrams=True)))
             else:
-                seen[match.group()] = None
+                word = match.group()
+                seen[word if word.isascii() else _strip_diacritics(word)] = None
     return list(seen)
 
 
