@@ -7,7 +7,8 @@ Mechanism:
 1. passphrase --argon2id (salt and cost in the workspace file)--> 32-byte master key. The
    slow KDF is the only defence of a seized laptop against guessing, so its cost is high.
 2. master --HKDF-SHA256 with a distinct label--> one subkey per purpose: the SQLCipher page
-   key, the sealed-field key, the evidence-file key, the audit-chain key, the key check.
+   key, the sealed-field key, the evidence-file key, the audit-chain key, the de-duplication
+   digest key, the search-term digest key (redzone.search, PostgreSQL), the key check.
    A subkey leaked through one purpose says nothing about the others.
 3. Sealed values are AES-256-GCM with a random 96-bit nonce and, as associated data, the
    place the value belongs to (e.g. ``person/RZ-7K3D9Q/identity``): a ciphertext copied into
