@@ -13,6 +13,7 @@ import zipfile
 import openpyxl
 import pyrage
 import pytest
+import sqlalchemy as sa
 from exchange_helpers import actor, row_counts, second_workspace, unpacked, wipe  # noqa: F401 (fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -314,3 +315,20 @@ def test_two_unnamed_perpetrators_in_one_role_stay_two(workspace, tmp_path):
     import_file(workspace, officer, tmp_path / "persons.csv")
     import_file(workspace, officer, tmp_path / "acts.csv")
     assert row_counts(workspace)[ActPerpetrator.__tablename__] == 2
+
+
+def test_imported_identities_are_sealed_exactly_as_typed_in_ones(workspace, tmp_path):
+    from redzone.records.identity import identity_context, seal_identity
+    from redzone.records.models import Person
+
+    (tmp_path / "persons.csv").write_text("ref,legal_name,hangul_name,aliases,contact\n"
+                                          "P1,Synthetic Pak,박가명,Mi-ya;진메이,\nP2,,,,\n", encoding="utf-8")
+    import_file(workspace, actor(workspace, "officer"), tmp_path / "persons.csv")
+    with workspace.store.session() as session:
+        stored = dict(session.execute(sa.select(Person.code, Person.identity_sealed)).all())
+    sealer = workspace.keys.fields
+    by_hand = {code: seal_identity(sealer, code, Identity(legal_name="Synthetic Pak", hangul_name="박가명",
+                                                           aliases=("Mi-ya", "진메이"))) for code in stored}
+    [(code, blob)] = [(c, b) for c, b in stored.items() if b is not None]
+    assert sealer.unseal(blob, identity_context(code)) == sealer.unseal(by_hand[code], identity_context(code))
+    assert sum(blob is None for blob in stored.values()) == 1  # no identity given: nothing sealed

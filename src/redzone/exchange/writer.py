@@ -18,7 +18,7 @@ from redzone.exchange.layout import RecordLayout
 from redzone.exchange.validation import ParsedRow, date_value
 from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
-from redzone.records.identity import SEALED_FIELDS, Identity, seal_identity
+from redzone.records.identity import SEALED_FIELDS, identity_context
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, ExternalRef, Group, Participation,
                                     Person, Source)
 from redzone.security import audit
@@ -210,9 +210,7 @@ class RecordWriter:
             put("origin_place", "origin_place_id", values.get("origin_place"))
             put("crossing_year", "crossing_year", values.get("crossing_year"))
             if any(name in present for name in SEALED_FIELDS) and code is not None:
-                identity = Identity(values.get("legal_name"), values.get("hangul_name"),
-                                    tuple(values.get("aliases") or ()), values.get("contact"), values.get("whereabouts"))
-                out["identity_sealed"] = seal_identity(self.keys.fields, code, identity)
+                out["identity_sealed"] = self._seal_identity(code, values)
             elif creating:
                 out["identity_sealed"] = None
             if creating:
@@ -252,6 +250,15 @@ class RecordWriter:
             if creating:
                 out["created_by"] = self.actor.username
         return out
+
+    def _seal_identity(self, code: str, values: dict[str, Any]) -> bytes | None:
+        """What `records.identity.seal_identity` writes for these values, without building the
+        dataclass and `asdict`-copying it for every row (a fifth of an import's time)."""
+        payload = {name: values.get(name) for name in SEALED_FIELDS}
+        payload["aliases"] = list(payload["aliases"] or ())
+        if not any(payload.values()):
+            return None
+        return self.keys.fields.seal(json.dumps(payload, ensure_ascii=False), identity_context(code))
 
     def _children(self, layout: RecordLayout, rows: list[tuple[ParsedRow, int]], replace: bool) -> None:
         """A person's journey; an act's perpetrators and attestations (replaced whole on update)."""
