@@ -107,22 +107,14 @@ def _ranked(session: Session, keys: KeyRing, groups: list[Group], kinds: dict[st
         matching = sa.select(found.c.kind, found.c.record_id, found.c.part, found.c.score)
     matching = matching.where(sa.or_(*[sa.and_(found.c.kind == kind, found.c.part.in_(parts))
                                        for kind, parts in kinds.items()]))
-    matching = matching.subquery()
-    best = (sa.select(matching.c.kind, matching.c.record_id, sa.func.max(matching.c.score).label("score"))
-            .group_by(matching.c.kind, matching.c.record_id).subquery())
+    # One row per record: its best-scoring part.
+    position = sa.func.row_number().over(partition_by=(found.c.kind, found.c.record_id),
+                                         order_by=(found.c.score.desc(), found.c.part))
+    best = matching.add_columns(position.label("position")).subquery()
     rows = session.execute(
-        sa.select(best.c.kind, best.c.record_id, best.c.score)
+        sa.select(best.c.kind, best.c.record_id, best.c.part, best.c.score).where(best.c.position == 1)
         .order_by(best.c.score.desc(), best.c.kind, best.c.record_id).limit(limit).offset(offset)).all()
-    if not rows:
-        return []
-    parts = {}
-    for row in session.execute(sa.select(matching.c.kind, matching.c.record_id, matching.c.part, matching.c.score)
-                               .where(sa.tuple_(matching.c.kind, matching.c.record_id).in_(
-                                   [(r.kind, r.record_id) for r in rows]))):
-        key = (row.kind, row.record_id)
-        if key not in parts or row.score > parts[key][1]:
-            parts[key] = (row.part, row.score)
-    return [(r.kind, r.record_id, parts.get((r.kind, r.record_id), ("meta", 0.0))[0], float(r.score)) for r in rows]
+    return [(row.kind, row.record_id, row.part, float(row.score)) for row in rows]
 
 
 def _window(text: str, query: str) -> str:
