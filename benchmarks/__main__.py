@@ -64,7 +64,9 @@ def main() -> None:
     lines = ["# Benchmarks", "", "Written by `make bench` (`python -m benchmarks`); each section says when and where it was measured.", ""]
     for name, text in kept.items():
         lines += [text.rstrip(), ""]
-    stamp = f"Measured {dt.date.today().isoformat()} on {machine()}."
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    stamp = (f"Measured {dt.date.today().isoformat()} on {machine()}; load average at the end of the run "
+             f"{load} (above the core count means other work shared the machine and slowed these figures).")
     for suite, rows in sections:
         lines += [f"## {suite}", "", stamp, "", "| measure | value | unit | note |", "|---|---:|---|---|"]
         for row in rows:

@@ -19,17 +19,19 @@ POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@1
 PASSPHRASE = "benchmark passphrase (synthetic data)"
 
 
-def _stats_latency(ws: Workspace, repeats: int = 5) -> dict[str, float]:
+def _stats_latency(ws: Workspace, repeats: int = 5) -> dict[str, tuple[float, float]]:
+    """(first call, median of the next `repeats`) seconds of `stats --by D` for each dimension, each
+    call in its own session as the command makes it."""
     threshold = ws.config.settings.suppression_threshold
     timings = {}
     for dimension in ("violation", "province", "year", "role"):
         samples = []
-        for _ in range(repeats):
+        for _ in range(repeats + 1):
             started = time.perf_counter()
             with ws.store.session() as session:
                 stats_table(session, (dimension,), threshold=threshold)
             samples.append(time.perf_counter() - started)
-        timings[dimension] = statistics.median(samples)
+        timings[dimension] = (samples[0], statistics.median(samples[1:]))
     return timings
 
 
@@ -49,10 +51,12 @@ def run(acts: int = 1_000_000) -> list[dict]:
             report = load_world(ws, generate_world(seed=1, acts=acts))
             rows.append({"name": f"demo generate + load, {backend}", "value": report.counts["acts"] / report.seconds,
                          "unit": "acts/s", "note": f"{report.counts['acts']:,} acts, "
-                                                   f"{sum(report.counts.values()):,} rows in {report.seconds:.1f} s"})
-            for dimension, latency in _stats_latency(ws).items():
-                rows.append({"name": f"stats --by {dimension}, {backend}", "value": latency * 1000, "unit": "ms",
-                             "note": f"median of 5 on {report.counts['acts']:,} acts; target ≤ 1000 ms"})
+                                                   f"{sum(report.counts.values()):,} rows in {report.seconds:.1f} s, "
+                                                   "one transaction, search index included"})
+            for dimension, (first, median) in _stats_latency(ws).items():
+                rows.append({"name": f"stats --by {dimension}, {backend}", "value": median * 1000, "unit": "ms",
+                             "note": f"median of 5 after a first call of {first * 1000:,.0f} ms, on "
+                                     f"{report.counts['acts']:,} acts; target ≤ 1000 ms"})
         finally:
             schema = ws.config.schema
             ws.close()
