@@ -137,3 +137,11 @@ def test_a_role_without_statistics_gets_no_map(workspace):
 
     with workspace.store.session() as session, pytest.raises(PermissionDenied):
         render_incident_map(session, Actor("nobody", "no_such_role"))
+
+
+def test_an_empty_workspace_gets_the_base_map_and_a_plain_note(workspace, outlines):
+    svg = _render(workspace, "analyst", threshold=5, outlines_path=outlines)
+    root = ET.fromstring(svg)
+    assert "No act with a known place can be shown." in svg
+    assert not [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
+    assert len(root.findall(f".//{SVG}path")) > 10
