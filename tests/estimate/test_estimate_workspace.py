@@ -72,3 +72,15 @@ def test_the_command_prints_one_row_per_stratum_and_method(workspace, context_fo
                                                          for m in ("chao", "stepwise")}
     with pytest.raises(ConfigurationError, match="--from-workspace"):
         run_cli(workspace, "estimate", "--stratify", "province", "--json", user="analyst")
+
+
+def test_a_csv_with_several_methods_gives_one_row_each(tmp_path):
+    path = tmp_path / "three.csv"
+    path.write_text("A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,25\n1,1,0,8\n1,0,1,6\n0,1,1,5\n1,1,1,2\n")
+    result = CliRunner().invoke(app, ["--json", "estimate", str(path), "--method", "stepwise", "--method", "chao",
+                                      "--method", "lincoln-petersen"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [row["method"] for row in rows] == ["stepwise", "chao", "lincoln-petersen"]
+    assert rows[0]["estimate"] >= 116 and rows[1]["estimate"] >= 116
+    assert rows[2]["estimate"] is None and "name the two" in rows[2]["warnings"][0]

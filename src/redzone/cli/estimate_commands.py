@@ -11,7 +11,7 @@ from rich.table import Table
 
 from redzone.cli.app import app, console, state
 from redzone.errors import ConfigurationError
-from redzone.estimate import METHODS, CaptureTable, EstimationError, estimate as run_estimate
+from redzone.estimate import METHODS, CaptureTable, EstimationError, InvalidSetting, estimate as run_estimate
 
 STRATA_HELP = "With --from-workspace: one estimate per province, year (of crossing), crossing_period or birth_decade."
 
@@ -58,7 +58,7 @@ def estimate(
             result = run_estimate(table, name, max_order=max_order if name in ("bic", "aic") else None,
                                   p_threshold=p_threshold, n_boot=bootstrap if name in ("bic", "aic", "stepwise") else 0,
                                   seed=seed, resampler=resampler)
-        except EstimationError as error:
+        except (EstimationError, InvalidSetting) as error:
             if len(methods) == 1:
                 raise
             rows.append({"method": name, "observed": table.observed, "estimate": None, "interval": None, "model": [],
