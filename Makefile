@@ -22,7 +22,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 # Front-end packages from the npm registry (assets/package-lock.json), copied where the app serves them.
 VENDOR := src/redzone/web/static/vendor
-assets: $(VENDOR)/.installed
+MAP_OUTLINES := src/redzone/maps/data/outlines.json
+assets: $(VENDOR)/.installed $(MAP_OUTLINES)
 
 $(VENDOR)/.installed: assets/package.json assets/package-lock.json
 	npm ci --prefix assets --no-audit --no-fund
@@ -30,8 +31,11 @@ $(VENDOR)/.installed: assets/package.json assets/package-lock.json
 	cp assets/node_modules/htmx.org/dist/htmx.min.js assets/node_modules/vega/build/vega.min.js \
 	   assets/node_modules/vega-lite/build/vega-lite.min.js assets/node_modules/vega-embed/build/vega-embed.min.js \
 	   assets/node_modules/vega-interpreter/build/vega-interpreter.min.js $(VENDOR)/
-	$(BIN)/python -m redzone.maps.build
 	touch $@
+
+# The incident map's outlines, built from two of those npm packages (docs/maps.md).
+$(MAP_OUTLINES): $(VENDOR)/.installed src/redzone/maps/build.py src/redzone/maps/projection.py
+	$(BIN)/python -m redzone.maps.build
 
 run: $(STAMP) assets
 	REDZONE_WORKSPACE=$(DEMO_WORKSPACE) REDZONE_PASSPHRASE=$${REDZONE_PASSPHRASE:-$(DEMO_PASSPHRASE)} $(BIN)/redzone run

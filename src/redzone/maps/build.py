@@ -21,11 +21,9 @@ import re
 import sys
 from pathlib import Path
 
-from redzone.maps.projection import FRAME, Projection
+from redzone.maps.projection import FRAME, OUTLINES, Projection
 
-HERE = Path(__file__).resolve().parent
-OUTLINES = HERE / "data" / "outlines.json"
-ROOT = HERE.parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 COUNTRIES = {"156": ("cn", "China"), "408": ("kp", "North Korea"), "410": ("kr", "South Korea"),
              "643": ("ru", "Russia"), "496": ("mn", "Mongolia"), "392": ("jp", "Japan")}

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# Where `python -m redzone.maps.build` writes the projected outlines (not in git).
+OUTLINES = Path(__file__).resolve().parent / "data" / "outlines.json"
 
 # west, south, east, north: Liaoning's coast and the Korean peninsula's DMZ to Heilongjiang's
 # northern tip on the Amur, Inner Mongolia's eastern edge to Russia's Primorye.

@@ -11,9 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy.orm import Session
 
-from redzone.maps.build import OUTLINES
 from redzone.maps.incidents import PlaceCount, place_counts
-from redzone.maps.projection import Projection
+from redzone.maps.projection import OUTLINES, Projection
 from redzone.records.models import WorkspaceMeta
 from redzone.security.policy import Actor
 from redzone.vocab import load_vocabulary
