@@ -59,6 +59,10 @@ def workspace_of(request: Request) -> Workspace:
     return request.app.state.workspace
 
 
+async def workspace_dependency(request: Request) -> Workspace:
+    return request.app.state.workspace  # async: no trip through the thread pool for an attribute read
+
+
 def database(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back if it raises."""
     with workspace_of(request).store.session() as session:
@@ -66,7 +70,7 @@ def database(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(database)]
-WorkspaceDep = Annotated[Workspace, Depends(workspace_of)]
+WorkspaceDep = Annotated[Workspace, Depends(workspace_dependency)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -111,7 +115,7 @@ async def use_language(request: Request,
     i18n.set_language(request.state.language)
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise SignInRequired()
     return principal
@@ -127,7 +131,7 @@ class RequireAction:
     def __init__(self, action: str) -> None:
         self.action = action
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:  # async: pure computation, no thread hop
         require(principal.actor, self.action)
         return principal
 

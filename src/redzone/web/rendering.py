@@ -20,8 +20,9 @@ from redzone.web.deps import PRE_SESSION_COOKIE, Principal
 
 TEMPLATES = Path(__file__).with_name("templates")
 
+# Templates ship with the package: no per-render check of their modification times.
 templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                                                  extensions=["jinja2.ext.i18n"]))
+                                                  extensions=["jinja2.ext.i18n"], auto_reload=False))
 templates.env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)
 templates.env.policies["ext.i18n.trimmed"] = True
 

@@ -58,19 +58,20 @@ def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
     return rows
 
 
-def incident_map(request: Request, session, actor) -> Markup | None:  # noqa: ANN001
-    """The map's SVG, cached like the tables (per role: what a role may see may differ)."""
+def incident_map(request: Request, session, actor, threshold: int) -> Markup | None:  # noqa: ANN001
+    """The map's SVG in the page's language, cached like the tables (per role: what a role may see may differ)."""
     try:
         from redzone.maps import render_incident_map
     except ImportError:
         return None
     cache = request.app.state.dashboard_cache
     version = data_version(session)
-    key = ("map", actor.role)
+    language = i18n.current_language()
+    key = ("map", actor.role, language)
     entry = cache.get(key)
     if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
         return entry[2]
-    svg = Markup(render_incident_map(session, actor))
+    svg = Markup(render_incident_map(session, actor, threshold=threshold, lang=language))
     cache[key] = (version, time.monotonic(), svg)
     return svg
 
@@ -86,4 +87,4 @@ def dashboard(request: Request, session: DbSession, workspace: WorkspaceDep) -> 
     principal = request.state.principal
     return render(request, "dashboard.html", charts=charts, titles=titles, chart_data=Markup(chart_data),
                   summary=data["summary"], threshold=data["threshold"],
-                  map_svg=incident_map(request, session, principal.actor), demo=workspace.config.demo)
+                  map_svg=incident_map(request, session, principal.actor, data["threshold"]), demo=workspace.config.demo)
