@@ -195,3 +195,6 @@ def test_administrator_reads_the_audit_log(server, browser):
     assert page.locator("#chain-ok").count() == 1
     assert "person.view_sealed" in page.inner_text("#audit-table")
     _shot(page, "audit")
+    page.goto("/users")
+    assert "demo-interviewer" in page.inner_text("#users-table")
+    _shot(page, "users")
