@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from redzone.errors import PermissionDenied, ValidationError
 from redzone.records.entry import ActDetails, add_act, add_event, add_person, add_source
 from redzone.records.identity import Identity
-from redzone.records.models import AuditEntry, SearchDocument, Source
+from redzone.records.models import Act, AuditEntry, Person, SearchDocument, Source
 from redzone.search import catch_up, refresh, reindex, search
 from redzone.search.index import check, term_digest
 
@@ -204,3 +204,22 @@ def test_records_missed_or_deleted_behind_the_newest_are_caught_up(workspace, co
         assert session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)
                               .where(SearchDocument.kind == "source", SearchDocument.record_id == chinese_id)) == 0
         check(session)  # SQLite: the FTS5 index still agrees with its content table
+
+
+def test_edits_are_found_through_the_audit_log(workspace, context_for, records):
+    # An edit made the way the extraction review makes it: the act's event moves from Yanji to
+    # Dandong, and the write is audited as event.edit. Nobody calls the index.
+    assert records["act"] in _codes(_search(workspace, context_for, "analyst", "Yanji"))
+    with context_for("officer") as ctx:
+        act = ctx.session.scalar(sa.select(Act).where(Act.code == records["act"]))
+        act.event.place_id = "cn.liaoning.dandong"
+        ctx.audit("event.edit", "event", act.event.code, {"fields": ["place"]})
+        person = ctx.session.scalar(sa.select(Person).where(Person.code == records["victim"]))
+        person.origin_place_id = "kp.chagang.manpo"
+        ctx.audit("person.edit", "person", person.code, {"fields": ["origin_place_id"]})
+    assert records["act"] not in _codes(_search(workspace, context_for, "analyst", "Yanji"))
+    assert records["act"] in _codes(_search(workspace, context_for, "analyst", "단동"))
+    assert records["victim"] in _codes(_search(workspace, context_for, "analyst", "Manpo"))
+    assert records["victim"] not in _codes(_search(workspace, context_for, "analyst", "회령"))
+    with workspace.store.session() as session:
+        check(session)

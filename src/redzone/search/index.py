@@ -18,10 +18,12 @@ indexes them. On PostgreSQL each term is replaced by a keyed digest (HMAC-SHA256
 workspace's search subkey, 47 bits written as ten letters) so the database server holds no
 searchable plaintext; the query is digested the same way before it is sent.
 
-Freshness: `catch_up` indexes every record that has no index entry yet (ids above the newest
-indexed one, then a count on both sides to find any other), and runs before every search, so records added through `records.entry`, the importers or the demo loader are found
-without anyone calling the index. `refresh` re-indexes records whose content changed, and
-`reindex` rebuilds everything (after a bulk load, or to repair).
+Freshness: `catch_up` runs before every search. It indexes every record that has no index entry
+yet (ids above the newest indexed one, then a count on both sides to find any other), so records
+added through `records.entry`, the importers or the demo loader are found without anyone calling
+the index. Edits are found through the audit log, which every write goes to: `<type>.edit`
+entries (an edited event or group re-indexes its acts) and the importer's `import.batch` entries.
+`refresh` re-indexes records explicitly, and `reindex` rebuilds everything.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.records.entry import source_text_context
-from redzone.records.models import Act, ActPerpetrator, Claim, Event, Group, Person, SearchDocument, Source, utcnow
+from redzone.records.models import (Act, ActPerpetrator, AuditEntry, Claim, Event, Group, Person, SearchDocument,
+                                    Source, WorkspaceMeta, utcnow)
 from redzone.search.tokens import document_terms, place_term
 from redzone.security.keys import KeyRing
 from redzone.vocab import load_vocabulary
@@ -241,9 +244,52 @@ def _catch_up_kind(session: Session, keys: KeyRing, kind: str) -> int:
     return written
 
 
+_FEED = "search_index"  # WorkspaceMeta key: the last audit entry whose edits were re-indexed
+_FEED_TYPES = ("source", "act", "claim", "person", "event", "group")
+
+
+def _edited(session: Session) -> dict[str, set[int]]:
+    """Records edited since the last catch-up, read from the audit log (every write is audited):
+    `<type>.edit` entries name the record, `import.batch` entries list the codes they updated. An
+    edited event or group stands for the acts that use it."""
+    meta = session.get(WorkspaceMeta, _FEED)
+    newest = session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+    last = int(meta.value.get("audit_id", 0)) if meta else newest  # a new index starts from the records as they are
+    codes: dict[str, set[str]] = {t: set() for t in _FEED_TYPES}
+    if newest > last:
+        entries = session.execute(
+            sa.select(AuditEntry.action, AuditEntry.record_type, AuditEntry.record_id, AuditEntry.detail)
+            .where(AuditEntry.id > last, AuditEntry.id <= newest, AuditEntry.record_type.in_(_FEED_TYPES),
+                   sa.or_(AuditEntry.action.like("%.edit"), AuditEntry.action == "import.batch")))
+        for action, record_type, record_id, detail in entries:
+            if action == "import.batch":
+                codes[record_type].update(str(c) for c in (detail or {}).get("updated", []))
+            elif record_id:
+                codes[record_type].add(record_id)
+    if meta is None or newest != last:
+        session.merge(WorkspaceMeta(key=_FEED, value={"audit_id": newest}))
+    edited: dict[str, set[int]] = {kind: set() for kind in KINDS}
+    for kind in KINDS:
+        if codes[kind]:
+            model = MODELS[kind]
+            edited[kind].update(session.scalars(sa.select(model.id).where(model.code.in_(codes[kind]))))
+    if codes["event"]:
+        edited["act"].update(session.scalars(sa.select(Act.id).join(Event, Event.id == Act.event_id)
+                                             .where(Event.code.in_(codes["event"]))))
+    if codes["group"]:
+        edited["act"].update(session.scalars(sa.select(ActPerpetrator.act_id).join(Group)
+                                             .where(Group.code.in_(codes["group"]))))
+    return edited
+
+
 def catch_up(session: Session, keys: KeyRing) -> int:
-    """Index every record not indexed yet (and forget deleted ones); returns the index rows written."""
-    return sum(_catch_up_kind(session, keys, kind) for kind in KINDS)
+    """Index every record not indexed yet, re-index those edited since (as the audit log tells),
+    and forget deleted ones; returns the number of index rows written."""
+    written = sum(_catch_up_kind(session, keys, kind) for kind in KINDS)
+    for kind, ids in _edited(session).items():
+        if ids:
+            written += refresh(session, keys, kind, ids)
+    return written
 
 
 def refresh(session: Session, keys: KeyRing, kind: str, record_ids: Iterable[int]) -> int:
