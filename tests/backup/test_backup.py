@@ -297,3 +297,78 @@ def test_the_backup_and_restore_commands(workspace, tmp_path, backend):
     assert listed.exit_code == 0 and json.loads(listed.output)["intact"]
     discard(Workspace.open(target, PASSPHRASE))
     assert os.environ.get("REDZONE_BACKUP_PASSPHRASE") is None
+
+
+CHILD = r"""
+import sys, time
+from pathlib import Path
+from redzone.backup import create as create_module, restore as restore_module
+from redzone.backup import create_backup, restore_backup
+from redzone.records.users import actor_for
+from redzone.workspace import Workspace
+
+mode, folder, marker = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+
+def stall():
+    marker.write_text("stalled")
+    time.sleep(120)  # killed here
+
+if mode == "restore":
+    real = restore_module._Loader.flush
+    def flush(self):
+        real(self)
+        if self.table.name == "person":
+            stall()
+    restore_module._Loader.flush = flush
+    restore_backup(folder / "ws.bak", folder / "restored", passphrase=sys.argv[4], workspace_passphrase=sys.argv[5],
+                   username="admin")
+else:
+    real_file = create_module._file
+    def file(path, code, name):
+        yield from real_file(path, code, name)
+        stall()
+    create_module._file = file
+    ws = Workspace.open(folder / "ws", sys.argv[5])
+    with ws.store.session() as session:
+        admin = actor_for(session, "admin")
+    create_backup(ws, admin, folder / "second.bak", sys.argv[4])
+"""
+
+
+def test_a_killed_backup_or_restore_leaves_no_file_and_no_workspace(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ws = make_workspace(tmp_path / "ws", "sqlite")
+    with ws.store.session() as session:
+        for username, role in (("interviewer", "interviewer"), ("admin", "administrator")):
+            create_user(session, ws.keys, SYSTEM, username, role)
+    try:
+        seed(ws)
+        create_backup(ws, actor_for_ws(ws, "admin"), tmp_path / "ws.bak", BACKUP_PASSPHRASE)
+    finally:
+        ws.close()
+    for mode in ("restore", "backup"):
+        marker = tmp_path / f"{mode}.stalled"
+        child = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(tmp_path), str(marker), BACKUP_PASSPHRASE,
+                                  PASSPHRASE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 120
+            while not marker.exists():
+                assert child.poll() is None, child.stderr.read().decode()
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            child.send_signal(signal.SIGKILL)  # the power cut: no clean-up code runs
+            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                child.kill()
+    # Neither the backup file nor the restored workspace exists; only hidden temporaries are left.
+    assert not (tmp_path / "restored").exists() and not (tmp_path / "second.bak").exists()
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert leftovers and all(".restore-" in name or name.endswith(".part") for name in leftovers), leftovers
+    # ... and the same restore runs to completion afterwards.
+    restore(tmp_path / "ws.bak", tmp_path / "restored", "sqlite")
+    discard(Workspace.open(tmp_path / "restored", PASSPHRASE))
