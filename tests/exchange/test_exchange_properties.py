@@ -332,3 +332,13 @@ def test_imported_identities_are_sealed_exactly_as_typed_in_ones(workspace, tmp_
     [(code, blob)] = [(c, b) for c, b in stored.items() if b is not None]
     assert sealer.unseal(blob, identity_context(code)) == sealer.unseal(by_hand[code], identity_context(code))
     assert sum(blob is None for blob in stored.values()) == 1  # no identity given: nothing sealed
+
+
+def test_a_dry_run_of_one_table_counts_and_writes_nothing(workspace, tmp_path):
+    (tmp_path / "persons.csv").write_text("ref,organisation,sex\nP1,new-org,female\nP2,,male\n", encoding="utf-8")
+    before = row_counts(workspace)
+    report = import_file(workspace, actor(workspace, "officer"), tmp_path / "persons.csv", dry_run=True,
+                         organisation="dry-org")
+    assert report.counts == {"persons": {"created": 2, "updated": 0, "unchanged": 0}}
+    assert sorted(report.organisations_created) == ["dry-org", "new-org"]
+    assert row_counts(workspace) == before
