@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -127,8 +128,6 @@ def restore_backup(source: Path | str, target: Path | str, *, passphrase: str, w
 
 
 def _documents(raw: Iterator[bytes]) -> Iterator[Any]:
-    import json
-
     for text in raw:
         try:
             yield json.loads(text)
