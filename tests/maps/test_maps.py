@@ -147,3 +147,11 @@ def test_an_empty_workspace_gets_the_base_map_and_a_plain_note(workspace, outlin
     assert "No act with a known place can be shown." in svg
     assert not [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
     assert len(root.findall(f".//{SVG}path")) > 10
+
+
+def test_the_build_names_the_missing_package(tmp_path):
+    from redzone.maps.build import build
+
+    with pytest.raises(SystemExit, match=r"world-atlas: not installed; run `make setup`"):
+        build(tmp_path / "node_modules", tmp_path / "outlines.json")
+    assert not (tmp_path / "outlines.json").exists()
