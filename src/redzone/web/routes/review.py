@@ -18,7 +18,7 @@ from redzone.vocab import load_vocabulary
 from redzone.web import i18n
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float, optional_int, resolve_place
-from redzone.web.rendering import render
+from redzone.web.rendering import label, render
 from redzone.web.routes.sources import find_source
 
 router = APIRouter(include_in_schema=False)
@@ -56,8 +56,6 @@ def segments(text: str, proposals: list[Proposal]) -> list[dict[str, Any]]:
 
 def summary(proposal: Proposal) -> str:
     """What a proposal says, in words: the vocabulary label, the place, the amount…"""
-    from redzone.web.rendering import label
-
     fact = proposal.fact
     kind = fact.type
     if kind == "violation":
