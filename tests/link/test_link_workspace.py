@@ -155,6 +155,10 @@ def test_estimates_from_the_linked_lists_side_by_side(linked):
     rows = whole.rows()
     assert {row["method"] for row in rows} == {"bic", "stepwise", "chao"}
     assert all(isinstance(w, str) and w for row in rows for w in row["warnings"])
+    competing = whole.competing_models(top=3)
+    assert [m["rank"] for m in competing] == [1, 2, 3] and competing[0]["chosen"]
+    assert competing[0]["estimate"] == pytest.approx(whole.result("bic").estimate)
+    assert competing[0]["score"] <= competing[1]["score"] <= competing[2]["score"]
     assert sum(s.observed for s in by_province) == whole.observed
     for stratum in by_province:
         assert {r.method for r in stratum.results} | set(stratum.failures) == {"chao", "bic"}

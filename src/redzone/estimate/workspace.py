@@ -44,6 +44,19 @@ class StratumEstimate:
     def result(self, method: str) -> EstimateResult | None:
         return next((r for r in self.results if r.method == method), None)
 
+    def competing_models(self, top: int = 5) -> list[dict[str, Any]]:
+        """The best log-linear models of each AIC/BIC search beside the one chosen, with their estimates:
+        for the chart that shows how much the choice of model moves the number."""
+        out = []
+        for result in self.results:
+            criterion = result.details.get("criterion")
+            for rank, candidate in enumerate(result.details.get("candidates", [])[:top], start=1):
+                out.append({"stratum": self.stratum, "method": result.method, "rank": rank,
+                            "model": list(candidate["model"]), "hierarchy": candidate["hierarchy"],
+                            "criterion": criterion, "score": candidate[criterion],
+                            "estimate": float(candidate["estimate"]), "chosen": rank == 1})
+        return out
+
     def rows(self, *, details: bool = False) -> list[dict[str, Any]]:
         """One row per method asked for, in the shape of `EstimateResult.to_dict` plus the stratum and its
         lists; a method the data cannot support gives a row with no estimate and the reason as a warning."""
