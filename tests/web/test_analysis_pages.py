@@ -530,10 +530,18 @@ def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type():
     release.set()
     assert first.wait(10) and first.status == "done" and first.result == {"run": "LNK-TEST"}
 
-    def leaky() -> None:
-        raise RuntimeError("Kim Sun-hui, 1991, Hyesan")  # a message that could hold sealed data
+    for kind in (RuntimeError, ValueError):
+        def leaky(kind=kind) -> None:  # noqa: ANN001
+            raise kind("invalid literal: 'Kim Sun-hui'")  # a message that could hold sealed data
 
-    failed = jobs.start("linkage", "someone", leaky)
-    assert failed.wait(10) and failed.status == "failed"
-    assert "Kim" not in failed.error and "RuntimeError" in failed.error
-    assert "Kim" not in json.dumps(failed.to_dict())
+        failed = jobs.start("linkage", "someone", leaky)
+        assert failed.wait(10) and failed.status == "failed"
+        assert "Kim" not in json.dumps(failed.to_dict()) and kind.__name__ in failed.error
+
+    def unsupported() -> None:
+        from redzone.estimate import EstimationError
+
+        raise EstimationError("the lists have nobody in common")
+
+    domain = jobs.start("estimates", "someone", unsupported)  # a domain error keeps its one-line message
+    assert domain.wait(10) and domain.status == "failed" and domain.error == "the lists have nobody in common"

@@ -73,9 +73,7 @@ class Jobs:
             try:
                 job.result = work()
                 job.status = "done"
-            except RedzoneError as error:
-                job.error, job.status = str(error), "failed"
-            except ValueError as error:  # settings errors of the estimation library are ValueErrors
+            except RedzoneError as error:  # domain errors (settings, estimation) say what is wrong, in one line
                 job.error, job.status = str(error).splitlines()[0][:300], "failed"
             except Exception as error:  # noqa: BLE001 — reported by type only: the message may hold data
                 job.error, job.status = f"the job stopped with an internal error ({type(error).__name__})", "failed"
