@@ -16,15 +16,27 @@ token_app = typer.Typer(help="API tokens for scripts (Authorization: Bearer …)
 app.add_typer(token_app, name="token")
 
 
-def serve_workspace(ws: Workspace, host: str, port: int, secure_cookies: bool = False) -> None:
+def serve_workspace(ws: Workspace, host: str, port: int, secure_cookies: bool = False, workers: int = 1,
+                    passphrase: str | None = None) -> None:
+    import os
+
     import uvicorn
 
     from redzone.web import WebSettings, create_app
 
-    application = create_app(ws, WebSettings(secure_cookies=secure_cookies))
-    console.print(f"Serving {ws.path} on [bold]http://{host}:{port}[/] (Ctrl+C to stop).")
+    console.print(f"Serving {ws.path} on [bold]http://{host}:{port}[/] with {workers} worker(s) (Ctrl+C to stop).")
     # No access log: URLs may carry search words, and logs leave the encrypted workspace.
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        application = create_app(ws, WebSettings(secure_cookies=secure_cookies))
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        return
+    # Several processes: each opens the workspace itself; the passphrase reaches them through the
+    # environment this process hands its own children (never a file or an argument).
+    ws.close()
+    os.environ.update(REDZONE_WORKSPACE=str(ws.path), REDZONE_PASSPHRASE=passphrase or "",
+                      REDZONE_SECURE_COOKIES="1" if secure_cookies else "0")
+    uvicorn.run("redzone.web.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
 
 
 @app.command()
@@ -33,10 +45,13 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (behind a TLS proxy)."),
+    workers: int = typer.Option(1, min=1, max=32, help="Worker processes (one per core serves more users at once)."),
 ) -> None:
     """Serve the web application and REST API for the workspace."""
-    with state(ctx).open() as ws:
-        serve_workspace(ws, host, port, secure_cookies)
+    cli = state(ctx)
+    passphrase = cli.passphrase()
+    with Workspace.open(cli.workspace, passphrase) as ws:
+        serve_workspace(ws, host, port, secure_cookies, workers, passphrase)
 
 
 def print_demo_accounts(ws: Workspace) -> None:

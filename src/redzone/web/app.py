@@ -3,6 +3,7 @@ response, and one handler turning domain errors into a 4xx page or a JSON error.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -75,3 +76,10 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         return render(request, "error.html", status_code=422, error=message, status=422)
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Uvicorn's factory for `redzone serve --workers N`: each worker process opens the workspace
+    itself from REDZONE_WORKSPACE and REDZONE_PASSPHRASE (set by the parent for its children only)."""
+    workspace = Workspace.open(Path(os.environ["REDZONE_WORKSPACE"]), os.environ["REDZONE_PASSPHRASE"])
+    return create_app(workspace, WebSettings(secure_cookies=os.environ.get("REDZONE_SECURE_COOKIES") == "1"))
