@@ -116,14 +116,15 @@ def _print_rows(title: str, rows: list[dict], stratified: bool = False) -> None:
         view.add_column(column, justify="right" if column in ("observed", "estimate") else "left")
     for row in rows:
         estimate_text = "—" if row["estimate"] is None else f"{row['estimate']:,.0f}"
+        loglinear = row["method"] in ("bic", "aic", "stepwise") and row["estimate"] is not None
         cells = [row["method"], f"{row['observed']:,}", estimate_text, _interval(row["interval"]),
-                 ", ".join(row["model"]) or ("main effects only" if row["method"] in ("bic", "aic", "stepwise") else "")]
+                 ", ".join(row["model"]) or ("main effects only" if loglinear else "")]
         view.add_row(*([str(row.get("stratum"))] if stratified else []), *cells)
     console.print(view)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[object, str]] = set()  # a warning shared by several methods is printed once
     for row in rows:
         prefix = f"{row['stratum']}, {row['method']}" if stratified else row["method"]
         for warning in row["warnings"]:
-            if (prefix, warning) not in seen:
-                seen.add((prefix, warning))
+            if (row.get("stratum"), warning) not in seen:
+                seen.add((row.get("stratum"), warning))
                 console.print(f"[yellow]warning ({prefix}):[/] {warning}")
