@@ -97,6 +97,7 @@ class RecordWriter:
         # a file of one record type has no such rows, and then memory stays flat.
         self.remember = remember
         self.codes_reassigned = 0
+        self.written, self.next_analyze = 0, 1024
         self.today = dt.date.today()
 
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
@@ -123,10 +124,23 @@ class RecordWriter:
                     updated.append(self._update(layout, model, record_id, row))
                     self.session.execute(sa.update(ExternalRef).where(ExternalRef.id == mapping_id).values(
                         row_digest=digest, imported_at=dt.datetime.now(dt.timezone.utc)))
+        self._keep_plans_current(model, len(rows))
         if created or updated:
             audit.append(self.session, self.keys.audit_key, self.actor.username, "import.batch", singular, "",
                          {"created": created, "updated": updated})
         return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+    def _keep_plans_current(self, model: Any, rows: int) -> None:
+        """PostgreSQL plans each batch's look-ups from the statistics of the tables as they were before
+        the import; once one transaction has doubled a table they no longer fit (the ref look-up then
+        scans every ref of the organisation: quadratic). ANALYZE, which sees this transaction's own
+        rows, whenever the rows written reach the next power of two (from 1,024)."""
+        self.written += rows
+        if self.session.get_bind().dialect.name != "postgresql" or self.written < self.next_analyze:
+            return
+        self.next_analyze *= 2
+        for table in (ExternalRef.__table__.name, model.__table__.name):
+            self.session.execute(sa.text(f'ANALYZE "{table}"'))
 
     # creating ---------------------------------------------------------------------------------------
 
