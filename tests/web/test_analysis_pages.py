@@ -318,6 +318,9 @@ def test_estimates_page_sets_methods_side_by_side_with_warnings(site, clients):
         assert method["low"] <= method["estimate"] <= method["high"]
         assert method["estimate"] >= whole["observed"] - 0.5
     assert 'class="warnings"' in page.text and "await review" in page.text
+    # The next-best models of the BIC search beside the chosen one: how much the choice moves the number.
+    assert whole["competing"] and all(c["name"] == whole["methods"][0]["name"] for c in whole["competing"])
+    assert 'class="chart-table competing"' in page.text
     by_province = client.get("/estimates", params={"stratify": "province", "methods": ["bic", "chao"]})
     assert by_province.status_code == 200
     strata = json.loads(re.search(r'id="estimate-data">(.*?)</script>', by_province.text, re.S).group(1))["strata"]

@@ -116,7 +116,9 @@ def _rows(stratify: str, strata: list[StratumEstimate]) -> list[dict[str, Any]]:
                             "bootstrap": "bootstrap" in result.details})
         failed = [{"method": m, "name": method_name(m), "reason": reason} for m, reason in found.failures.items()]
         head = next((m for m in methods if m["method"] != "chao"), methods[0] if methods else None)
-        out.append({"stratum": found.stratum, "label": stratum_label(stratify, found.stratum),
+        competing = [{**c, "name": method_name(c["method"]), "estimate": round(c["estimate"], 1)}
+                     for c in found.competing_models(top=5)]
+        out.append({"stratum": found.stratum, "label": stratum_label(stratify, found.stratum), "competing": competing,
                     "observed": found.observed, "lists": list(found.lists), "methods": methods, "failed": failed,
                     "warnings": found.warnings, "spread": found.spread, "headline": head})
     return out
@@ -126,7 +128,9 @@ def _chart_data(rows: list[dict[str, Any]]) -> Markup:
     data = {"documented": i18n.gettext_("documented"),
             "strata": [{"label": r["label"], "observed": r["observed"],
                         "methods": [{k: m[k] for k in ("method", "name", "estimate", "low", "high")}
-                                    for m in r["methods"]]} for r in rows]}
+                                    for m in r["methods"]],
+                        "competing": [{k: c[k] for k in ("name", "estimate", "rank", "chosen")}
+                                      for c in r["competing"] if not c["chosen"]]} for r in rows]}
     return Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"))
 
 

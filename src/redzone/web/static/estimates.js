@@ -1,7 +1,7 @@
 // Estimate charts: read the page's JSON block and draw, with Vega-Lite (expression interpreter, canvas
 // renderer: nothing the Content-Security-Policy forbids), (1) documented against estimated per stratum,
 // points with interval bars, and (2) for each stratum the competing methods side by side, the
-// documented count marked as a vertical line. The tables beside the charts hold the same numbers.
+// documented count marked as a vertical line, and the next-best models of each search as grey dots. The tables beside the charts hold the same numbers.
 (function () {
   "use strict";
 
@@ -63,6 +63,9 @@
         { data: { values: stratum.methods }, mark: { type: "rule", strokeWidth: 3, color: COLORS.interval },
           transform: [{ filter: { field: "low", valid: true } }],
           encoding: { y: y, x: { field: "low", type: "quantitative", title: null }, x2: { field: "high" } } },
+        { data: { values: stratum.competing || [] }, mark: { type: "point", filled: true, size: 40, color: "#9aa5b1", opacity: 0.8 },
+          encoding: { y: y, x: { field: "estimate", type: "quantitative" },
+            tooltip: [{ field: "name", title: " " }, { field: "rank", title: "#" }, { field: "estimate", title: "N", format: ",.0f" }] } },
         { data: { values: stratum.methods }, mark: { type: "point", filled: true, size: 90, color: COLORS.estimate, opacity: 1 },
           encoding: { y: y, x: { field: "estimate", type: "quantitative" },
             tooltip: [{ field: "name", title: " " }, { field: "estimate", title: "N", format: ",.0f" },
