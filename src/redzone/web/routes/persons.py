@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from redzone.errors import NotFound
 from redzone.legal import analyse_person
@@ -34,7 +34,8 @@ def person_list(request: Request, session: DbSession, role: str = "", page: int 
     if role:
         query = query.where(Person.person_role == role)
     total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0  # count(*): a covering index, not the rows
-    persons = list(session.scalars(query.order_by(Person.id.desc()).limit(size).offset((page - 1) * size)))
+    persons = list(session.scalars(query.options(defer(Person.identity_sealed)).order_by(Person.id.desc())
+                                   .limit(size).offset((page - 1) * size)))
     acts = dict(session.execute(sa.select(Act.victim_id, sa.func.count()).where(
         Act.victim_id.in_([p.id for p in persons])).group_by(Act.victim_id)).all()) if persons else {}
     return render(request, "persons.html", persons=persons, total=total, page=page, role=role, acts=acts,

@@ -8,6 +8,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import defer
 
 from redzone.errors import NotFound, Problem
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event,
@@ -48,7 +49,9 @@ def source_list(request: Request, session: DbSession, q: str = "", kind: str = "
     page = max(1, min(page, 100000))
     query = source_query(q, kind, language)
     total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0  # count(*): a covering index, not the rows
-    sources = list(session.scalars(query.order_by(Source.id.desc()).limit(size).offset((page - 1) * size)))
+    # The list never shows the sealed text: leave it (and its overflow pages) unread.
+    sources = list(session.scalars(query.options(defer(Source.text_sealed)).order_by(Source.id.desc())
+                                   .limit(size).offset((page - 1) * size)))
     act_counts = dict(session.execute(
         sa.select(Attestation.source_id, sa.func.count(sa.distinct(Attestation.act_id)))
         .where(Attestation.source_id.in_([s.id for s in sources])).group_by(Attestation.source_id)).all()) \
