@@ -39,22 +39,52 @@ def test_an_analysts_export_holds_no_sealed_value(workspace, tmp_path):
     assert exports[0]["counts"]["persons"] == 1
 
 
-def test_identity_export_is_refused_to_every_role_and_audited(workspace, tmp_path):
+def test_identity_export_is_refused_to_roles_without_the_permission_and_audited(workspace, tmp_path):
     seed_small(workspace, MARKER)
     recipient = str(pyrage.x25519.Identity.generate().to_public())
-    for role in ROLES:
+    refused = [role for role in ROLES if "export.identities" not in ROLE_ACTIONS[role]]
+    assert {"legal_analyst", "data_analyst", "administrator", "public"} <= set(refused)
+    for role in refused:
         someone = Actor(username=f"test-{role}", role=role)
         with pytest.raises(PermissionDenied):
             export_records(workspace, someone, tmp_path / "out.json", fmt="json", with_identities=True,
                            recipient=recipient)
     assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".out*"))
     denied = [record for a, record, _ in audit_actions(workspace) if a == "export.identities.denied"]
-    assert len(denied) == sum("export.pseudonymised" in ROLE_ACTIONS[role] for role in ROLES)
+    assert len(denied) == sum("export.pseudonymised" in ROLE_ACTIONS[role] for role in refused)
+
+
+def test_identity_export_carries_only_the_identities_the_exporter_may_see(workspace, tmp_path):
+    """An interviewer exports the identities of their own cases, a documentation officer only granted ones;
+    everything else in the same file leaves pseudonymised."""
+    from redzone.records.users import SYSTEM, create_user, grant_access
+
+    codes = seed_small(workspace, MARKER)
+    with workspace.store.session() as session:
+        create_user(session, workspace.keys, SYSTEM, "interviewer2", "interviewer")
+    secret = pyrage.x25519.Identity.generate()
+
+    def exported(username: str, name: str) -> bytes:
+        out = tmp_path / f"{name}.json.age"
+        export_records(workspace, actor(workspace, username), out, fmt="json", with_identities=True,
+                       recipient=str(secret.to_public()))
+        return pyrage.decrypt(out.read_bytes(), [secret])
+
+    own = exported("interviewer", "own")
+    assert f"Kim {MARKER}-legal".encode() in own and f"{MARKER}-text".encode() in own
+    assert MARKER.encode() not in exported("interviewer2", "colleague")
+    assert MARKER.encode() not in exported("officer", "ungranted")
+    with workspace.store.session() as session:
+        grant_access(session, workspace.keys, SYSTEM, "officer", codes["person"])
+    granted = exported("officer", "granted")
+    assert f"{MARKER}-whereabouts".encode() in granted and f"{MARKER}-text".encode() in granted
+    disclosed = [(a, record) for a, record, _ in audit_actions(workspace) if a == "export.identities"]
+    assert disclosed.count(("export.identities", codes["person"])) == 2
 
 
 def test_identity_export_is_encrypted_to_the_recipient_and_audited_per_person(workspace, tmp_path, monkeypatch):
     codes = seed_small(workspace, MARKER)
-    monkeypatch.setitem(ROLE_ACTIONS, "test_identity_exporter", {"export.pseudonymised", "export.identities"})
+    monkeypatch.setitem(ROLE_ACTIONS, "test_identity_exporter", {"export.pseudonymised", "export.identities", "person.view_sealed", "source.view_text"})
     exporter = Actor(username="exporter", role="test_identity_exporter")
     secret = pyrage.x25519.Identity.generate()
     with pytest.raises(ValidationError, match="recipient"):
@@ -115,7 +145,7 @@ def test_public_may_not_export_and_a_failed_export_leaves_no_file(workspace, tmp
 
 
 def test_a_bad_recipient_key_is_named(workspace, tmp_path, monkeypatch):
-    monkeypatch.setitem(ROLE_ACTIONS, "test_identity_exporter", {"export.pseudonymised", "export.identities"})
+    monkeypatch.setitem(ROLE_ACTIONS, "test_identity_exporter", {"export.pseudonymised", "export.identities", "person.view_sealed", "source.view_text"})
     exporter = Actor(username="exporter", role="test_identity_exporter")
     with pytest.raises(ValidationError, match="recipient: is not an age X25519 public key"):
         export_records(workspace, exporter, tmp_path / "x.csv", with_identities=True, recipient="age1nonsense")

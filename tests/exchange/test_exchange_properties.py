@@ -124,7 +124,8 @@ def contents(data: bytes) -> dict[str, bytes]:
 @pytest.fixture
 def identity_exporter(monkeypatch):
     monkeypatch.setitem(ROLE_ACTIONS, "test_exchange_partner",
-                        {"export.pseudonymised", "export.identities", "import.run"})
+                        {"export.pseudonymised", "export.identities", "import.run", "person.view_sealed",
+                         "source.view_text"})
     return Actor(username="interviewer", role="test_exchange_partner")
 
 

@@ -35,10 +35,10 @@ from redzone.exchange.spreadsheet import CsvSheet, XlsxBook
 from redzone.exchange.validation import cell_text, json_value
 from redzone.records.entry import source_text_context
 from redzone.records.identity import unseal_identity
-from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, Group, Participation, Person,
+from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, Group, Participation, Person,
                                     Source)
 from redzone.security import audit
-from redzone.security.policy import ACTIONS, Actor, allowed, require
+from redzone.security.policy import ACTIONS, Actor, PersonResource, allowed, require
 from redzone.vocab import load_vocabulary
 from redzone.workspace import Workspace
 
@@ -84,7 +84,8 @@ def export_records(ws: Workspace, actor: Actor, out: Path | str, *, fmt: str = "
             with ws.store.session() as session:
                 if ws.store.backend == "postgresql":  # one snapshot for every table of the export
                     session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-                _write(session, ws, stream, report, disclosed)
+                scope = _IdentityScope(session, actor) if with_identities else None
+                _write(session, ws, stream, report, disclosed, scope)
         with ws.store.session() as session:
             audit.append(session, ws.keys.audit_key, actor.username, "export.run", "workspace", "",
                          {"format": fmt, "types": chosen, "counts": report.counts, "flat": flat,
@@ -162,7 +163,7 @@ def _encrypted(target: IO[bytes], recipient: Any) -> Iterator[IO[bytes]]:
 
 
 def _write(session: Session, ws: Workspace, stream: IO[bytes], report: ExportReport,
-           disclosed: dict[str, list[str]]) -> None:
+           disclosed: dict[str, list[str]], scope: _IdentityScope | None) -> None:
     many = len(report.types) > 1
     archive = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) if report.format == "csv" and many else None
     book = XlsxBook(stream) if report.format == "xlsx" else None
@@ -175,7 +176,7 @@ def _write(session: Session, ws: Workspace, stream: IO[bytes], report: ExportRep
             records: Iterator[dict[str, Any]] = _flat_rows(session)
         else:
             columns = LAYOUTS[kind].export_columns(report.identities)
-            records = _records(session, ws, kind, report.identities, disclosed)
+            records = _records(session, ws, kind, scope, disclosed)
         names = [RECORD_TYPE_COLUMN, *(c.name for c in columns)] if not report.flat else [c.name for c in columns]
         member = archive.open(f"{kind}.csv", "w", force_zip64=True) if archive else None
         sheet = CsvSheet(member or stream, names) if report.format == "csv" else None
@@ -223,7 +224,26 @@ def _codes(session: Session, model: Any, ids: set[int | None]) -> dict[int, str]
     return dict(session.execute(sa.select(model.id, model.code).where(model.id.in_(wanted))).all()) if wanted else {}
 
 
-def _records(session: Session, ws: Workspace, kind: str, identities: bool,
+class _IdentityScope:
+    """Which sealed values an identity export may carry: a person's identity only where the exporter may
+    see it (an interviewer's own cases, a documentation officer's granted ones), a testimony's text only
+    where they may read texts and see its interviewee's identity. Everything else leaves pseudonymised."""
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.actor = actor
+        self.granted = set() if actor.user_id is None else set(session.scalars(
+            sa.select(AccessGrant.person_id).where(AccessGrant.user_id == actor.user_id)))
+        self.reads_text = allowed(actor, "source.view_text")
+
+    def person(self, person_id: int, created_by: str) -> bool:
+        return allowed(self.actor, "person.view_sealed",
+                       PersonResource(person_id, created_by, granted_to_actor=person_id in self.granted))
+
+    def text(self, interviewee: tuple[int, str] | None) -> bool:
+        return self.reads_text and (interviewee is None or self.person(*interviewee))
+
+
+def _records(session: Session, ws: Workspace, kind: str, scope: _IdentityScope | None,
              disclosed: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
     """The records of one type as {column: value}, in the layout's terms (refs are Redzone codes)."""
     for batch in _batches(session, _MODELS[kind]):
@@ -248,7 +268,7 @@ def _records(session: Session, ws: Workspace, kind: str, identities: bool,
                            sex=p.sex, birth_year_min=p.birth_year_min, birth_year_max=p.birth_year_max,
                            origin_place=p.origin_place_id, crossing_year=p.crossing_year,
                            event_refs=journeys.get(p.id, []))
-                if identities and p.identity_sealed:
+                if scope and p.identity_sealed and scope.person(p.id, p.created_by):
                     identity = unseal_identity(ws.keys.fields, p.code, p.identity_sealed)
                     row.update(legal_name=identity.legal_name, hangul_name=identity.hangul_name,
                                aliases=list(identity.aliases), contact=identity.contact,
@@ -257,12 +277,15 @@ def _records(session: Session, ws: Workspace, kind: str, identities: bool,
                 yield row
         elif kind == "sources":
             interviewees = _codes(session, Person, {s.interviewee_id for s in batch})
+            creators = dict(session.execute(sa.select(Person.id, Person.created_by).where(
+                Person.id.in_({s.interviewee_id for s in batch if s.interviewee_id}))).all()) if scope else {}
             for s in batch:
                 row = dict(ref=s.code, code=s.code, organisation=s.organisation_id, kind=s.kind, title=s.title,
                            language=s.language, date=s.date, reliability=s.reliability, credibility=s.credibility,
                            interviewee_ref=interviewees.get(s.interviewee_id), consent_scopes=s.consent_scopes,
                            consent_recorded_at=s.consent_recorded_at, consent_withdrawn_at=s.consent_withdrawn_at)
-                if identities and s.text_sealed:
+                interviewee = (s.interviewee_id, creators[s.interviewee_id]) if scope and s.interviewee_id else None
+                if scope and s.text_sealed and scope.text(interviewee):
                     row["text"] = ws.keys.fields.unseal_text(s.text_sealed, source_text_context(s.code))
                     disclosed["source"].append(s.code)
                 yield row

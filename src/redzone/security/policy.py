@@ -68,11 +68,13 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     "interviewer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
         "person.view_sealed", "person.edit_sealed", "act.create", "act.edit", "claim.create",
-        "extract.review", "evidence.add", "evidence.open", "export.pseudonymised", "import.run"},
+        "extract.review", "evidence.add", "evidence.open", "export.pseudonymised", "export.identities",
+        "import.run"},
     "documentation_officer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
         "person.view_sealed", "act.create", "act.edit", "claim.create", "extract.review",
-        "evidence.add", "evidence.open", "link.run", "link.review", "export.pseudonymised", "import.run"},
+        "evidence.add", "evidence.open", "link.run", "link.review", "export.pseudonymised", "export.identities",
+        "import.run"},
     "legal_analyst": _READ_PSEUDONYMISED | {"source.view_text", "evidence.open", "elements.record",
                                             "export.pseudonymised"},
     "data_analyst": _READ_PSEUDONYMISED | {"link.run", "link.review", "estimate.run", "export.pseudonymised"},
