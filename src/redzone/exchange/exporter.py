@@ -359,24 +359,11 @@ def _flat_rows(session: Session) -> Iterator[dict[str, Any]]:
                        place_id=event.place_id if event else None,
                        place_name=place_name(event.place_id) if event else None,
                        province=place_name(event.province_id) if event else None,
-                       date=_date_at_precision(event),
+                       date=event.date_text(range_separator="/") if event else None,  # ISO 8601 interval
                        date_start=event.date_start.isoformat() if event and event.date_start else None,
                        date_end=event.date_end.isoformat() if event and event.date_end else None,
                        date_precision=event.date_precision if event else None,
                        sources="; ".join(sources.get(a.id, [])) or None)
-
-
-def _date_at_precision(event: Event | None) -> str | None:
-    if event is None or event.date_start is None or event.date_precision == "unknown":
-        return None
-    start = event.date_start
-    if event.date_precision == "month":
-        return start.strftime("%Y-%m")
-    if event.date_precision == "year":
-        return str(start.year)
-    if event.date_precision == "range" and event.date_end:
-        return f"{start.isoformat()}/{event.date_end.isoformat()}"
-    return start.isoformat()
 
 
 def write_template(record_type: str | None, fmt: str, out: Path | str) -> None:

@@ -28,16 +28,7 @@ class SourceRef:
 
 def describe_date(event: Event | None) -> str | None:
     """An event's date at its recorded precision: 2016-05-03, 2016-05, 2016, 2015-03-01–2016-06-30."""
-    if event is None or event.date_start is None or event.date_precision == "unknown":
-        return None
-    start = event.date_start
-    if event.date_precision == "month":
-        return start.strftime("%Y-%m")
-    if event.date_precision == "year":
-        return str(start.year)
-    if event.date_precision == "range" and event.date_end:
-        return f"{start.isoformat()}–{event.date_end.isoformat()}"
-    return start.isoformat()
+    return event.date_text() if event else None
 
 
 def age_range(person: Person, event: Event | None) -> tuple[int, int] | str:

@@ -153,6 +153,18 @@ class Event(Base):
         sa.CheckConstraint("date_precision IN ('day','month','year','range','unknown')", name="date_precision"),
     )
 
+    def date_text(self, range_separator: str = "–") -> str | None:
+        """The date at its recorded precision: 2016-05-03, 2016-05, 2016, 2015-03-01–2016-06-30."""
+        if self.date_start is None or self.date_precision == "unknown":
+            return None
+        if self.date_precision == "month":
+            return self.date_start.strftime("%Y-%m")
+        if self.date_precision == "year":
+            return str(self.date_start.year)
+        if self.date_precision == "range" and self.date_end:
+            return f"{self.date_start.isoformat()}{range_separator}{self.date_end.isoformat()}"
+        return self.date_start.isoformat()
+
 
 class Participation(Base):
     """One step of a person's journey: the events they went through, in order."""
