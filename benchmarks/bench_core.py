@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import discard_workspace
 from redzone.demo import generate_world
 from redzone.demo.persist import load_world
 from redzone.stats import statistics as stats_table
-from redzone.store import engine as engines
 from redzone.workspace import Workspace
 
 POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -58,11 +57,5 @@ def run(acts: int = 1_000_000) -> list[dict]:
                              "note": f"median of 5 after a first call of {first * 1000:,.0f} ms, on "
                                      f"{report.counts['acts']:,} acts; target ≤ 1000 ms"})
         finally:
-            schema = ws.config.schema
-            ws.close()
-            if backend == "postgresql" and schema:
-                engine = engines.postgres_engine(POSTGRES_URL, "public")
-                engines.drop_schema(engine, schema)
-                engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
+            discard_workspace(ws, folder)
     return rows

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import discard_workspace
+
 POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 PASSPHRASE = "benchmark passphrase (synthetic data)"
 # Key derivation is not what is measured here: cheap costs keep the set-up short.
@@ -64,17 +66,6 @@ def _workspace(folder: Path, backend: str):  # noqa: ANN202
     return ws
 
 
-def _discard(ws) -> None:  # noqa: ANN001
-    from redzone.store import engine as engines
-
-    schema = ws.config.schema
-    ws.close()
-    if ws.config.backend == "postgresql" and schema:
-        engine = engines.postgres_engine(POSTGRES_URL, "public")
-        engines.drop_schema(engine, schema)
-        engine.dispose()
-
-
 def child(mode: str, backend: str, file: str) -> dict:
     """One measurement, in this (sub)process: `redzone` import or the pandas baseline."""
     from redzone.records.users import actor_for
@@ -99,8 +90,7 @@ def child(mode: str, backend: str, file: str) -> dict:
                 rows += len(chunk)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     finally:
-        _discard(ws)
-        shutil.rmtree(folder, ignore_errors=True)
+        discard_workspace(ws, folder)
     return {"rows": rows, "seconds": wall, "cpu_seconds": cpu,
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 

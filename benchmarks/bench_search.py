@@ -10,13 +10,13 @@ typed; recall and precision are averaged over the queries of each language.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import discard_workspace
 from redzone.demo import generate_world
 from redzone.search.tokens import document_terms, normalise, query_groups
 
@@ -159,7 +159,6 @@ def _backend_rows(backend: str, acts: int) -> list[dict]:
     from redzone.demo.persist import load_world
     from redzone.search import reindex, search
     from redzone.security.policy import Actor
-    from redzone.store import engine as engines
     from redzone.workspace import Workspace
 
     folder = Path(tempfile.mkdtemp(prefix=f"redzone-bench-search-{backend}-"))
@@ -191,13 +190,7 @@ def _backend_rows(backend: str, acts: int) -> list[dict]:
                      "unit": "ms", "note": f"median of {len(samples)} queries (ko, zh, en) on {report.counts['acts']:,}"
                                            f" acts; slowest {samples[-1] * 1000:.0f} ms; includes catch-up and audit"})
     finally:
-        schema = ws.config.schema
-        ws.close()
-        if backend == "postgresql" and schema:
-            engine = engines.postgres_engine(POSTGRES_URL, "public")
-            engines.drop_schema(engine, schema)
-            engine.dispose()
-        shutil.rmtree(folder, ignore_errors=True)
+        discard_workspace(ws, folder)
     return rows
 
 

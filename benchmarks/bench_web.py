@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,9 +20,9 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import discard_workspace
 from redzone.demo import generate_world
 from redzone.demo.persist import DEMO_ACCOUNTS, ensure_demo_accounts, load_world
-from redzone.store import engine as engines
 from redzone.workspace import Workspace
 
 POSTGRES_URL = os.environ.get("REDZONE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -105,7 +104,6 @@ def run(acts: int = ACTS) -> list[dict]:
         folder = Path(tempfile.mkdtemp(prefix=f"redzone-bench-web-{backend}-"))
         url = POSTGRES_URL if backend == "postgresql" else None
         ws = Workspace.create(folder / "ws", PASSPHRASE, database_url=url, demo=True)
-        schema = ws.config.schema
         process = None
         try:
             report = load_world(ws, generate_world(seed=1, acts=acts))
@@ -147,10 +145,5 @@ def run(acts: int = ACTS) -> list[dict]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=15)
-            ws.close()
-            if backend == "postgresql" and schema:
-                engine = engines.postgres_engine(POSTGRES_URL, "public")
-                engines.drop_schema(engine, schema)
-                engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
+            discard_workspace(ws, folder)
     return rows
