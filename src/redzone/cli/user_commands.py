@@ -78,22 +78,23 @@ def role(ctx: typer.Context, username: str = typer.Argument(...), new_role: str 
     console.print(f"{username} is now {new_role}")
 
 
+def _set_active(ctx: typer.Context, username: str, active: bool) -> None:
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        users.set_active(session, ws.keys, users.actor_for(session, cli.user), username, active)
+    console.print(f"{username} is {'enabled' if active else 'disabled'}")
+
+
 @user_app.command("disable")
 def disable(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
     """Disable an account: it keeps its history but can no longer sign in or act."""
-    cli = state(ctx)
-    with cli.open() as ws, ws.store.session() as session:
-        users.set_active(session, ws.keys, users.actor_for(session, cli.user), username, False)
-    console.print(f"{username} is disabled")
+    _set_active(ctx, username, False)
 
 
 @user_app.command("enable")
 def enable(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
     """Enable a disabled account again."""
-    cli = state(ctx)
-    with cli.open() as ws, ws.store.session() as session:
-        users.set_active(session, ws.keys, users.actor_for(session, cli.user), username, True)
-    console.print(f"{username} is enabled")
+    _set_active(ctx, username, True)
 
 
 @user_app.command("password")
