@@ -468,6 +468,7 @@ def test_analysis_pages_in_a_browser(served):
 
         def page_for(role: str):  # noqa: ANN202
             context = browser.new_context(base_url=base, viewport={"width": 1360, "height": 900}, locale="en-GB")
+            context.set_default_timeout(90_000)  # a loaded 2-core CI machine can take well over 30 s a step
             page = context.new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
@@ -507,8 +508,8 @@ def test_analysis_pages_in_a_browser(served):
 
         # Estimates: both charts drawn on the canvas, under the CSP.
         page.goto("/estimates?stratify=crossing_period")
-        page.wait_for_selector("#strata-chart.drawn canvas", timeout=30000)
-        page.wait_for_selector(".estimate-chart[data-chart=methods].drawn canvas", timeout=30000)
+        page.wait_for_selector("#strata-chart.drawn canvas", timeout=90_000)
+        page.wait_for_selector(".estimate-chart[data-chart=methods].drawn canvas", timeout=90_000)
         page.screenshot(path=str(SCREENSHOTS / "estimates.png"), full_page=True)
         browser.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "rror" in p

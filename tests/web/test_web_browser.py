@@ -62,6 +62,7 @@ def browser():
 
 def _page(browser, base: str, problems: list[str]):  # noqa: ANN001, ANN202
     context = browser.new_context(base_url=base, viewport={"width": 1360, "height": 900}, locale="en-GB")
+    context.set_default_timeout(90_000)  # a loaded 2-core CI machine can take well over 30 s a step
     page = context.new_page()
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
