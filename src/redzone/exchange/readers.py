@@ -32,6 +32,8 @@ Opener = Callable[[], IO[bytes]]
 
 _NOT_TEXT = re.compile(r"[\udc80-\udcff]")  # bytes the decoder could not read, kept as surrogates
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Anything `cell_problem` could object to: one search over a whole row spares most rows the per-cell check.
+_SUSPECT = re.compile(r"[\udc80-\udcff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOO_LONG = "\x00row-too-long\x00"
 csv.field_size_limit(MAX_ROW_BYTES)
 
@@ -111,6 +113,7 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
         table.header.pop()
 
     def rows() -> Iterator[Row]:
+        header = table.header or []
         with opener() as stream:
             records = _csv_records(stream, encoding)
             next(records, None)
@@ -124,10 +127,14 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
                 if any(cell.strip() for cell in cells[len(table.header):]):
                     record.problems.append((ROW, f"has {len(cells)} cells but the header has "
                                                  f"{len(table.header)} columns"))
-                values = {column: cells[i] if i < len(cells) else "" for i, column in enumerate(table.header)}
-                for column, value in values.items():
-                    if (problem := cell_problem(value)) is not None:
-                        record.problems.append((column, problem))
+                if len(cells) >= len(header):
+                    values = dict(zip(header, cells))
+                else:
+                    values = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+                if _SUSPECT.search("".join(cells)):
+                    for column, value in values.items():
+                        if (problem := cell_problem(value)) is not None:
+                            record.problems.append((column, problem))
                 yield Row(record.number, values, record.problems)
 
     table.rows = rows

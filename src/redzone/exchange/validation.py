@@ -20,6 +20,11 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
+# Kinds whose reading depends on the text alone (no references): repeated cells are read once.
+_MEMO_KINDS = frozenset({"term", "violation", "place", "integer", "decimal", "organisation", "date", "text"})
+_MEMO_SIZE = 4096
+_MISSING = object()
+_PLAIN, _MEMO, _ONE, _GENERAL = range(4)
 
 
 class CellError(ValueError):
@@ -65,47 +70,70 @@ class RowParser:
         self._terms = {name: {code.casefold(): code for code in terms} for name, terms in self.vocabulary.lists.items()}
         self._roles = {code.casefold(): code for code in self.vocabulary.roles}
         self._this_year = dt.date.today().year
-        self._columns = {column.name: column for column in layout.columns}
-        # Single-valued free text: the commonest cell, read without the general path.
-        self._plain = {column.name for column in layout.columns
-                       if column.kind == "text" and not column.many and column.name != "language"}
+        # How each column's cells are read: PLAIN single-valued free text, kept as it is; MEMO cells whose
+        # reading depends on the text alone, read once per distinct text; ONE the other single values.
+        self._plan: dict[str, tuple[Column, int, dict[str, Any] | None]] = {}
+        for column in layout.columns:
+            if column.many:
+                self._plan[column.name] = (column, _GENERAL, None)
+            elif column.kind == "text" and column.name != "language":
+                self._plan[column.name] = (column, _PLAIN, None)
+            elif column.kind in _MEMO_KINDS:
+                self._plan[column.name] = (column, _MEMO, {})
+            else:
+                self._plan[column.name] = (column, _ONE, None)
 
     def parse(self, raw: dict[str, Any], check_columns: bool = False) -> ParsedRow:
-        row = ParsedRow({})
+        values: dict[str, Any] = {}
+        row = ParsedRow(values)
+        problems = row.problems
         if check_columns:
-            row.problems += unknown_columns(self.layout, [c for c in raw if c != RECORD_TYPE_COLUMN])
-        plain = self._plain
+            problems += unknown_columns(self.layout, [c for c in raw if c != RECORD_TYPE_COLUMN])
+        plan, escaped = self._plan, self.spreadsheet
         for name, value in raw.items():
-            column = self._columns.get(name)
-            if column is None:
+            planned = plan.get(name)
+            if planned is None:
                 continue
             if value is None or value == "":
-                row.values[name] = None
+                values[name] = None
                 continue
-            if type(value) is str and not column.many:  # the common case, without the general path
-                text = value.strip()
-                if self.spreadsheet and text[:1] == "'":
-                    text = unescape(text)
-                if len(text) > column.max_length:
-                    row.problems.append((name, f"is {len(text):,} characters long; at most "
-                                               f"{column.max_length:,} allowed"))
-                elif not text:
-                    row.values[name] = None
-                elif name in plain:
-                    row.values[name] = text
-                else:
+            column, mode, memo = planned
+            if mode == _GENERAL or type(value) is not str:
+                try:
+                    values[name] = self._cell(column, value, row)
+                except CellError as error:
+                    problems.append((name, str(error)))
+                continue
+            text = value.strip()  # the common case: one value given as text
+            if escaped and text[:1] == "'":
+                text = unescape(text)
+            if len(text) > column.max_length:
+                problems.append((name, f"is {len(text):,} characters long; at most {column.max_length:,} allowed"))
+            elif not text:
+                values[name] = None
+            elif mode == _PLAIN:
+                values[name] = text
+            elif memo is not None:
+                value = memo.get(text, _MISSING)
+                if value is _MISSING:
                     try:
-                        row.values[name] = self._one(column, text, row)
+                        value = self._one(column, text, row)
                     except CellError as error:
-                        row.problems.append((name, str(error)))
-                continue
-            try:
-                row.values[name] = self._cell(column, value, row)
-            except CellError as error:
-                row.problems.append((name, str(error)))
+                        value = error
+                    if len(memo) < _MEMO_SIZE:
+                        memo[text] = value
+                if type(value) is CellError:
+                    problems.append((name, str(value)))
+                else:
+                    values[name] = value
+            else:
+                try:
+                    values[name] = self._one(column, text, row)
+                except CellError as error:
+                    problems.append((name, str(error)))
         for name in self.layout.required:
-            if name in raw and row.values.get(name) is None and not any(c == name for c, _ in row.problems):
-                row.problems.append((name, "is required"))
+            if name in raw and values.get(name) is None and not any(c == name for c, _ in problems):
+                problems.append((name, "is required"))
         getattr(self, f"_rules_{self.layout.model}")(row)
         return row
 

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -20,34 +21,37 @@ from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, ExternalRef, Group, Participation,
-                                    Person, Source)
+                                    Person, Source, utcnow)
 from redzone.security import audit
 from redzone.security.keys import KeyRing
 from redzone.security.policy import Actor
+from redzone.store.bulk import insert_rows, lookup
 
 MODELS: dict[str, Any] = {"groups": Group, "events": Event, "persons": Person, "sources": Source, "acts": Act}
-CHUNK = 500  # values per IN (...) list: well under every backend's parameter limit
+# One encoder built once: `json.dumps` with options builds a new one on every call.
+_ENCODE = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
+_SEALED_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # as records.identity.seal_identity writes
 
 
 def row_digest(keys: KeyRing, model: str, row: ParsedRow) -> str:
     """Keyed digest of what a row says (not its ref or code): equal digests, nothing to update. Keyed,
     because the row holds sealed values that an unkeyed hash would let anyone confirm by guessing."""
-    body = sorted((name, value) for name, value in row.values.items() if name not in ("ref", "code"))
-    return keys.digest(json.dumps([model, body], default=str, ensure_ascii=False, separators=(",", ":")))
+    body = sorted(item for item in row.values.items() if item[0] != "ref" and item[0] != "code")
+    return keys.digest(_ENCODE([model, body]))
 
 
 def _fresh_codes(kind: str, count: int) -> Iterator[str]:
     """`count` new codes in the form of `records.codes.new_code`, from one read of the system's random
     source (a 64-bit draw per code: the bias over 31⁶ values is below 10⁻¹⁰); then new_code's own."""
     prefix, size = PREFIXES[kind], len(ALPHABET)
-    pool = os.urandom(8 * count)
-    for index in range(count):
-        number = int.from_bytes(pool[8 * index: 8 * index + 8], "big")
-        letters = []
-        for _ in range(6):
-            number, digit = divmod(number, size)
-            letters.append(ALPHABET[digit])
-        yield f"{prefix}-{''.join(letters)}"
+    if count:
+        numbers = np.frombuffer(os.urandom(8 * count), dtype="<u8") % np.uint64(size ** 6)
+        digits = np.empty((count, 6), dtype=np.uint8)
+        for place in range(6):
+            numbers, digits[:, place] = np.divmod(numbers, np.uint64(size))
+        letters = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)[digits].tobytes().decode("ascii")
+        for start in range(0, 6 * count, 6):
+            yield f"{prefix}-{letters[start:start + 6]}"
     while True:
         yield new_code(kind)
 
@@ -69,16 +73,12 @@ class RefIndex:
             model = MODELS[record_type]
             singular = record_type[:-1]
             pending = sorted(refs)
-            for start in range(0, len(pending), CHUNK):
-                chunk = pending[start:start + CHUNK]
-                found = self.session.execute(sa.select(ExternalRef.ref, ExternalRef.record_id).where(
-                    ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == singular,
-                    ExternalRef.ref.in_(chunk))).all()
-                self.ids.update(((record_type, ref), record_id) for ref, record_id in found)
-                rest = [ref for ref in chunk if (record_type, ref) not in self.ids]
-                if rest:
-                    by_code = self.session.execute(sa.select(model.code, model.id).where(model.code.in_(rest))).all()
-                    self.ids.update(((record_type, code), record_id) for code, record_id in by_code)
+            self.ids.update(((record_type, ref), record_id) for ref, record_id in lookup(
+                self.session, [ExternalRef.ref, ExternalRef.record_id], ExternalRef.ref, pending,
+                {ExternalRef.organisation_id: self.namespace, ExternalRef.record_type: singular}))
+            rest = [ref for ref in pending if (record_type, ref) not in self.ids]
+            self.ids.update(((record_type, code), record_id) for code, record_id in lookup(
+                self.session, [model.code, model.id], model.code, rest))
 
     def get(self, record_type: str, ref: str | None) -> int | None:
         return None if ref is None else self.ids.get((record_type, ref))
@@ -104,14 +104,10 @@ class RecordWriter:
         model, singular = MODELS[layout.record_type], layout.model
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
         digests = [row_digest(self.keys, singular, row) for row in rows]
-        mapped: dict[str, tuple[int, int, str]] = {}
-        refs = [row.ref for row in rows]
-        for start in range(0, len(refs), CHUNK):
-            mapped.update((ref, (mapping_id, record_id, digest)) for mapping_id, ref, record_id, digest in
-                          self.session.execute(sa.select(ExternalRef.id, ExternalRef.ref, ExternalRef.record_id,
-                                                         ExternalRef.row_digest).where(
-                              ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == singular,
-                              ExternalRef.ref.in_(refs[start:start + CHUNK]))))
+        mapped = {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
+            self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
+            ExternalRef.ref, [row.ref for row in rows],
+            {ExternalRef.organisation_id: self.namespace, ExternalRef.record_type: singular})}
         new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped]
         created = self._create(layout, model, new) if new else []
         updated = []
@@ -147,22 +143,36 @@ class RecordWriter:
     def _create(self, layout: RecordLayout, model: Any, new: list[tuple[ParsedRow, str]]) -> list[str]:
         codes = self._codes(layout, model, [row.values.get("code") for row, _ in new])
         values = [self._columns(layout, row, code, creating=True) for (row, _), code in zip(new, codes)]
-        # Plain executemany on the table (no RETURNING: on SQLite, ordered RETURNING over many rows is
-        # slow), then the new ids by code — codes are unique and were just chosen free.
-        self.session.execute(sa.insert(model.__table__), values)
-        by_code: dict[str, int] = {}
-        for start in range(0, len(codes), CHUNK):
-            by_code.update(self.session.execute(sa.select(model.code, model.id).where(
-                model.code.in_(codes[start:start + CHUNK]))).all())
-        ids = [by_code[code] for code in codes]
-        self.session.execute(sa.insert(ExternalRef.__table__), [
+        now = utcnow()  # one timestamp for the batch, rather than the column default called per row
+        if "created_at" in model.__table__.c:
+            for value in values:
+                value["created_at"] = now
+        ids = self._insert(model, values, codes)
+        insert_rows(self.session, ExternalRef, [
             dict(organisation_id=self.namespace, record_type=layout.model, ref=row.ref, record_id=record_id,
-                 row_digest=digest) for (row, digest), record_id in zip(new, ids)])
+                 row_digest=digest, imported_at=now) for (row, digest), record_id in zip(new, ids)])
         if self.remember:
             for (row, _), record_id in zip(new, ids):
                 self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
         self._children(layout, [(row, record_id) for (row, _), record_id in zip(new, ids)], replace=False)
         return codes
+
+    def _insert(self, model: Any, values: list[dict[str, Any]], codes: list[str]) -> list[int]:
+        """Insert new records in bulk (no RETURNING: on SQLite, ordered RETURNING over many rows is slow)
+        and return their ids. On SQLite, which gives each new row the largest id so far plus one while
+        this transaction holds the write lock, they are the next ids in order (checked by the first and
+        last codes); elsewhere they are read back by code: codes are unique and were just chosen free."""
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            before = self.session.scalar(sa.select(sa.func.max(model.id))) or 0
+        insert_rows(self.session, model, values)
+        if sqlite:
+            ids = list(range(before + 1, before + 1 + len(values)))
+            ends = dict(self.session.execute(sa.select(model.id, model.code).where(model.id.in_((ids[0], ids[-1])))).all())
+            if ends.get(ids[0]) == codes[0] and ends.get(ids[-1]) == codes[-1]:
+                return ids
+        by_code = dict(lookup(self.session, [model.code, model.id], model.code, codes))
+        return [by_code[code] for code in codes]
 
     def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None]) -> list[str]:
         """A free code for each new record: the one the file asks for if free, else a new one."""
@@ -170,9 +180,7 @@ class RecordWriter:
         fresh = _fresh_codes(kind, sum(1 for code in wanted if not code))
         codes = [code or next(fresh) for code in wanted]
         while True:
-            taken = set()
-            for start in range(0, len(codes), CHUNK):
-                taken.update(self.session.scalars(sa.select(model.code).where(model.code.in_(codes[start:start + CHUNK]))))
+            taken = {code for code, in lookup(self.session, [model.code], model.code, codes)}
             seen: set[str] = set()
             clashes = 0
             for index, code in enumerate(codes):
@@ -272,7 +280,7 @@ class RecordWriter:
         payload["aliases"] = list(payload["aliases"] or ())
         if not any(payload.values()):
             return None
-        return self.keys.fields.seal(json.dumps(payload, ensure_ascii=False), identity_context(code))
+        return self.keys.fields.seal(_SEALED_ENCODE(payload), identity_context(code))
 
     def _children(self, layout: RecordLayout, rows: list[tuple[ParsedRow, int]], replace: bool) -> None:
         """A person's journey; an act's perpetrators and attestations (replaced whole on update)."""
@@ -283,8 +291,7 @@ class RecordWriter:
                     Participation.person_id.in_([record_id for _, record_id in rows])))
             steps = [dict(person_id=record_id, event_id=self.refs.get("events", ref), sequence=index)
                      for row, record_id in rows for index, ref in enumerate(row.values.get("event_refs") or (), 1)]
-            if steps:
-                self.session.execute(sa.insert(Participation.__table__), steps)
+            insert_rows(self.session, Participation, steps)
         elif layout.record_type == "acts":
             for name, model, build in (
                     ("perpetrators", ActPerpetrator, lambda item, act_id: dict(
@@ -298,8 +305,7 @@ class RecordWriter:
                 if replace and chosen:
                     self.session.execute(sa.delete(model).where(model.act_id.in_([i for _, i in chosen])))
                 children = [build(item, record_id) for row, record_id in chosen for item in row.values.get(name) or ()]
-                if children:
-                    self.session.execute(sa.insert(model.__table__), children)
+                insert_rows(self.session, model, children)
 
     # updating ---------------------------------------------------------------------------------------
 

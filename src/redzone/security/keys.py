@@ -126,6 +126,7 @@ class KeyRing:
         self.evidence = Sealer(_subkey(master, "evidence"))
         self.audit_key = _subkey(master, "audit-chain")
         self._digest_key = _subkey(master, "digest")
+        self._digest_mac = hmac.new(self._digest_key, digestmod=hashlib.sha256)  # keyed once, copied per use
         self.search_key = _subkey(master, "search")  # keyed digests of search terms (redzone.search)
         self.keycheck = hmac.new(_subkey(master, "keycheck"), b"redzone", hashlib.sha256).hexdigest()
 
@@ -139,4 +140,6 @@ class KeyRing:
     def digest(self, data: bytes | str) -> str:
         """Keyed digest for de-duplication: equal inputs match, but a guess cannot be checked offline."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        return hmac.new(self._digest_key, raw, hashlib.sha256).hexdigest()
+        mac = self._digest_mac.copy()
+        mac.update(raw)
+        return mac.hexdigest()

@@ -1,18 +1,23 @@
-"""Writing many rows at once inside the caller's transaction: `COPY ... FROM STDIN` on PostgreSQL,
-an executemany INSERT on SQLite (where that is already the fast path).
+"""Writing and looking up many rows at once inside the caller's transaction, below the ORM's per-row
+cost: `COPY ... FROM STDIN` on PostgreSQL, one prepared executemany INSERT on SQLite; look-ups by a
+list of keys as one statement per thousand keys.
 
 Rows are dicts keyed by column name. Columns a row leaves out get the column's Python-side default,
-as an ORM insert would give them, so both paths store the same values.
+as an ORM insert would give them, and every value goes through its column type's bind processing
+(dates, timestamps, JSON), so that these paths store exactly what the ORM would.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+
+_NOTHING = object()
+LOOKUP_CHUNK = 1000  # keys per statement on SQLite (its limit is 32,766 parameters)
 
 
 def insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> int:
@@ -20,38 +25,84 @@ def insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return 0
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(sa.insert(model), list(rows))
-        return len(rows)
-    table: sa.Table = model.__table__
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
     names = sorted({name for row in rows for name in row})
     defaults = _defaults(table, names)
     columns = names + list(defaults)
-    converters = [_converter(table.c[name]) for name in columns]
-    raw = connection.connection.dbapi_connection
     quoted = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            values = [row.get(name) for name in names] + [make() for make in defaults.values()]
-            copy.write_row([convert(value) for convert, value in zip(converters, values)])
+    if connection.dialect.name == "postgresql":
+        converters = [_copy_converter(table.c[name]) for name in columns]
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                values = [row.get(name) for name in names] + [make() for make in defaults.values()]
+                copy.write_row([convert(value) for convert, value in zip(converters, values)])
+        return len(rows)
+    dialect = connection.dialect
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    plan = [(index, process) for index, process in enumerate(processors) if process is not None]
+    makers = list(defaults.values())
+    # A batch often repeats one value in a column (its timestamp, a year): processed once, reused.
+    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(columns)
+    parameters = []
+    for row in rows:
+        values = [row.get(name) for name in names]
+        values += [make() for make in makers]
+        for index, process in plan:
+            value = values[index]
+            seen, processed = last[index]
+            if value is not seen:
+                processed = process(value)
+                last[index] = (value, processed)
+            values[index] = processed
+        parameters.append(tuple(values))
+    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})',
+                               parameters)
     return len(rows)
 
 
-def _defaults(table: sa.Table, given: list[str]) -> dict[str, Any]:
+def lookup(session: Session, columns: Sequence[sa.Column], key: sa.Column, keys: Iterable[Any],
+           where: dict[sa.Column, Any] | None = None) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of one table whose `key` is in `keys` (and whose `where` columns equal
+    the values given): the ORM's `select(...).where(key.in_(keys))` without its per-call compiling."""
+    keys = list(keys)
+    if not keys:
+        return []
+    connection = session.connection()
+    table = key.table
+    selected = ", ".join(f'"{column.name}"' for column in columns)
+    conditions = [f'"{column.name}" = ' for column in (where or {})]
+    fixed = list((where or {}).values())
+    found: list[tuple[Any, ...]] = []
+    if connection.dialect.name == "postgresql":
+        clauses = [f"{condition}%s" for condition in conditions] + [f'"{key.name}" = ANY(%s)']
+        statement = f'SELECT {selected} FROM "{table.name}" WHERE {" AND ".join(clauses)}'
+        for start in range(0, len(keys), 50 * LOOKUP_CHUNK):
+            found += connection.exec_driver_sql(statement, (*fixed, keys[start:start + 50 * LOOKUP_CHUNK])).all()
+        return found
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start:start + LOOKUP_CHUNK]
+        clauses = [f"{condition}?" for condition in conditions] + [f'"{key.name}" IN ({", ".join("?" * len(chunk))})']
+        statement = f'SELECT {selected} FROM "{table.name}" WHERE {" AND ".join(clauses)}'
+        found += connection.exec_driver_sql(statement, (*fixed, *chunk)).all()
+    return found
+
+
+def _defaults(table: sa.Table, given: list[str]) -> dict[str, Callable[[], Any]]:
     """Factories for the Python-side defaults of the columns the rows leave out."""
-    factories = {}
+    factories: dict[str, Callable[[], Any]] = {}
     for column in table.columns:
         default = column.default
         if column.name in given or default is None:
             continue
         if default.is_callable:  # SQLAlchemy wraps the callable to take an execution context
-            factories[column.name] = lambda function=default.arg: function(None)
+            factories[column.name] = lambda function=default.arg: function(None)  # type: ignore[attr-defined]
         elif default.is_scalar:
-            factories[column.name] = lambda value=default.arg: value
+            factories[column.name] = lambda value=default.arg: value  # type: ignore[attr-defined]
     return factories
 
 
-def _converter(column: sa.Column):  # noqa: ANN202
+def _copy_converter(column: sa.Column) -> Callable[[Any], Any]:
     if isinstance(column.type, sa.JSON):
         return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
     return lambda value: value
