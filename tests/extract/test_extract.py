@@ -22,6 +22,9 @@ def codes(text, lang="auto", method="rules"):
     "She did not beat me, and nobody raped me.",
     "그는 나를 때리지 않았다.", "맞지 않았다.", "팔려 갈까 봐 무서웠다.", "저는 한 번도 팔리지 않았어요.", "북송되지는 않았다.",
     "我没有被打。", "他从来没打过我。", "我一直害怕被卖。", "她没有被遣返。",
+    "If they catch you they send you back.",  # a conditional in the present tense: no act happened
+    "Case summary, cybersex investigation.", "사례 요약, 사이버섹스 수사.", "案例摘要：网络色情调查。",  # a topic, not an act
+    "브로커들은 여성 한 명을 태국까지 데려가는 데 1만 5천 달러를 받는다.",  # the price of a service, not an act
 ])
 def test_negated_and_feared_acts_are_not_proposed(text):
     assert codes(text) == []
@@ -32,6 +35,7 @@ def test_negated_and_feared_acts_are_not_proposed(text):
     ("나를 때렸다.", ["physical.beating"]), ("我被打了。", ["physical.beating"]),
     ("I was not sold, but he beat me.", ["physical.beating"]),
     ("싫다고 하면 때렸어요.", ["physical.beating"]),  # a conditional in the past tense is a habit, not a hypothesis
+    ("If we refused he hit us.", ["physical.beating"]), ("If I cried he slapped me.", ["physical.beating"]),
 ])
 def test_asserted_acts_are_proposed(text, expected):
     assert codes(text) == expected
@@ -48,6 +52,60 @@ def test_sold_as_a_bride_is_a_sale_and_a_forced_marriage(text):
                                   "2012년에 강제북송되었다.", "그녀는 북송되었다.", "她被遣返了。", "她被强制遣返。"])
 def test_sent_back_and_deported_are_forced_repatriation(text):
     assert codes(text) == ["refoulement.forced_repatriation"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He took me across the river at night.", ["trafficking.transport"]),
+    ("브로커가 저를 데리고 강을 건넜어요.", ["trafficking.transport"]), ("人贩子带我过江。", ["trafficking.transport"]),
+    ("He slapped me.", ["physical.beating"]), ("The guard punched her.", ["physical.beating"]),
+    ("他扇我耳光。", ["physical.beating"]), ("남편은 저를 발로 찼어요.", ["physical.beating"]),
+    ("Most of them have been trafficked.", ["trafficking.sale"]), ("그중 절반이 인신매매를 당했다.", ["trafficking.sale"]),
+])
+def test_paraphrases_of_acts_resolve_to_their_codes(text, expected):
+    assert codes(text) == expected
+
+
+def roles(text):
+    return [(f.text, f.get("role")) for f in extract(text).facts if f.type == "perpetrator"]
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The guides on this route are not traffickers, the group says.", "traffickers"),
+    ("단체는 이런 경로의 브로커가 인신매매범이 아니라고 강조했다.", "인신매매범"), ("该组织强调，这些蛇头不是人贩子。", "人贩子")])
+def test_a_role_word_said_not_to_apply_is_not_a_perpetrator(text, word):
+    assert word not in [found for found, _ in roles(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He sold me to a farmer in Wangqing. The farmer's mother was kind to me.",
+     [("farmer", "buyer"), ("farmer", "buyer"), ("mother", "buyer_family")]),
+    ("They were sold as wives to farmers in Heilongjiang.", [("farmers", "buyer")]),
+    ("그는 저를 왕청의 농민에게 팔았어요. 그 농민의 어머니는 잘해 줬어요.",
+     [("농민", "buyer"), ("농민", "buyer"), ("어머니", "buyer_family")]),
+    ("他把我卖给了汪清的一个农民。那个农民的母亲对我很好。", [("农民", "buyer"), ("农民", "buyer"), ("母亲", "buyer_family")]),
+])
+def test_a_noun_that_named_a_buyer_names_him_again_and_his_kin(text, expected):
+    assert roles(text) == expected
+
+
+def test_guards_on_the_border_are_border_guards_and_guards_in_a_camp_are_not():
+    assert roles("Guards on the North Korean side were ordered to shoot.") == [("Guards", "border_guard")]
+    assert roles("In the camp the guards beat us.") == [("guards", "detention_guard")]
+
+
+def test_a_place_inside_a_currency_name_is_not_a_place():
+    facts = extract("继母以50万朝鲜元把我卖给了一个人贩子。").facts
+    assert [f.type for f in facts if f.text == "朝鲜"] == [] and any(f.get("currency") == "KPW" for f in facts)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Here you can call me Mi-ran.", "Mi-ran"), ("여기서는 저를 미란이라고 불러 주세요.", "미란"), ("在这里请叫我美兰。", "美兰")])
+def test_a_given_name_offered_alone_is_a_person(text, name):
+    assert [f.text for f in extract(text).facts if f.type == "person"] == [name]
+
+
+def test_a_quoted_order_is_not_a_korean_name():
+    assert [f for f in extract("강에 접근하는 사람을 사격하라는 명령이 내려졌다.").facts if f.type == "person"] == []
 
 
 def test_a_phrase_inside_a_longer_trigger_is_not_a_second_act():

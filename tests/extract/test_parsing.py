@@ -99,3 +99,35 @@ def test_ages_in_each_language():
         (12, 29), (12, 12), (9, 9), (19, 19)]
     assert ages("12세에서 29세 사이, 열아홉 살, 14살이었다, 20대", "ko") == [(12, 29), (19, 19), (14, 14), (20, 29)]
     assert ages("在12至29岁之间，十九岁，年仅9岁，二十多岁", "zh") == [(12, 29), (19, 19), (9, 9), (20, 29)]
+
+
+def test_ages_given_without_a_counter_word():
+    assert ages("The eldest, then 19, and the youngest, then 14, crossed in 2009. Her son (now 12) is here.", "en") == [
+        (19, 19), (14, 14), (12, 12)]
+    assert ages("I was sold to a farmer at sixteen. He was sold at 3 a.m.", "en") == [(16, 16)]
+    assert ages("맏이는 당시 열아홉, 막내는 열넷이었다. 우리는 둘이었다.", "ko") == [(19, 19), (14, 14)]
+    assert ages("她年仅十四就被卖了，时年19。", "zh") == [(14, 14), (19, 19)]
+
+
+def quantities(text, lang):
+    from redzone.extract.quantities import find_quantities
+
+    return [(f.get("value"), f.get("max"), f.get("qualifier"), f.get("unit"))
+            for f in find_quantities(text, load_lexicon(lang), [])]
+
+
+def test_counts_of_people_without_a_counter_word():
+    assert quantities("The number of arrivals fell to 67, then rose to 196.", "en") == [
+        (67, None, "exact", ""), (196, None, "exact", "")]
+    assert quantities("세 자매의 진술. 두 언니는 팔렸다.", "ko") == [(3, None, "exact", "자매"), (2, None, "exact", "언니")]
+    assert quantities("对三姐妹的访谈。两国边境管控收紧。", "zh") == [(3, None, "exact", "姐妹"), (2, None, "exact", "国")]
+
+
+def test_ranges_written_between_two_numbers_are_one_quantity():
+    assert quantities("추정치는 3만에서 10만 명, 또는 200명~300명이었다.", "ko") == [
+        (30_000, 100_000, "between", "명"), (200, 300, "between", "명")]
+    assert quantities("估计在3万到10万人之间。", "zh") == [(30_000, 100_000, "between", "人")]
+
+
+def test_vague_amounts_are_not_quantities():
+    assert quantities("安装了数千个摄像头，几十个人", "zh") == []

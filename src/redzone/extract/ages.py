@@ -1,5 +1,6 @@
 """Ages of people in English, Korean and Chinese: "aged 15", "12-year-old", "between 12 and 29",
-"as young as 9", "열아홉 살", "12세에서 29세 사이", "20대", "十九岁", "12至29岁", "二十多岁". A single age has
+"as young as 9", "the eldest, then 19,", "sold at sixteen", "열아홉 살", "12세에서 29세 사이", "20대",
+"당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四". A single age has
 min = max; a decade ("in her twenties", 20대, 二十多岁) is its ten years; a teenager is 13–19."""
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ _EN = [
                rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b))"),
     re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man) of (?P<a>{_N})\b(?!\s*(?:years|months|weeks|days))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
+    # An age set off after a person, with no cue word but "then" or "now": "the eldest, then 19, and …".
+    re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just)\s+(?P<a>{_N})(?=\s*(?:[,;)]|and\b|when\b))", re.I),
+    # The age at which something happened to her: "sold at sixteen", "married at the age of 17" (above).
+    re.compile(rf"\b(?:sold|married|bought|trafficked|taken|left home|crossed|fled|escaped|arrested|widowed|"
+               rf"pregnant)\b[^.;\d]{{0,30}}?\bat\s+(?:just\s+|only\s+)?(?P<a>{_N})\b"
+               rf"(?!\s*(?:[:.]\d|%|percent|a\.m|p\.m|o.clock|yuan|dollars|won|years?\b|months?\b|in the))", re.I),
     re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
 ]
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
@@ -29,6 +36,10 @@ _KO = [
     re.compile(r"(?P<a>\d{1,2})\s?(?:세|살)?\s?(?:에서|부터|~|-)\s?(?P<b>\d{1,2})\s?(?:세|살)(?:\s?사이)?"),
     re.compile(rf"(?<![가-힣\d])(?P<a>{_KO_N})\s?(?:살|세)(?![계상금대기])"),
     re.compile(r"(?<![\d,])(?P<decade_ko>[1-5])0대(?=\s|[에의인였이,.)]|$)"),
+    # An age with no counter word after a word of time: "당시 열아홉, 막내는 열넷이었다".
+    re.compile(rf"(?<=당시 |그때 |현재 |올해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s)"),
+    # A native numeral of ten or more said of a person is an age: "막내는 열넷이었다" (not 둘이었다, two people).
+    re.compile(r"(?<=[은는] )(?P<a>(?:열|스물|스무|서른|마흔)(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?)(?=이었|였|이던|이다)"),
 ]
 _ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _ZH = [
@@ -36,8 +47,12 @@ _ZH = [
     re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
     re.compile(r"(?P<teen_zh>十几)岁"),
     re.compile(rf"(?P<a>{_ZH_N})(?:周)?岁"),
+    # An age with no 岁 after a word that announces one: 年仅十四, 时年19.
+    re.compile(rf"(?<=年仅|时年|年方)(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个])"),
 ]
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
+# Rules whose span is the number alone: the words around it are context, not part of the age.
+_NUMBER_ONLY = (_EN[6], _EN[9], _EN[10])
 
 
 def _number(text: str, lang: str) -> int | None:
@@ -85,8 +100,9 @@ def find_ages(text: str, lang: str) -> list[Fact]:
             for low, high, group in _range(groups, lang):
                 if not 0 < low <= high <= 100:
                     continue
-                # "was 19." gives the number as the span; "aged 15" and "12-year-old" keep their words.
-                narrow = group in ("a", "a2") and pattern is _EN[6] or group == "a2"
+                # "was 19.", "then 19," and "sold at 16" give the number as the span; "aged 15" and
+                # "12-year-old" keep their words.
+                narrow = group in ("a", "a2") and pattern in _NUMBER_ONLY or group == "a2"
                 start, end = match.span(group) if narrow else match.span()
                 taken.append(match.span())
                 facts.append(make("age", text, start, end, 0.85, min=low, max=high))

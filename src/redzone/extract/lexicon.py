@@ -22,10 +22,13 @@ from redzone.errors import ConfigurationError
 from redzone.vocab import load_vocabulary
 
 DATA_DIR = Path(__file__).with_name("data")
-_TOP_KEYS = {"language", "violations", "compounds", "roles", "operator", "negation", "hypothetical", "money",
-             "qualifiers"}
+_TOP_KEYS = {"language", "violations", "compounds", "roles", "operator", "negation", "hypothetical", "topic",
+             "not_a_role", "anaphora", "money", "qualifiers"}
 _CUE_KEYS = {"negation": {"before", "after"},
-             "hypothetical": {"before", "after", "sentence_before", "sentence_after", "conditional", "habitual"}}
+             "hypothetical": {"before", "after", "sentence_before", "sentence_after", "conditional", "habitual",
+                              "habitual_before"},
+             "topic": {"before", "after"},
+             "not_a_role": {"before", "after"}}
 
 
 class LexiconError(ConfigurationError):
@@ -95,6 +98,9 @@ class Lexicon:
     money_after: dict[str, str]
     money_context: dict[str, re.Pattern[str]]
     qualifiers: dict[str, str]  # qualifier -> alternation
+    anaphora: re.Pattern[str] | None = None  # matches the end of the text before a noun taken up again ("the ")
+    kin: re.Pattern[str] | None = None  # matches just after a perpetrator's noun: his kin ("'s mother"), group `span`
+    kin_roles: tuple[tuple[str, str], ...] = ()  # (role of the noun, role of the kin): buyer -> buyer_family
 
 
 def fold(text: str) -> str:
@@ -228,10 +234,24 @@ def read_lexicon(path: Path) -> Lexicon:
         if name not in vocabulary.lists["qualifiers"]:
             reader.problems.append(f"{path.name}: qualifiers: {name!r} is not a vocabulary qualifier")
         qualifiers[name] = _alternation(reader.patterns(f"qualifiers.{name}", items))
+    anaphora = data.get("anaphora") or {}
+    for key in set(anaphora) - {"before", "kin", "kin_roles"}:
+        reader.problems.append(f"{path.name}: anaphora.{key}: unknown key")
+    taken_up = reader.patterns("anaphora.before", anaphora.get("before") or [])
+    kin = reader.compile("anaphora.kin", anaphora["kin"], wrap=False) if "kin" in anaphora else None
+    kin_roles = tuple((anaphora.get("kin_roles") or {}).items())
+    for pair in kin_roles:
+        for role in pair:
+            if role not in vocabulary.roles:
+                reader.problems.append(f"{path.name}: anaphora.kin_roles: {role!r} is not in the vocabulary")
+    if kin is not None and "span" not in kin.groupindex:
+        reader.problems.append(f"{path.name}: anaphora.kin: the pattern needs a group named span")
     if reader.problems:
         raise LexiconError(reader.problems)
     return Lexicon(language, tuple(violations), tuple(roles), operator_pattern, brothel_pattern, operator_roles,
-                   cues, sides["before"], sides["after"], context, qualifiers)
+                   cues, sides["before"], sides["after"], context, qualifiers,
+                   reader.compile("anaphora.before", _alternation(taken_up), wrap=False) if taken_up else None,
+                   kin, kin_roles)
 
 
 @functools.cache

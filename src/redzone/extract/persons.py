@@ -34,15 +34,21 @@ def _patterns() -> dict[str, list[re.Pattern[str]]]:
             re.compile(rf"\b(?=[A-Z])(?:(?:Ms|Mr|Mrs|Miss|Dr)\.?\s+)?(?:{latin})\s+{given}\b"),
             re.compile(r"\b(?:Ms|Mr|Mrs|Miss|Dr)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+(?:-[a-z]+)?)?\b"),
             re.compile(r"\b(?:called|named|known as)\s+(?P<span>[A-Z][a-z]+(?:[\s-][A-Z]?[a-z]+){1,2})\b"),
+            # A given name offered alone: "call me Mi-ran", "we will call her Sun-hee".
+            re.compile(r"\b(?:call|calls|calling)\s+(?:me|her|him)\s+(?P<span>[A-Z][a-z]+(?:-[a-z]+)?)\b"),
         ],
         "ko": [
-            re.compile(rf"(?<![가-힣])(?P<span>[{hangul}][가-힣]{{2}})(?=\s?\(가명\)|\s?씨(?![앗족름])|이라는|라는|이라고 "
+            re.compile(rf"(?<![가-힣])(?P<span>[{hangul}][가-힣]{{2}})(?=\s?\(가명\)|\s?씨(?![앗족름])|이라는|(?<!하)라는|이라고 "
                        rf"|로 알려진|으로 알려진)"),
             re.compile(rf"(?:브로커|연구자|연구원|기자|피해자|증인) (?P<span>[{hangul}][가-힣]{{2}})(?![가-힣])"),
+            # A given name offered alone: "저를 미란이라고 불러 주세요".
+            re.compile(r"(?:저를|나를|그녀를|그를|제 이름을) (?:[가-힣]+ )?(?P<span>[가-힣]{2})(?:이)?라고 (?=불러|부르|하|해)"),
         ],
         "zh": [
             re.compile(rf"(?P<span>[{han}][\u4e00-\u9fff]{{1,2}})(?=（化名）|\(化名\))"),
             re.compile(rf"(?:名叫|叫做|叫|化名)(?P<span>[{han}][\u4e00-\u9fff]{{1,2}}?)(?=的|，|。|说)"),
+            # A given name offered alone: "请叫我美兰".
+            re.compile(r"(?:叫我|叫她|称我为|称她为|称呼我)(?P<span>[\u4e00-\u9fff]{2})(?=[，。！、]|吧|就好|就行)"),
             re.compile(rf"(?:研究员|记者|受害人|证人|律师|教授)(?P<span>[{han}][\u4e00-\u9fff]{{2}})(?=说|表示|称|指出|，)"),
         ],
     }

@@ -1,7 +1,8 @@
 """Quantities — counts and proportions, the raw material of claims — in English, Korean and Chinese:
 "up to 500,000 women", "2.6 million", "70 to 80 percent", "최대 50만 명", "8만 2천여 건", "600명이 넘는",
-"多达50万人", "8.2万多起", "七成到八成", "三名男子". Durations, dates, ages, money, ordinals and the number
-one are not quantities; numbers that name a case or a file ("case file 17", "T-0412") are not either."""
+"3만에서 10만 명", "세 자매", "多达50万人", "8.2万多起", "七成到八成", "三名男子", "3万到10万人", "三姐妹", "两国",
+"fell to 67". Durations, dates, ages, money, ordinals, the number
+one and vague amounts (数千, "thousands of") are not quantities; numbers that name a case or a file ("case file 17", "T-0412") are not either."""
 
 from __future__ import annotations
 
@@ -18,10 +19,15 @@ _EN_STOP = {"of", "in", "to", "and", "the", "a", "an", "at", "from", "for", "per
             "had", "have", "said", "with", "by", "on", "than", "that", "this", "or", "as", "it", "they", "alone"}
 _EN_BEFORE_ID = re.compile(r"(?:\b(?:case|file|no\.?|number|testimony|interview|article|art\.|page|chapter|"
                            r"section|room|bus|route|table)\s*|[#T]-?|-)$", re.I)
+# A bare number after a verb of change or measure is a count even with no noun after it ("fell to 67").
+_EN_TREND = re.compile(r"\b(?:fell|rose|dropped|declined|climbed|increased|decreased|grew|jumped|reached|"
+                       r"totall?ed|numbered|stood at)\s+(?:to\s+|by\s+|at\s+)?$", re.I)
 _KO_UNITS = r"명|건|개국|개(?!월)|가구|곳|%|퍼센트|성(?=에서|의|\s)"
+# People counted by a native numeral before the noun: 세 자매 (three sisters), 두 언니, 다섯 아이.
+_KO_PEOPLE = r"자매|형제|남매|언니|누나|오빠|여동생|남동생|동생|딸|아들|아이|자녀|여성|여자|남자|소녀|가족|사람"
 _KO_AFTER_QUAL = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than",
                   "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about"}
-_ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省"
+_ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|兄弟|母女|国(?![家内外际籍])"
 
 
 def _qualifier(lexicon: Lexicon, word: str | None) -> str:
@@ -40,20 +46,24 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     if lang == "en":
         number = numbers.EN_NUMBER
         return {"main": re.compile(
-            rf"(?:(?P<qual>between|{before})\s+)?(?<![\w.,$€¥£-])(?P<n>{number})(?![\w,]|\.\d)"
+            rf"(?:(?P<qual>between|{before})\s+)?(?<![\w.,$€¥£-])(?P<n>{number})(?!\w|[,.]\d)"
             rf"(?:\s*(?:to|-|–|and)\s*(?P<n2>{number}))?(?:\s*(?P<pct>%|percent\b|per cent\b))?"
             rf"(?:\s+(?P<unit>(?:other\s+)?[A-Za-z]+(?:\s+and\s+girls)?))?", re.I)}
     if lang == "ko":
         number = rf"(?:{numbers.KO_NUMBER}|{numbers.KO_NATIVE})"
         return {
             "main": re.compile(
-                rf"(?:(?P<qual>{before})\s?)?(?<![가-힣\d,.])(?P<n>{number})(?:\s?[~-]\s?(?P<n2>\d+))?\s?(?P<more>여\s?)?"
+                rf"(?:(?P<qual>{before})\s?)?(?<![가-힣\d,.])(?P<n>{number})"
+                rf"(?:\s?(?:{_KO_UNITS})?\s?(?:[~-]|에서|부터)\s?(?P<n2>{numbers.KO_NUMBER}))?\s?(?P<more>여\s?)?"
                 rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>이상|넘는|넘게|초과|미만|이하|가량|정도))?"),
             "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들)\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)(?![가-힣]{2})"),
+            "people": re.compile(rf"(?<![가-힣])(?P<n>두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s(?P<unit>{_KO_PEOPLE})"
+                                 r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
         }
     number = numbers.ZH_NUMBER
     return {
-        "main": re.compile(rf"(?:(?P<qual>{before}))?(?P<n>{number})(?P<more>多|余)?(?P<unit>{_ZH_UNITS})"),
+        "main": re.compile(rf"(?:(?P<qual>{before}))?(?<![数几上])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
+                           rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})"),
         "share": re.compile(rf"(?:(?P<qual>{before}))?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
         "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
     }
@@ -119,8 +129,9 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
                 return None  # a number word with no noun after it is rarely a count
         if _EN_BEFORE_ID.search(text[max(0, match.start() - 16):match.start()]):
             return None
+        trend = _EN_TREND.search(text[max(0, match.start() - 24):match.start()]) is not None
         if re.search(r"\b(?:million|billion)\b", raw, re.I) is None and re.fullmatch(r"\d{1,2}", raw) \
-                and not unit and not groups.get("qual"):
+                and not unit and not groups.get("qual") and not trend:
             return None  # a bare small number: a time, a list item
     elif lang == "ko":
         unit = groups.get("unit", groups.get("noun", ""))

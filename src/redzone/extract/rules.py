@@ -37,6 +37,7 @@ def extract_rules(text: str, lang: str) -> list[Fact]:
 
     Numbers are read once: money first, then ages, then dates, then quantities, each kept out of the
     spans the earlier ones took ("12,000 yuan" is money, not a quantity; "aged 15" is not a count).
+    A place inside an amount names its currency (50万朝鲜元), not where anything happened.
     """
     lexicon = load_lexicon(lang)
     money = find_money(text, lexicon)
@@ -44,7 +45,7 @@ def extract_rules(text: str, lang: str) -> list[Fact]:
     dates = _without(find_dates(text, lang), money + ages)
     numeric = money + ages + dates
     quantities = find_quantities(text, lexicon, [(f.start, f.end) for f in numeric])
-    places = find_places(text, lang)
+    places = _without(find_places(text, lang), money)  # 朝鲜元 is a currency, not a place
     violations = find_violations(text, lexicon, keep_cancelled=True)
     cybersex = any(f.get("code") == "sexual.cybersex" for f in violations)
     roles = _without(find_roles(text, lexicon, cybersex), places)

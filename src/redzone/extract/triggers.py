@@ -1,6 +1,8 @@
 """Violations and perpetrator roles from the lexicons, with the cues that cancel an act: negation
-("was not beaten", 맞지 않았다, 没有被打) and hypotheticals (feared, threatened, conditional or
-future acts: "feared being sold", 팔려 갈까 봐, 担心会被遣返). A role is a mention and is never cancelled."""
+("was not beaten", 맞지 않았다, 没有被打), hypotheticals (feared, threatened, conditional or future
+acts: "feared being sold", 팔려 갈까 봐, 担心会被遣返) and topics (a "cybersex investigation" names no
+act). A role is a mention, kept when the act is cancelled, but not when the text says someone is
+*not* one ("they are not traffickers", 인신매매범이 아니라고, 不是人贩子)."""
 
 from __future__ import annotations
 
@@ -115,8 +117,11 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
             or hit("hypothetical.sentence_before", "sentence_before") \
             or hit("hypothetical.sentence_after", "sentence_after"):
         return "hypothetical"
-    if hit("hypothetical.conditional", "clause_before") and not hit("hypothetical.habitual", "trigger_after"):
+    if hit("hypothetical.conditional", "clause_before") and not (
+            hit("hypothetical.habitual", "trigger_after") or hit("hypothetical.habitual_before", "clause_before")):
         return "hypothetical"
+    if hit("topic.before", "clause_before") or hit("topic.after", "after"):
+        return "topic"
     return None
 
 
@@ -135,9 +140,47 @@ def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -
     return facts
 
 
+def _not_a_role(text: str, match: Match, lexicon: Lexicon) -> bool:
+    """The role word is said not to apply: "they are not traffickers", 인신매매범이 아니라고, 不是人贩子.
+    The cues are short and anchored at the role word, so a few words either side are enough."""
+    before, after = lexicon.cues.get("not_a_role.before"), lexicon.cues.get("not_a_role.after")
+    return bool(before and before.search(text, max(0, match.start - 40), match.start)
+                or after and after.match(text, match.end, match.end + 12))
+
+
+def _taken_up(text: str, matches: list[Match], lexicon: Lexicon) -> list[Match]:
+    """Later mentions of a perpetrator's noun, taken up again ("sold me to a farmer … the farmer"), and
+    the kin of a buyer named through it ("the farmer's mother"): the roles the noun alone would not give."""
+    if lexicon.anaphora is None and lexicon.kin is None:
+        return []
+    english = lexicon.language == "en"
+    haystack = fold(text)
+    first: dict[str, tuple[int, str]] = {}  # noun -> (where it first named a perpetrator, the role)
+    for match in matches:
+        noun = haystack[match.start:match.end]
+        if english and len(noun) > 3 and noun.endswith("s"):
+            noun = noun[:-1]
+        first.setdefault(noun, (match.start, match.values[0]))
+    found: list[Match] = []
+    for noun, (position, role) in first.items():
+        plural = r"(?:e?s)?\b" if english else r"(?:들)?"
+        for mention in re.finditer(re.escape(noun) + plural, haystack):
+            start, end = mention.start(), mention.start() + len(noun)
+            if english and not bounded(haystack, start, mention.end()):
+                continue
+            before = text[max(0, start - 12):start]
+            if start > position and lexicon.anaphora is not None and lexicon.anaphora.search(before):
+                found.append(Match(start, end, (role,)))
+            kin_role = dict(lexicon.kin_roles).get(role)
+            if kin_role and lexicon.kin is not None and (kin := lexicon.kin.match(text, mention.end())):
+                found.append(Match(*kin.span("span"), (kin_role,)))
+    return found
+
+
 def find_roles(text: str, lexicon: Lexicon, cybersex: bool = False) -> list[Fact]:
     """Perpetrator facts. Operators of places of exploitation are cybersex operators when the text
-    speaks of cybersex (`cybersex`: a cybersex trigger was found, asserted or not), brothel operators otherwise."""
+    speaks of cybersex (`cybersex`: a cybersex trigger was found, asserted or not), brothel operators otherwise.
+    A noun that named a perpetrator names the same one when taken up again ("the farmer")."""
     whole_words = lexicon.language == "en"
     matches = _scan(text, lexicon.roles, whole_words)
     if lexicon.operator is not None:
@@ -149,8 +192,11 @@ def find_roles(text: str, lexicon: Lexicon, cybersex: bool = False) -> list[Fact
             brothel = lexicon.operator_brothel_only and lexicon.operator_brothel_only.fullmatch(found.group())
             role = other_role if brothel or not cybersex else cyber_role
             matches.append(Match(found.start(), found.end(), (role,)))
+    if matches:
+        matches += _taken_up(text, sorted(matches, key=lambda m: m.start), lexicon)
     kept: list[Match] = []
     for match in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
         if not any(m.start < match.end and match.start < m.end for m in kept):
             kept.append(match)
-    return [make("perpetrator", text, m.start, m.end, 0.7, role=m.values[0]) for m in sorted(kept, key=lambda m: m.start)]
+    return [make("perpetrator", text, m.start, m.end, 0.7, role=m.values[0]) for m in sorted(kept, key=lambda m: m.start)
+            if not _not_a_role(text, m, lexicon)]
