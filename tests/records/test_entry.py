@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from redzone.errors import PermissionDenied, ValidationError
-from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_claim, add_event,
-                                   add_group, add_person, add_source, read_source_text)
+from redzone.records.entry import (ActDetails, AttestationSpec, JourneyStep, PerpetratorSpec, add_act, add_claim,
+                                   add_event, add_group, add_journey, add_person, add_source, journey_of,
+                                   read_source_text)
 from redzone.records.identity import Identity
-from redzone.records.models import Act, Event, Person
+from redzone.records.models import Act, AuditEntry, Claim, Event, Participation, Person
 
 
 def test_one_testimony_from_source_to_act(context_for):
@@ -70,3 +71,104 @@ def test_roles_that_may_not_record_are_refused(context_for):
     with pytest.raises(PermissionDenied):
         with context_for("analyst") as ctx:
             read_source_text(ctx, source)
+
+
+def _count(workspace, model) -> int:  # noqa: ANN001
+    with workspace.store.session() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_journey_steps_take_their_place_in_time_order(context_for, workspace):
+    with context_for("interviewer") as ctx:
+        person = add_person(ctx, sex="female")
+        sale = add_event(ctx, kind="sale", place_id="cn.jilin.yanbian.yanji", date_start=dt.date(2016, 5, 1),
+                         date_precision="month")
+        add_journey(ctx, person, [
+            JourneyStep("crossing", "kp.north_hamgyong.musan", dt.date(2016, 3, 1), date_precision="month"),
+            JourneyStep("repatriation", date_start=dt.date(2019, 1, 1), date_precision="year"),
+            JourneyStep("escape"),  # undated: at the end
+            sale])
+        # A later step dated between the others goes between them; the act's event is not added twice.
+        add_journey(ctx, person, [JourneyStep("arrest", "cn.jilin.yanbian.yanji", dt.date(2018, 11, 2),
+                                              date_precision="day"), sale])
+        journey = journey_of(ctx.session, person)
+        assert [(s.sequence, s.event.kind) for s in journey] == [
+            (1, "crossing"), (2, "sale"), (3, "arrest"), (4, "repatriation"), (5, "escape")]
+        assert journey[0].event.province_id == "kp.north_hamgyong" and journey[2].event.date_text() == "2018-11-02"
+        code = person.code
+    with workspace.store.session() as session:
+        entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "journey.add")).all()
+    assert len(entries) == 5 and {e.record_id for e in entries} == {code}
+    assert {e.detail["kind"] for e in entries} == {"crossing", "repatriation", "escape", "sale", "arrest"}
+
+
+def test_journey_validation_names_each_step_and_writes_nothing(context_for, workspace):
+    with context_for("interviewer") as ctx:
+        person = add_person(ctx)
+    events_before = _count(workspace, Event)
+    with pytest.raises(ValidationError) as raised:
+        with context_for("interviewer") as ctx:
+            person = ctx.session.merge(person)
+            add_journey(ctx, person, [
+                JourneyStep("crossing", "kp.north_hamgyong.musan", dt.date(2016, 3, 1), date_precision="month"),
+                JourneyStep("teleport", place_id="atlantis", date_precision="day"),
+                JourneyStep("detention", date_start=dt.date(2019, 5, 1), date_end=dt.date(2019, 1, 1),
+                            date_precision="range")])
+    fields = {p.field for p in raised.value.problems}
+    assert fields == {"journey[1].kind", "journey[1].place_id", "journey[1].date_start", "journey[2].date_end"}
+    assert _count(workspace, Participation) == 0 and _count(workspace, Event) == events_before
+    with pytest.raises(ValidationError) as single:
+        with context_for("interviewer") as ctx:
+            add_journey(ctx, ctx.session.merge(person), [JourneyStep("teleport")], field_name="")
+    assert [p.field for p in single.value.problems] == ["kind"]
+
+
+def test_only_roles_that_edit_persons_add_journey_steps(context_for):
+    with context_for("interviewer") as ctx:
+        person = add_person(ctx)
+    for username in ("analyst", "legal", "admin", "public"):
+        with pytest.raises(PermissionDenied):
+            with context_for(username) as ctx:
+                add_journey(ctx, ctx.session.merge(person), [JourneyStep("crossing")])
+    with context_for("officer") as ctx:
+        assert len(add_journey(ctx, ctx.session.merge(person), [JourneyStep("crossing")])) == 1
+
+
+def test_a_claim_keeps_its_quoted_passage_found_in_the_text(context_for, workspace):
+    text = "Synthetic report: up to 500,000 women and girls are at risk in the region."
+    with context_for("officer") as ctx:
+        source = add_source(ctx, kind="ngo_report", text=text)
+        claim = add_claim(ctx, source=source, measure=" women and girls at risk ", value=500000, qualifier="up_to",
+                          year=2023, quote="up to 500,000 women and girls")
+        assert claim.measure == "women and girls at risk"
+        assert text[claim.span_start:claim.span_end] == "up to 500,000 women and girls"
+        code = claim.code
+    with workspace.store.session() as session:
+        actions = list(session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+        entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.record_id == code))
+    assert actions[-2:] == ["source.view_text", "claim.create"]  # finding the quote read the text: audited
+    assert entry.detail == {"measure": "women and girls at risk", "source": source.code}
+
+
+def test_claim_validation_names_every_field_and_writes_nothing(context_for, workspace):
+    with context_for("officer") as ctx:
+        source = add_source(ctx, kind="ngo_report", text="Synthetic report with a figure of 30,000.")
+        bare = add_source(ctx, kind="news_article")
+    with pytest.raises(ValidationError) as raised:
+        with context_for("officer") as ctx:
+            add_claim(ctx, source=ctx.session.merge(source), measure=" ", value=-1, qualifier="roughly", unit="",
+                      year=1850, value_max=-5, quote="not in the text")
+    assert {p.field for p in raised.value.problems} == {"measure", "value", "qualifier", "unit", "year", "value_max",
+                                                        "quote"}
+    with pytest.raises(ValidationError) as raised:
+        with context_for("officer") as ctx:
+            add_claim(ctx, source=ctx.session.merge(bare), measure="x", value=1, quote="anything")
+    assert [p.field for p in raised.value.problems] == ["quote"]
+    with pytest.raises(ValidationError) as raised:
+        with context_for("officer") as ctx:
+            add_claim(ctx, source=ctx.session.merge(source), measure="x", value=1, qualifier="between", span=(5, 2))
+    assert {p.field for p in raised.value.problems} == {"value_max", "span"}
+    assert _count(workspace, Claim) == 0
+    with pytest.raises(PermissionDenied):
+        with context_for("analyst") as ctx:
+            add_claim(ctx, source=ctx.session.merge(source), measure="x", value=1)

@@ -55,6 +55,16 @@ def test_every_route_is_classified():
             f"{method} {path} names no policy action: add requires(...) or list it as open"
 
 
+def test_recording_routes_are_walked_with_their_actions():
+    """The journey and claim routes are in the routers this test walks, each naming its action."""
+    routes = set(all_routes())
+    for route in (("POST", "/persons/{code}/journey", "person.edit"), ("POST", "/claims", "claim.create"),
+                  ("GET", "/api/v1/persons/{code}/journey", "person.view"),
+                  ("POST", "/api/v1/persons/{code}/journey", "person.edit"),
+                  ("POST", "/api/v1/claims", "claim.create")):
+        assert route in routes, route
+
+
 def _samples(ws) -> dict[str, str]:  # noqa: ANN001
     with ws.store.session() as session:
         source = session.scalars(sa.select(Source.code).order_by(Source.id)).first()

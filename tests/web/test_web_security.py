@@ -113,7 +113,26 @@ def test_xss_payloads_in_every_text_field_are_rendered_inert(site):
                            files={"file": (XSS[0], b"synthetic", "text/plain")})
     assert evidence.status_code == 303
     pages_more = [client.get(evidence.headers["location"]).text, client.get("/evidence").text]
-    person = re.search(r'href="/persons/([^"]+)"', source_page.text).group(1)
+    person = re.search(r'href="/persons/([^"#]+)"', source_page.text).group(1)
+    # Journey rows (testimony and person page): a place name that is no gazetteer place is quoted back.
+    rows = {"step_kind": ["crossing"], "step_place_name": [payload[:200]], "step_place_id": [XSS[1]],
+            "step_date_precision": [XSS[0][:10]], "step_date_start": [XSS[2][:12]], "step_date_end": [XSS[3][:12]]}
+    refused = [client.post("/testimony", data={**form, "csrf_token": csrf_of(client, "/testimony/new"), **rows}),
+               client.post(f"/persons/{person}/journey",
+                           data={"csrf_token": csrf_of(client, f"/persons/{person}"), **rows})]
+    assert [r.status_code for r in refused] == [422, 422]
+    pages_more += [r.text for r in refused]
+    # A claim: every text field holds the payload; the quote is found in the (payload) testimony text.
+    claim = client.post("/claims", data={"csrf_token": csrf_of(client, "/claims"), "source": code, "value": "1",
+                                         "measure": payload[:120], "unit": XSS[1][:40], "scope": payload[:200],
+                                         "quote": XSS[0], "qualifier": "about"})
+    assert claim.status_code == 303, claim.text[:300]
+    bad_claim = client.post("/claims", data={"csrf_token": csrf_of(client, "/claims"), "source": XSS[1][:40],
+                                             "value": XSS[4], "year": XSS[2][:6], "measure": payload[:120],
+                                             "qualifier": XSS[0][:20]})
+    assert bad_claim.status_code == 422
+    pages_more += [client.get(claim.headers["location"]).text, client.get("/claims").text, bad_claim.text,
+                   client.get("/claims", params={"source": XSS[1][:40], "recorded": XSS[0]}).text]
     pages = [client.get(f"/sources/{code}").text, client.get(f"/persons/{person}/identity").text,
              client.get("/sources", params={"q": payload}).text, client.get("/search", params={"q": payload}).text,
              client.get("/account").text, *pages_more]
@@ -130,7 +149,8 @@ def test_sql_metacharacters_in_filters_are_harmless(site):
         before = session.scalar(sa.select(sa.func.count()).select_from(Source))
     for text in SQL:
         for path, params in (("/sources", {"q": text}), ("/sources", {"kind": text}), ("/persons", {"role": text}),
-                             ("/claims", {"measure": text}), ("/audit", {"actor": text, "action": text, "record": text}),
+                             ("/claims", {"measure": text, "source": text, "recorded": text}),
+                             ("/audit", {"actor": text, "action": text, "record": text}),
                              ("/search", {"q": text}), ("/api/v1/sources", {"q": text}),
                              ("/api/v1/acts", {"violation": text}), ("/api/v1/audit", {"actor": text})):
             response = client.get(path, params=params)

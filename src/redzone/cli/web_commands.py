@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
+from rich import box
 from rich.table import Table
 
 from redzone.cli.app import app, console, state
@@ -54,6 +55,18 @@ def serve(
         serve_workspace(ws, host, port, secure_cookies, workers, passphrase)
 
 
+def demo_accounts_table(accounts: dict[str, tuple[str, str]]) -> Table:
+    """Role, username, password: 76 columns at most, so an 80-column terminal shows every username and
+    password whole (the role wraps over two lines instead; no outer borders, no column rules)."""
+    table = Table(title="Demo accounts (synthetic; demo workspace only)", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("role", max_width=13, overflow="fold")
+    table.add_column("username", no_wrap=True)
+    table.add_column("password", no_wrap=True)
+    for role, (username, password) in accounts.items():
+        table.add_row(role.replace("_", " "), username, password)
+    return table
+
+
 def print_demo_accounts(ws: Workspace) -> None:
     """Make sure the demo accounts exist (the administrator with a second factor) and print them.
     Demo workspaces only: their accounts and data are synthetic."""
@@ -65,12 +78,7 @@ def print_demo_accounts(ws: Workspace) -> None:
         ensure_demo_accounts(ws, session)
         admin = actor_for(session, DEMO_ACCOUNTS["administrator"][0])
         secret = pending_secret(session, ws.keys, admin.user_id)
-    table = Table(title="Demo accounts (synthetic; demo workspace only)")
-    for column in ("role", "username", "password"):
-        table.add_column(column)
-    for role, (username, password) in DEMO_ACCOUNTS.items():
-        table.add_row(role, username, password)
-    console.print(table)
+    console.print(demo_accounts_table(DEMO_ACCOUNTS))
     console.print(f"The administrator also needs a TOTP code: add the key [bold]{secret}[/] to an authenticator, "
                   f"or run `redzone token demo-code` for the current code.")
 

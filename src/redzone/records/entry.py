@@ -8,13 +8,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.records.codes import new_code
 from redzone.records.identity import Identity, seal_identity
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, Group, Organisation,
-                                    Person, Source)
+                                    Participation, Person, Source)
 from redzone.security import audit
 from redzone.security.keys import KeyRing
 from redzone.security.policy import Actor, require
@@ -153,21 +154,24 @@ def province_of(place_id: str | None) -> str | None:
     return province.id if province else None
 
 
-def add_event(ctx: Context, *, kind: str, place_id: str | None = None, date_start: dt.date | None = None,
-              date_end: dt.date | None = None, date_precision: str = "unknown", description: str = "",
-              code: str | None = None) -> Event:
-    require(ctx.actor, "act.create")
+def _event_problems(prefix: str, kind: str, place_id: str | None, date_start: dt.date | None,
+                    date_end: dt.date | None, date_precision: str) -> list[Problem]:
+    """What is wrong with an event's fields, each named with `prefix` (e.g. 'journey[2].')."""
     problems: list[Problem] = []
-    _check_term(problems, "kind", "event_kinds", kind)
-    _check_term(problems, "date_precision", "date_precisions", date_precision)
-    _check_place(problems, "place_id", place_id)
+    _check_term(problems, f"{prefix}kind", "event_kinds", kind)
+    _check_term(problems, f"{prefix}date_precision", "date_precisions", date_precision)
+    _check_place(problems, f"{prefix}place_id", place_id)
     if date_precision != "unknown" and date_start is None:
-        problems.append(Problem("date_start", f"is required when date_precision is {date_precision!r}"))
+        problems.append(Problem(f"{prefix}date_start", f"is required when date_precision is {date_precision!r}"))
     if date_precision == "range" and date_end is None:
-        problems.append(Problem("date_end", "is required when date_precision is 'range'"))
+        problems.append(Problem(f"{prefix}date_end", "is required when date_precision is 'range'"))
     if date_start and date_end and date_end < date_start:
-        problems.append(Problem("date_end", "is before date_start"))
-    _raise(problems)
+        problems.append(Problem(f"{prefix}date_end", "is before date_start"))
+    return problems
+
+
+def _new_event(ctx: Context, kind: str, place_id: str | None, date_start: dt.date | None, date_end: dt.date | None,
+               date_precision: str, description: str, code: str | None = None) -> Event:
     event = Event(code=code or new_code("event"), kind=kind, place_id=place_id, province_id=province_of(place_id),
                   date_start=date_start, date_end=date_end, date_precision=date_precision,
                   year=date_start.year if date_start else None, description=description)
@@ -175,6 +179,83 @@ def add_event(ctx: Context, *, kind: str, place_id: str | None = None, date_star
     ctx.session.flush()
     ctx.audit("event.create", "event", event.code)
     return event
+
+
+def add_event(ctx: Context, *, kind: str, place_id: str | None = None, date_start: dt.date | None = None,
+              date_end: dt.date | None = None, date_precision: str = "unknown", description: str = "",
+              code: str | None = None) -> Event:
+    require(ctx.actor, "act.create")
+    _raise(_event_problems("", kind, place_id, date_start, date_end, date_precision))
+    return _new_event(ctx, kind, place_id, date_start, date_end, date_precision, description, code)
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """One movement of a person to record as a new event: a crossing, a sale, a transfer, an arrest,
+    a detention, a repatriation…"""
+
+    kind: str
+    place_id: str | None = None
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    date_precision: str = "unknown"
+    description: str = ""
+
+
+def _journey_position(steps: list[Participation], event: Event) -> int:
+    """Where a new step goes: before the first dated step that starts after it (the journey stays in
+    time order); at the end when it is undated or latest."""
+    if event.date_start is not None:
+        for index, step in enumerate(steps):
+            if step.event.date_start is not None and step.event.date_start > event.date_start:
+                return index
+    return len(steps)
+
+
+def add_journey(ctx: Context, person: Person, steps: Sequence[JourneyStep | Event],
+                field_name: str = "journey") -> list[Participation]:
+    """Add steps to a person's journey: each a new event (JourneyStep) or an event already recorded
+    (the event of an act). Every step is checked before anything is written; a problem is named
+    `<field_name>[i].<field>` (or just `<field>` when `field_name` is empty and there is one step).
+    Dated steps take their place in time order among the steps already there; the sequence is
+    renumbered 1, 2, 3… in the same transaction."""
+    require(ctx.actor, "person.edit")
+    problems: list[Problem] = []
+    for index, step in enumerate(steps):
+        if isinstance(step, JourneyStep):
+            prefix = f"{field_name}[{index}]." if field_name else ""
+            problems += _event_problems(prefix, step.kind, step.place_id, step.date_start, step.date_end,
+                                        step.date_precision)
+            if len(step.description) > 2000:
+                problems.append(Problem(f"{prefix}description", "is longer than 2,000 characters"))
+    _raise(problems)
+    journey = journey_of(ctx.session, person)
+    known = {step.event_id for step in journey}
+    added: list[Participation] = []
+    for step in steps:
+        event = step if isinstance(step, Event) else _new_event(
+            ctx, step.kind, step.place_id, step.date_start, step.date_end, step.date_precision, step.description)
+        if event.id in known:
+            continue  # already a step of this journey
+        participation = Participation(person_id=person.id, event_id=event.id, event=event)
+        journey.insert(_journey_position(journey, event), participation)
+        known.add(event.id)
+        added.append(participation)
+        ctx.session.add(participation)
+    for sequence, participation in enumerate(journey, 1):
+        participation.sequence = sequence
+    ctx.session.flush()
+    for participation in added:
+        ctx.audit("journey.add", "person", person.code,
+                  {"event": participation.event.code, "kind": participation.event.kind,
+                   "sequence": participation.sequence})
+    return added
+
+
+def journey_of(session: Session, person: Person) -> list[Participation]:
+    """A person's journey, in order, with its events loaded."""
+    return list(session.scalars(sa.select(Participation).where(Participation.person_id == person.id)
+                                .options(selectinload(Participation.event)).order_by(Participation.sequence)))
 
 
 @dataclass(frozen=True)
@@ -241,25 +322,63 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
     return act
 
 
-def add_claim(ctx: Context, *, source: Source, measure: str, value: float, qualifier: str = "exact",
-              unit: str = "persons", scope: str = "", year: int | None = None, value_max: float | None = None,
-              span: tuple[int, int] | None = None, code: str | None = None) -> Claim:
-    require(ctx.actor, "claim.create")
+def _claim_problems(measure: str, value: float, value_max: float | None, qualifier: str, unit: str, scope: str,
+                    year: int | None, span: tuple[int, int] | None) -> list[Problem]:
     problems: list[Problem] = []
     _check_term(problems, "qualifier", "qualifiers", qualifier)
+    if not measure.strip():
+        problems.append(Problem("measure", "must not be empty"))
+    for name, text, longest in (("measure", measure, 120), ("unit", unit, 40), ("scope", scope, 200)):
+        if len(text) > longest:
+            problems.append(Problem(name, f"is longer than {longest} characters"))
+    if not unit.strip():
+        problems.append(Problem("unit", "must not be empty (persons, CNY, percent…)"))
+    if value < 0:
+        problems.append(Problem("value", "must not be negative"))
     if qualifier == "between" and value_max is None:
         problems.append(Problem("value_max", "is required when the qualifier is 'between'"))
     if value_max is not None and value_max < value:
         problems.append(Problem("value_max", "is below value"))
-    if not measure.strip():
-        problems.append(Problem("measure", "must not be empty"))
+    this_year = dt.date.today().year
+    if year is not None and not 1900 <= year <= this_year:
+        problems.append(Problem("year", f"{year} is not a year between 1900 and {this_year}"))
+    if span is not None and not 0 <= span[0] < span[1]:
+        problems.append(Problem("span", "needs 0 ≤ start < end"))
+    return problems
+
+
+def _quoted_span(ctx: Context, source: Source, quote: str) -> tuple[int, int] | None:
+    """The span of `quote` in the source's text (an audited read), or None when it is not there."""
+    text = read_source_text(ctx, source)
+    start = text.find(quote) if text else -1
+    return (start, start + len(quote)) if start >= 0 else None
+
+
+def add_claim(ctx: Context, *, source: Source, measure: str, value: float, qualifier: str = "exact",
+              unit: str = "persons", scope: str = "", year: int | None = None, value_max: float | None = None,
+              span: tuple[int, int] | None = None, quote: str | None = None, code: str | None = None) -> Claim:
+    """Record a figure a source asserts. The quoted passage is given either as a character span of
+    the source's text or as the quoted words themselves (`quote`), found in the text."""
+    require(ctx.actor, "claim.create")
+    measure, unit, scope = (measure or "").strip(), (unit or "").strip(), (scope or "").strip()
+    problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year, span)
+    quote = (quote or "").strip()
+    if quote and span is not None:
+        problems.append(Problem("quote", "give the quoted words or the span, not both"))
+    elif quote:
+        if source.text_sealed is None:
+            problems.append(Problem("quote", f"source {source.code} has no text to quote from"))
+        else:
+            span = _quoted_span(ctx, source, quote)
+            if span is None:
+                problems.append(Problem("quote", f"these words are not in the text of source {source.code}"))
     _raise(problems)
     claim = Claim(code=code or new_code("claim"), source_id=source.id, measure=measure, value=value,
                   value_max=value_max, qualifier=qualifier, unit=unit, scope=scope, year=year,
                   span_start=span[0] if span else None, span_end=span[1] if span else None)
     ctx.session.add(claim)
     ctx.session.flush()
-    ctx.audit("claim.create", "claim", claim.code, {"measure": measure})
+    ctx.audit("claim.create", "claim", claim.code, {"measure": measure, "source": source.code})
     return claim
 
 

@@ -119,6 +119,44 @@ class ActIn(BaseModel):
     notes: str = Field("", max_length=4000)
 
 
+class JourneyStepIn(BaseModel):
+    kind: str = Field(max_length=40, examples=["crossing"], description="an event kind of the vocabulary")
+    place_id: str | None = Field(None, max_length=120, examples=["kp.north_hamgyong.musan"])
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    date_precision: str = Field("unknown", max_length=10)
+    description: str = Field("", max_length=2000)
+
+
+class JourneyIn(BaseModel):
+    steps: list[JourneyStepIn] = Field(min_length=1, max_length=20)
+
+
+class JourneyStepOut(BaseModel):
+    sequence: int
+    event: str
+    kind: str
+    place_id: str | None
+    date: str | None = Field(description="the date at its precision: 2016-05-03, 2016-05, 2016, or a range")
+    date_precision: str
+    acts: list[str] = Field(description="codes of this person's acts in this event")
+
+
+class ClaimIn(BaseModel):
+    source: str = Field(max_length=40, description="code of the source asserting the figure")
+    measure: str = Field(max_length=120, examples=["women and girls at risk"])
+    value: float = Field(ge=0, le=1e15)
+    value_max: float | None = Field(None, ge=0, le=1e15)
+    qualifier: str = Field("exact", max_length=20, examples=["up_to"])
+    unit: str = Field("persons", max_length=40)
+    scope: str = Field("", max_length=200)
+    year: int | None = Field(None, ge=1900, le=2100)
+    span_start: int | None = Field(None, ge=0, le=10_000_000)
+    span_end: int | None = Field(None, ge=0, le=10_000_000)
+    quote: str | None = Field(None, max_length=2000, description="the quoted words, found in the source's text "
+                                                                   "(instead of a span)")
+
+
 class ClaimOut(BaseModel):
     code: str
     measure: str
@@ -130,6 +168,8 @@ class ClaimOut(BaseModel):
     year: int | None
     source: str
     source_title: str
+    span_start: int | None = None
+    span_end: int | None = None
 
 
 class EvidenceOut(BaseModel):

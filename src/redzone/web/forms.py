@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from redzone.errors import Problem, ValidationError
+from redzone.records.entry import JourneyStep
 from redzone.vocab import load_vocabulary
+
+JOURNEY_ROWS = 20  # steps one form may add at once
 
 
 class Problems(list):
@@ -71,6 +74,36 @@ def resolve_place(problems: Problems, name: str, place_id: str | None, place_nam
         problems.append(Problem(name, f"{place_name[:60]!r} is not in the gazetteer; pick a suggested place"))
         return None
     return matches[0].id
+
+
+def journey_steps(problems: Problems, kinds: list[str], place_ids: list[str], place_names: list[str],
+                  precisions: list[str], starts: list[str], ends: list[str]) -> list[JourneyStep]:
+    """The journey steps of a form's rows (parallel lists of `step_*` fields), named `journey[i].…`
+    like the service names them (i counts the rows filled in, blank ones skipped); a row with anything
+    in it needs a kind."""
+    if len(kinds) > JOURNEY_ROWS:
+        problems.append(Problem("journey", f"at most {JOURNEY_ROWS} steps at once"))
+        return []
+
+    def at(values: list[str], index: int) -> str:
+        return (values[index] if index < len(values) else "")[:200].strip()
+
+    steps, position = [], 0
+    for index in range(len(kinds)):
+        kind, name, start, end = at(kinds, index), at(place_names, index), at(starts, index), at(ends, index)
+        precision = at(precisions, index) or "unknown"
+        if not (kind or name or start or end):
+            continue
+        prefix, position = f"journey[{position}].", position + 1
+        if not kind:
+            problems.append(Problem(f"{prefix}kind", "choose what happened at this step"))
+            continue
+        place = resolve_place(problems, f"{prefix}place", at(place_ids, index), name)
+        first, last = optional_date(problems, f"{prefix}date_start", start), optional_date(problems, f"{prefix}date_end", end)
+        if first is not None and precision == "unknown":
+            precision = {4: "year", 7: "month"}.get(len(start), "day")  # a date typed without a precision
+        steps.append(JourneyStep(kind=kind, place_id=place, date_start=first, date_end=last, date_precision=precision))
+    return steps
 
 
 def place_label(place_id: str) -> str:

@@ -11,12 +11,12 @@ from fastapi.security import HTTPBearer
 from sqlalchemy.orm import selectinload
 
 from redzone.errors import Problem, ValidationError
-from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_source,
-                                   read_source_text)
+from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_claim, add_event,
+                                   add_source, read_source_text)
 from redzone.records.identity import reveal_identity
 from redzone.records.models import Act, AuditEntry, Claim, Evidence, Person, Source
 from redzone.legal import analyse_person
-from redzone.web.api_models import (ActIn, ActOut, AttestationOut, AuditOut, ClaimOut, ErrorOut, EvidenceOut,
+from redzone.web.api_models import (ActIn, ActOut, AttestationOut, AuditOut, ClaimIn, ClaimOut, ErrorOut, EvidenceOut,
                                     IdentityOut, Page, PersonOut, SourceIn, SourceOut, SourceTextOut)
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
 from redzone.web.routes.persons import find_person
@@ -172,9 +172,29 @@ def list_claims(session: DbSession, principal: Annotated[Principal, requires("cl
         query = query.where(Claim.measure == measure)
     total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0
     rows = session.execute(query.limit(limit).offset(offset)).all()
-    items = [ClaimOut(code=c.code, measure=c.measure, value=c.value, value_max=c.value_max, qualifier=c.qualifier,
-                      unit=c.unit, scope=c.scope, year=c.year, source=s.code, source_title=s.title) for c, s in rows]
-    return Page[ClaimOut](items=items, total=total, limit=limit, offset=offset)
+    return Page[ClaimOut](items=[claim_out(c, s) for c, s in rows], total=total, limit=limit, offset=offset)
+
+
+def claim_out(claim: Claim, source: Source) -> ClaimOut:
+    return ClaimOut(code=claim.code, measure=claim.measure, value=claim.value, value_max=claim.value_max,
+                    qualifier=claim.qualifier, unit=claim.unit, scope=claim.scope, year=claim.year, source=source.code,
+                    source_title=source.title, span_start=claim.span_start, span_end=claim.span_end)
+
+
+@router.post("/claims", response_model=ClaimOut, status_code=201)
+def create_claim(body: ClaimIn, session: DbSession, workspace: WorkspaceDep,
+                 principal: Annotated[Principal, requires("claim.create")]) -> ClaimOut:
+    """Record a figure a source asserts, with its quoted passage as a span or as the quoted words."""
+    source = session.scalar(sa.select(Source).where(Source.code == body.source))
+    if source is None:
+        raise ValidationError([Problem("source", f"no source with code {body.source!r}")])
+    if (body.span_start is None) != (body.span_end is None):
+        raise ValidationError([Problem("span", "give both span_start and span_end, or neither")])
+    span = (body.span_start, body.span_end) if body.span_start is not None else None
+    claim = add_claim(context(session, workspace, principal), source=source, measure=body.measure, value=body.value,
+                      value_max=body.value_max, qualifier=body.qualifier, unit=body.unit, scope=body.scope,
+                      year=body.year, span=span, quote=body.quote)
+    return claim_out(claim, source)
 
 
 @router.get("/evidence", response_model=Page[EvidenceOut])

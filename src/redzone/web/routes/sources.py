@@ -71,7 +71,8 @@ def source_detail(request: Request, session: DbSession, workspace: WorkspaceDep,
     attestations = session.execute(
         sa.select(Attestation, Act).join(Act, Act.id == Attestation.act_id)
         .where(Attestation.source_id == source.id).order_by(Attestation.span_start)).all()
-    claims = list(session.scalars(sa.select(Claim).where(Claim.source_id == source.id)))
+    claims = [(c, text[c.span_start:c.span_end] if text and c.span_start is not None else None)
+              for c in session.scalars(sa.select(Claim).where(Claim.source_id == source.id).order_by(Claim.id))]
     interviewee = session.get(Person, source.interviewee_id) if source.interviewee_id else None
     quotes = [(act, text[a.span_start:a.span_end] if text and a.span_start is not None else None)
               for a, act in attestations]

@@ -1,5 +1,6 @@
-"""Testimony entry in one flow: source (with consent) → victim → act → perpetrators → event, all
-in one transaction; and place suggestions from the gazetteer in English, Korean and Chinese."""
+"""Testimony entry in one flow: source (with consent) → victim → act → perpetrators → event → the
+victim's journey, all in one transaction; and place suggestions from the gazetteer in English,
+Korean and Chinese."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_person,
-                                   add_source)
+from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
+                                   add_person, add_source)
 from redzone.errors import Problem
 from redzone.records.identity import Identity
 from redzone.security.policy import PersonResource, allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import CurrentPrincipal, DbSession, WorkspaceDep, context, requires
-from redzone.web.forms import Problems, optional_date, optional_float, optional_int, resolve_place, suggest_places
+from redzone.web.forms import (JOURNEY_ROWS, Problems, journey_steps, optional_date, optional_float, optional_int,
+                               resolve_place, suggest_places)
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +34,8 @@ def testimony_form(request: Request) -> Response:
     vocabulary = load_vocabulary()
     actor = request.state.principal.actor
     may_seal = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username))
-    return render(request, "testimony.html", vocabulary=vocabulary, lists=vocabulary.lists, may_seal=may_seal)
+    return render(request, "testimony.html", vocabulary=vocabulary, lists=vocabulary.lists, may_seal=may_seal,
+                  journey_rows=JOURNEY_ROWS)
 
 
 @router.post("/testimony", dependencies=[requires("source.create")])
@@ -62,6 +65,12 @@ def record_testimony(
     date_end: Annotated[str, Form(max_length=12)] = "",
     price_amount: Annotated[str, Form(max_length=20)] = "",
     price_currency: Annotated[str, Form(max_length=3)] = "",
+    step_kind: Annotated[list[str], Form()] = [],  # noqa: B006 — the journey rows, parallel lists
+    step_place_id: Annotated[list[str], Form()] = [],  # noqa: B006
+    step_place_name: Annotated[list[str], Form()] = [],  # noqa: B006
+    step_date_precision: Annotated[list[str], Form()] = [],  # noqa: B006
+    step_date_start: Annotated[list[str], Form()] = [],  # noqa: B006
+    step_date_end: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     principal = request.state.principal
     ctx = context(session, workspace, principal)
@@ -75,6 +84,8 @@ def record_testimony(
     recorded = optional_date(problems, "source_date", source_date)
     amount = optional_float(problems, "price_amount", price_amount)
     grade = optional_int(problems, "credibility", credibility, 1, 6)
+    steps = journey_steps(problems, step_kind, step_place_id, step_place_name, step_date_precision, step_date_start,
+                          step_date_end)
     if not text.strip():
         problems.append(Problem("text", "the testimony text is empty"))
     identity = Identity(legal_name=legal_name.strip() or None, hangul_name=hangul_name.strip() or None)
@@ -88,12 +99,16 @@ def record_testimony(
     source = add_source(ctx, kind="interview", title=title.strip(), language=language, date=recorded,
                         reliability=reliability, credibility=grade or 6, text=text, interviewee=person,
                         consent_scopes=consent)
-    act = None
+    act, journey = None, list(steps)
     if violation:
         event = add_event(ctx, kind=event_kind, place_id=place, date_start=first, date_end=last,
                           date_precision=date_precision)
         act = add_act(ctx, victim=person, violation=violation, event=event, details=ActDetails(
             price_amount=amount, price_currency=price_currency or None,
             perpetrators=[PerpetratorSpec(role=r) for r in roles], attestations=[AttestationSpec(source)]))
-    target = f"/sources/{source.code}?recorded=1" + (f"&coded={act.code}" if act else "")
+        journey.append(event)  # the act's event is a step of her journey too, placed by its date
+    if journey:
+        add_journey(ctx, person, journey)
+    target = (f"/sources/{source.code}?recorded=1&steps={len(journey)}"
+              + (f"&coded={act.code}" if act else ""))
     return RedirectResponse(target, status_code=303)

@@ -62,7 +62,35 @@
     });
   }
 
+  // Journey rows: the form carries several blank rows (all shown without script); show the filled
+  // ones and the first blank one, and reveal one more at each "Add a step".
+  function journeyRows(button) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("[data-journey-row]"));
+    function filled(row) {
+      return Array.prototype.some.call(row.querySelectorAll("input:not([type=hidden]), select[name=step_kind]"),
+        function (field) { return field.value !== ""; });
+    }
+    var shown = false;
+    rows.forEach(function (row) {
+      if (filled(row)) { return; }
+      if (shown) { row.hidden = true; } else { shown = true; }
+    });
+    function update() { button.hidden = !rows.some(function (row) { return row.hidden; }); }
+    button.addEventListener("click", function () {
+      var next = rows.filter(function (row) { return row.hidden; })[0];
+      if (next) {
+        next.hidden = false;
+        var first = next.querySelector("select");
+        if (first) { first.focus(); }
+      }
+      update();
+    });
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var addStep = document.getElementById("add-journey-step");
+    if (addStep) { journeyRows(addStep); }
     document.querySelectorAll("input[data-place-target]").forEach(placeSuggestions);
     var text = document.getElementById("source-text");
     if (text) { spanSelection(text); }
