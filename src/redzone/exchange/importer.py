@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from redzone.errors import Problem, ValidationError
+from redzone.exchange.background import parsed_rows, worth_it
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
 from redzone.exchange.validation import RowParser, unknown_columns
@@ -83,9 +84,12 @@ class _Problems:
 
 def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: str | None = None,
                 fmt: str | None = None, organisation: str | None = None, dry_run: bool = False,
-                encoding: str | None = None, age_identity: str | None = None) -> ImportReport:
+                encoding: str | None = None, age_identity: str | None = None,
+                background: bool | None = None) -> ImportReport:
     """Validate the whole file, then (unless `dry_run`) write it in one transaction; raises
-    `ImportRejected` listing every problem, and writes nothing, if any row is at fault."""
+    `ImportRejected` listing every problem, and writes nothing, if any row is at fault. `background`:
+    read and validate a one-table CSV in a second process while this one writes (default: when the
+    file is large enough for that to pay, see `exchange.background`)."""
     require(actor, "import.run")
     started = time.perf_counter()
     path = Path(path)
@@ -105,7 +109,12 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     file_digest = _file_digest(opener)
     table = _single_table(opener, name, fmt, encoding, forced)
     if table is not None:  # one table of one record type: validated and written in one pass
-        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
+        if background is None:
+            background = worth_it(path, fmt)
+        reader = None
+        if background and fmt == "csv" and path.suffix.lower() != ".age":
+            reader = (path, name, encoding)
+        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt, reader)
         report.seconds = time.perf_counter() - started
         return report
     survey = _Survey(ws, report, namespace, forced)
@@ -356,7 +365,8 @@ class _OnePass:
         self.defined: dict[str, int] = {}  # ref → row number
         self.organisations: set[str] = set()
 
-    def run(self, opener: Opener, table: Table, fmt: str) -> None:
+    def run(self, opener: Opener, table: Table, fmt: str, reader: tuple[Path, str, str | None] | None) -> None:
+        """`reader`: (path, name, encoding) of a CSV file to read in a second process, or None."""
         kind = _table_type(table, self.forced)
         assert kind is not None
         layout = LAYOUTS[kind]
@@ -371,7 +381,13 @@ class _OnePass:
                                       remember=False)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
-                for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
+                if reader is None:
+                    rows = _rows(table, kind, parsers, fmt in ("csv", "xlsx"))
+                else:
+                    path, name, encoding = reader
+                    rows = ((row, kind, parsed) for row, parsed in
+                            parsed_rows(path, name, encoding, kind, layout.model, self.ws.keys.digester))
+                for row, _, parsed in rows:
                     if self._check(table.label, row, parsed):
                         batch.append((row.number, parsed))
                     elif parsed is not None:  # not written, but its references are checked all the same

@@ -38,6 +38,7 @@ class ParsedRow:
     values: dict[str, Any]
     problems: list[tuple[str, str]] = field(default_factory=list)
     references: list[tuple[str, str, str]] = field(default_factory=list)  # (column, record type, ref)
+    digest: str | None = None  # the writer's change digest, when a background reader computed it already
 
     @property
     def ref(self) -> str | None:

@@ -23,7 +23,7 @@ from redzone.records.identity import SEALED_FIELDS, identity_context
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, ExternalRef, Group, Participation,
                                     Person, Source, utcnow)
 from redzone.security import audit
-from redzone.security.keys import KeyRing
+from redzone.security.keys import Digester, KeyRing
 from redzone.security.policy import Actor
 from redzone.store.bulk import insert_rows, lookup
 
@@ -33,7 +33,7 @@ _ENCODE = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":"
 _SEALED_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # as records.identity.seal_identity writes
 
 
-def row_digest(keys: KeyRing, model: str, row: ParsedRow) -> str:
+def row_digest(keys: KeyRing | Digester, model: str, row: ParsedRow) -> str:
     """Keyed digest of what a row says (not its ref or code): equal digests, nothing to update. Keyed,
     because the row holds sealed values that an unkeyed hash would let anyone confirm by guessing."""
     body = sorted(item for item in row.values.items() if item[0] != "ref" and item[0] != "code")
@@ -103,7 +103,7 @@ class RecordWriter:
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
         model, singular = MODELS[layout.record_type], layout.model
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
-        digests = [row_digest(self.keys, singular, row) for row in rows]
+        digests = [row.digest or row_digest(self.keys, singular, row) for row in rows]
         mapped = {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
             self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
             ExternalRef.ref, [row.ref for row in rows],

@@ -117,6 +117,23 @@ class Sealer:
         return self.unseal(blob, context).decode("utf-8")
 
 
+class Digester:
+    """Keyed digests (HMAC-SHA-256) for de-duplication. Pickles as its key alone, for a helper process
+    of this workspace's own (the importer's reader) and never anything written down."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once, copied per use
+
+    def digest(self, data: bytes | str) -> str:
+        mac = self._mac.copy()
+        mac.update(data.encode("utf-8") if isinstance(data, str) else data)
+        return mac.hexdigest()
+
+    def __reduce__(self) -> tuple[type, tuple[bytes]]:
+        return Digester, (self._key,)
+
+
 class KeyRing:
     """Every key of one open workspace, derived from the master key and held only in memory."""
 
@@ -125,8 +142,7 @@ class KeyRing:
         self.fields = Sealer(_subkey(master, "sealed-fields"))
         self.evidence = Sealer(_subkey(master, "evidence"))
         self.audit_key = _subkey(master, "audit-chain")
-        self._digest_key = _subkey(master, "digest")
-        self._digest_mac = hmac.new(self._digest_key, digestmod=hashlib.sha256)  # keyed once, copied per use
+        self.digester = Digester(_subkey(master, "digest"))
         self.search_key = _subkey(master, "search")  # keyed digests of search terms (redzone.search)
         self.keycheck = hmac.new(_subkey(master, "keycheck"), b"redzone", hashlib.sha256).hexdigest()
 
@@ -139,7 +155,4 @@ class KeyRing:
 
     def digest(self, data: bytes | str) -> str:
         """Keyed digest for de-duplication: equal inputs match, but a guess cannot be checked offline."""
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        mac = self._digest_mac.copy()
-        mac.update(raw)
-        return mac.hexdigest()
+        return self.digester.digest(data)

@@ -1,0 +1,66 @@
+"""Reading a large CSV in a second process: the same records, the same problems, the same refusals
+as reading it in the importing process."""
+
+import pytest
+import sqlalchemy as sa
+
+from exchange_helpers import actor, row_counts, second_workspace  # noqa: F401 — a fixture
+from redzone.exchange import ImportRejected, import_file
+from redzone.exchange.background import MIN_BYTES, worth_it
+from redzone.records.identity import reveal_identity
+from redzone.records.models import ExternalRef, Person
+
+HEADER = "ref,organisation,sex,birth_year_min,birth_year_max,origin_place,crossing_year,legal_name,hangul_name,aliases\n"
+
+
+def persons_csv(path, rows, fault_at=()):
+    lines = [HEADER]
+    for index in range(rows):
+        sex = "femal" if index in fault_at else "female"
+        lines.append(f"P{index},demo-tumen,{sex},{1970 + index % 30},,회령,{2000 + index % 20},"
+                     f"Synthetic Person {index},가명{index},alias-{index};other-{index}\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def stored(ws):
+    with ws.store.session() as session:
+        return sorted(session.execute(
+            sa.select(ExternalRef.ref, ExternalRef.row_digest, Person.sex, Person.birth_year_min,
+                      Person.birth_year_max, Person.origin_place_id, Person.crossing_year)
+            .join(Person, Person.id == ExternalRef.record_id).where(ExternalRef.record_type == "person")).all())
+
+
+def test_background_reading_stores_what_reading_here_stores(workspace, second_workspace, tmp_path):
+    file = persons_csv(tmp_path / "persons.csv", 2500)
+    here = import_file(workspace, actor(workspace, "interviewer"), file, background=False)
+    there = import_file(second_workspace, actor(second_workspace, "interviewer"), file, background=True)
+    assert here.counts == there.counts == {"persons": {"created": 2500, "updated": 0, "unchanged": 0}}
+    rows_here, rows_there = stored(workspace), stored(second_workspace)
+    # Digests are keyed per workspace, so they differ; everything else is the same.
+    assert [row[:1] + row[2:] for row in rows_here] == [row[:1] + row[2:] for row in rows_there]
+    with second_workspace.store.session() as session:
+        code = session.scalar(sa.select(Person.code).join(ExternalRef, ExternalRef.record_id == Person.id)
+                              .where(ExternalRef.ref == "P7"))
+    identity = reveal_identity(second_workspace.store, second_workspace.keys, actor(second_workspace, "interviewer"), code)
+    assert (identity.legal_name, identity.aliases) == ("Synthetic Person 7", ("alias-7", "other-7"))
+    # Digests computed by the helper match the importing process's: the re-import finds nothing changed.
+    again = import_file(second_workspace, actor(second_workspace, "interviewer"), file, background=False)
+    assert again.counts["persons"] == {"created": 0, "updated": 0, "unchanged": 2500}
+
+
+def test_background_reading_lists_every_problem_and_writes_nothing(workspace, tmp_path):
+    file = persons_csv(tmp_path / "persons.csv", 3000, fault_at=(4, 2998))
+    before = row_counts(workspace)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(workspace, actor(workspace, "officer"), file, background=True)
+    assert [str(p).split(":")[1:3] for p in rejected.value.problems] == [["6", "sex"], ["3000", "sex"]]
+    assert row_counts(workspace) == before
+
+
+def test_background_reading_is_used_for_large_csv_files_only(tmp_path):
+    small = persons_csv(tmp_path / "small.csv", 10)
+    assert not worth_it(small, "csv")
+    large = tmp_path / "large.csv"
+    large.write_bytes(small.read_bytes() + b"#" * MIN_BYTES)
+    assert worth_it(large, "csv") and not worth_it(large, "json")
