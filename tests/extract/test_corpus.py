@@ -13,9 +13,9 @@ from redzone.extract.methods import DEFAULT_METHOD
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TARGETS = ("violation", "place", "money", "age", "quantity")
 # Floors just under what was measured (docs/extraction.md), so a regression fails: lowest targeted F1
-# 0.96 on the tuning part, 0.875 on the held-out part, 0.67 on the fresh part (written after the rules;
-# English ages, three of nine missed).
-FLOORS = {"tuning": 0.93, "heldout": 0.85, "fresh": 0.62}
+# 0.957 on the tuning part, 0.917 on the held-out part, 0.545 on the fresh part 037-040 (written after
+# the rules and measured once, untuned: English ages, five of eight missed).
+FLOORS = {"tuning": 0.93, "heldout": 0.88, "fresh": 0.5}
 
 
 @pytest.fixture(scope="module")
