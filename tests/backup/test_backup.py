@@ -23,6 +23,7 @@ from redzone.records.entry import ActDetails, AttestationSpec, Context, add_act,
 from redzone.records.identity import Identity, reveal_identity
 from redzone.records.models import Base, Evidence
 from redzone.records.users import SYSTEM, actor_for, create_user
+from redzone.search import index as search_index
 from redzone.security import audit
 from redzone.store import engine as engines
 from redzone.workspace import Workspace
@@ -75,8 +76,9 @@ def assert_same(original, restored_ws, extra_audit=1):
     for name, rows in tables.items():
         if name == "audit_entry":  # the restore appends its own entry after the copied ones
             assert got_tables[name][: len(rows)] == rows and len(got_tables[name]) == len(rows) + extra_audit
-        elif name == "workspace_meta":  # whose head checkpoint moved with that entry
-            assert [r for r in got_tables[name] if r[0] != audit.HEAD_KEY] == [r for r in rows if r[0] != audit.HEAD_KEY]
+        elif name == "workspace_meta":  # whose head checkpoint moved with that entry, as did the search index's
+            moved = (audit.HEAD_KEY, "search_index")
+            assert [r for r in got_tables[name] if r[0] not in moved] == [r for r in rows if r[0] not in moved]
         else:
             assert got_tables[name] == rows, name
 
@@ -109,6 +111,10 @@ def test_restore_reproduces_every_record_file_and_audit_entry(workspace, tmp_pat
             interviewer = actor_for(session, "interviewer")
         identity = reveal_identity(restored.store, restored.keys, interviewer, code)
         assert identity.legal_name == "Synthetic Kim"
+        with restored.store.session() as session:  # the search index is built again, for every record
+            assert result.search_documents == session.scalar(sa.select(sa.func.count()).select_from(
+                search_index.SearchDocument)) > 0
+            assert all(not search_index.pending(session, kind) for kind in search_index.KINDS)
         with restored.store.session() as session:  # ids carry on after the restored ones
             ctx = Context(session, restored.keys, interviewer)
             assert add_person(ctx, sex="male").id == 2

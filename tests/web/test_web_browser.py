@@ -1,6 +1,8 @@
 """End to end in real headless Chromium (Debian's package, driven by Playwright): sign in, enter a
-testimony, code an act from a selected passage, see it counted on the dashboard, be refused a sealed
-identity as an analyst, switch to Korean. Saves screenshots of the main pages to docs/screenshots/."""
+testimony with journey steps and see them on the person's timeline, code an act from a selected
+passage, see it counted on the dashboard, record a claim traced to its quoted passage, be refused a
+sealed identity as an analyst, switch to Korean. Saves screenshots of the main pages to
+docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -104,6 +106,72 @@ def _acts(page) -> int:  # noqa: ANN001
     return int(page.inner_text("#count-acts").replace(",", ""))
 
 
+def _journey_rows(page) -> None:  # noqa: ANN001
+    """Two journey steps besides the act's event: one row is shown, the second comes with "Add a step"."""
+    assert page.is_visible("#journey-row-0") and not page.is_visible("#journey-row-1")
+    page.select_option("#step-kind-0", "crossing")
+    page.fill("#step-place-0", "무산")
+    option = "#step-places-0 option[data-id^='kp.']"  # the North Korean town, not the crossing's Chinese side
+    page.wait_for_selector(option, state="attached")
+    page.fill("#step-place-0", page.eval_on_selector(option, "o => o.value"))
+    page.dispatch_event("#step-place-0", "change")
+    assert page.input_value("#step-place-id-0").startswith("kp.")
+    page.fill("#step-date-0", "2015-11")
+    page.click("#add-journey-step")
+    assert page.is_visible("#journey-row-1")
+    page.select_option("#step-kind-1", "arrest")
+    page.fill("#step-place-1", "Tumen")  # typed, not picked: the server finds the gazetteer place
+    page.fill("#step-date-1", "2018")
+
+
+def _journey_on_the_timeline(page) -> None:  # noqa: ANN001
+    """The steps entered with the testimony are on the person's timeline in time order; one more is
+    added on the person page and takes its place."""
+    with page.expect_navigation():
+        page.click("#journey-link")
+    steps = page.locator("#journey li strong").all_inner_texts()
+    assert steps == ["Border crossing", "Sale", "Arrest"], steps
+    assert "Musan" in page.inner_text("#journey") and "Sale or purchase of a person" in page.inner_text("#journey")
+    page.click(".add-step summary")
+    page.select_option("#step-kind-0", "repatriation")
+    page.fill("#step-place-0", "Onsong")
+    page.fill("#step-date-0", "2018-06")
+    with page.expect_navigation():
+        page.click("#add-step button[type=submit]")
+    assert page.locator("#journey li strong").all_inner_texts() == ["Border crossing", "Sale", "Arrest",
+                                                                    "Repatriation"]
+    assert page.locator("#journey li.new-step").count() == 1
+    _shot(page, "journey")
+
+
+def _claim_from_the_source(page, source_url: str, text: str) -> None:  # noqa: ANN001
+    """From the source page to the claims ledger's form, prefilled with the source; the figure recorded
+    is shown in its measure's table, linked to its quoted passage on the source page."""
+    page.goto(source_url)
+    assert page.locator("#review-facts").count() == 1  # an interviewer may review this source's proposals
+    with page.expect_navigation():
+        page.click("#claim-from-source")
+    assert page.input_value("#claim-source") == source_url.rsplit("/", 1)[1].split("?")[0]
+    page.fill("#claim-measure", "bride_price")  # a measure of the demo ledger: the new figure joins its table
+    page.select_option("#claim-qualifier", "exact")
+    page.fill("#claim-value", "20,000")
+    page.fill("#claim-unit", "CNY")
+    page.fill("#claim-scope", "price of a North Korean woman sold as a wife")
+    page.fill("#claim-year", "2016")
+    page.fill("#claim-quote", "for 20,000 yuan")
+    page.locator("div.card:has(#claim-form)").screenshot(path=str(SCREENSHOTS / "claim-entry.png"))
+    with page.expect_navigation():
+        page.click("#claim-form button[type=submit]")
+    assert "recorded" in page.inner_text("#claim-notice")
+    row = page.locator("tr.recorded")
+    assert "20,000" in row.inner_text() and "CNY" in row.inner_text()
+    assert page.locator("section.measure-group tbody tr").count() > 1  # side by side with the other sources
+    _shot(page, "claim-recorded")
+    with page.expect_navigation():
+        row.locator("a", has_text="quoted passage").click()
+    assert "for 20,000 yuan" in page.inner_text("#claims") and "for 20,000 yuan" in text
+
+
 def test_interviewer_records_and_codes_a_testimony_seen_on_the_dashboard(server, browser):
     base, ws = server
     problems: list[str] = []
@@ -130,10 +198,15 @@ def test_interviewer_records_and_codes_a_testimony_seen_on_the_dashboard(server,
     assert page.input_value("#event-place-id").startswith("cn.")
     page.select_option("select[name=date_precision]", "year")
     page.fill("input[name=date_start]", "2016")
+    _journey_rows(page)
     _shot(page, "testimony-entry")
+    page.locator("#journey-steps").screenshot(path=str(SCREENSHOTS / "testimony-journey.png"))
     page.click("#testimony-form button[type=submit]")
     page.wait_for_url(re.compile(r"/sources/"))
     assert "Testimony recorded" in page.inner_text("main")
+    source_url = page.url
+    _journey_on_the_timeline(page)
+    page.goto(source_url)
 
     # Code a second act by selecting the quoted passage in the text.
     passage = "A broker sold me to a farmer in Yanji"
@@ -157,6 +230,7 @@ def test_interviewer_records_and_codes_a_testimony_seen_on_the_dashboard(server,
     assert passage in page.inner_text("#acts")
 
     assert _acts(page) == before + 2
+    _claim_from_the_source(page, source_url, text)
     for path, name in (("/sources", "sources"), ("/claims", "claims"), ("/persons", "persons")):
         page.goto(path)
         _shot(page, name)

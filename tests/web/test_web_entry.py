@@ -23,8 +23,9 @@ def site(request, tmp_path_factory):
 
 
 def _rows(*steps: tuple[str, str, str, str]) -> dict[str, list[str]]:
-    """Form fields of journey rows: (kind, place name, precision, date) each; two blank rows after."""
-    rows = [*steps, ("", "", "unknown", ""), ("", "", "unknown", "")]
+    """Form fields of journey rows: (kind, place name, precision, date) each; two blank rows after.
+    A precision left empty is read from the date as written."""
+    rows = [*steps, ("", "", "", ""), ("", "", "", "")]
     return {"step_kind": [r[0] for r in rows], "step_place_name": [r[1] for r in rows],
             "step_place_id": ["" for _ in rows], "step_date_precision": [r[2] for r in rows],
             "step_date_start": [r[3] for r in rows], "step_date_end": ["" for _ in rows]}
@@ -43,8 +44,8 @@ def test_testimony_journey_steps_appear_on_the_person_timeline(site):
     form = {"csrf_token": csrf_of(client, "/testimony/new"), "text": "Synthetic testimony of a journey.",
             "violation": "trafficking.sale", "roles": ["broker"], "event_kind": "sale", "place_name": "연길",
             "date_precision": "year", "date_start": "2016",
-            **_rows(("crossing", "Musan", "month", "2015-11"), ("repatriation", "", "unknown", "2018-04"),
-                    ("detention", "온성", "unknown", ""))}
+            **_rows(("crossing", "Musan", "month", "2015-11"), ("repatriation", "", "", "2018-04"),
+                    ("detention", "온성", "", ""))}
     response = client.post("/testimony", data=form)
     assert response.status_code == 303, response.text[:500]
     assert "steps=4" in response.headers["location"]
@@ -56,7 +57,7 @@ def test_testimony_journey_steps_appear_on_the_person_timeline(site):
     journey = timeline[timeline.index('id="journey"'):timeline.index("</ol>")]
     assert [journey.index(w) for w in ("Border crossing", "Sale", "Repatriation", "Detention")] == sorted(
         journey.index(w) for w in ("Border crossing", "Sale", "Repatriation", "Detention"))
-    assert "Musan" in journey and "2015-11" in journey and "2018-04" in journey
+    assert "Musan" in journey and "2015-11" in journey and "2018-04" in journey and "2018-04-01" not in journey
     assert "Sale or purchase of a person" in journey  # the act sits under its event
 
 
@@ -67,7 +68,7 @@ def test_a_step_added_on_the_person_page_takes_its_place(site):
                                  .order_by(Person.id)).first()
     before = _journey(site, person)
     response = client.post(f"/persons/{person}/journey", data={
-        "csrf_token": csrf_of(client, f"/persons/{person}"), **_rows(("interrogation", "Onsong", "unknown", "1990"))})
+        "csrf_token": csrf_of(client, f"/persons/{person}"), **_rows(("interrogation", "Onsong", "", "1990"))})
     assert response.status_code == 303, response.text[:500]
     code = re.search(r"step=([^#&]+)", response.headers["location"]).group(1)
     after = _journey(site, person)
@@ -86,16 +87,17 @@ def test_journey_form_problems_name_the_step_and_field(site):
         person = session.scalars(sa.select(Person.code).order_by(Person.id)).first()
     before = _journey(site, person)
     token = csrf_of(client, f"/persons/{person}")
-    cases = [(_rows(("crossing", "Atlantis", "unknown", "")), "journey[0].place"),
-             (_rows(("", "Musan", "unknown", "")), "journey[0].kind"),
-             (_rows(("crossing", "", "unknown", "2016"), ("arrest", "", "unknown", "20-20")), "journey[1].date_start"),
+    cases = [(_rows(("crossing", "Atlantis", "", "")), "journey[0].place"),
+             (_rows(("", "Musan", "", "")), "journey[0].kind"),
+             (_rows(("crossing", "", "", "2016"), ("arrest", "", "", "20-20")), "journey[1].date_start"),
+             (_rows(("crossing", "", "day", "")), "journey[0].date_start"),
              (_rows(("detention", "", "range", "2016")), "journey[0].date_end"),
              (_rows(), "journey[0].kind")]
     for rows, field in cases:
         response = client.post(f"/persons/{person}/journey", data={"csrf_token": token, **rows})
         assert response.status_code == 422 and field in response.text, (field, response.text[:300])
     assert _journey(site, person) == before
-    assert client.post(f"/persons/{person}/journey", data=_rows(("crossing", "", "unknown", ""))).status_code == 403
+    assert client.post(f"/persons/{person}/journey", data=_rows(("crossing", "", "", ""))).status_code == 403
 
 
 def test_journey_through_the_api(site):

@@ -42,6 +42,7 @@ from redzone.security.keys import KdfParams, KeyRing
 from redzone.security.policy import require
 from redzone.store import engine as engines
 from redzone.store import migrate
+from redzone.search import index as search_index
 from redzone.store.engine import Store
 from redzone.workspace import CONFIG_NAME, DATABASE_NAME, EVIDENCE_DIR, Settings, Workspace, WorkspaceConfig
 
@@ -63,6 +64,7 @@ class RestoreReport:
     audit_intact: bool = True
     audit_problem: str | None = None
     replaced_empty_workspace: bool = False
+    search_documents: int = 0  # rows of the search index, rebuilt for the restored records
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -333,8 +335,10 @@ def _advance_sequences(connection: sa.Connection, tables: list[sa.Table]) -> Non
 
 
 def _finish(ws: Workspace, username: str, file_name: str, report: RestoreReport) -> None:
-    """Check the chain copied, then record the restore, by an account of the restored workspace."""
+    """Check the chain copied, record the restore by an account of the restored workspace, and build
+    the search index, which a backup does not carry (it is derived, and differs by backend)."""
     with ws.store.session() as session:
+        report.search_documents = search_index.rebuild(session, ws.keys)
         chain = audit.verify(session, ws.keys.audit_key)
         report.audit_intact, report.audit_problem = chain.intact, chain.problem
         actor = actor_for(session, username)

@@ -91,7 +91,7 @@ def journey_steps(problems: Problems, kinds: list[str], place_ids: list[str], pl
     steps, position = [], 0
     for index in range(len(kinds)):
         kind, name, start, end = at(kinds, index), at(place_names, index), at(starts, index), at(ends, index)
-        precision = at(precisions, index) or "unknown"
+        precision = at(precisions, index)
         if not (kind or name or start or end):
             continue
         prefix, position = f"journey[{position}].", position + 1
@@ -100,8 +100,8 @@ def journey_steps(problems: Problems, kinds: list[str], place_ids: list[str], pl
             continue
         place = resolve_place(problems, f"{prefix}place", at(place_ids, index), name)
         first, last = optional_date(problems, f"{prefix}date_start", start), optional_date(problems, f"{prefix}date_end", end)
-        if first is not None and precision == "unknown":
-            precision = {4: "year", 7: "month"}.get(len(start), "day")  # a date typed without a precision
+        if not precision:  # "as the date is written": 2016, 2016-05 or 2016-05-03
+            precision = "unknown" if first is None else {4: "year", 7: "month"}.get(len(start), "day")
         steps.append(JourneyStep(kind=kind, place_id=place, date_start=first, date_end=last, date_precision=precision))
     return steps
 
