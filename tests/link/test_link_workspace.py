@@ -8,6 +8,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from linked_world import linked  # noqa: F401 — the module-scoped fixture
 from redzone.errors import PermissionDenied, ValidationError
@@ -166,7 +167,7 @@ def test_estimates_from_the_linked_lists_side_by_side(linked):
 
 def test_incidents_reported_by_several_organisations_become_one(linked):
     from redzone.link.incidents import incident_clusters, run_incident_linkage
-    from redzone.records.models import DemoTruth, Event, Participation
+    from redzone.records.models import DemoTruth, Event, IncidentPair, Participation
 
     with linked.ws.store.session() as session:
         actor = actor_for(session, "analyst")
@@ -178,7 +179,11 @@ def test_incidents_reported_by_several_organisations_become_one(linked):
         woman = {event: truth.get(person) for event, person in session.execute(
             sa.select(Event.code, Participation.person_id).join(Participation, Participation.event_id == Event.id))}
         events = {e.code: e for e in session.scalars(sa.select(Event))}
-        linked_pairs = {(a, b) for a, b, _ in run.summary["pairs"]}
+        ends = aliased(Event), aliased(Event)
+        linked_pairs = set(session.execute(
+            sa.select(ends[0].code, ends[1].code).select_from(IncidentPair)
+            .join(ends[0], ends[0].id == IncidentPair.event_a_id).join(ends[1], ends[1].id == IncidentPair.event_b_id)
+            .where(IncidentPair.run_id == run.id, IncidentPair.match_probability >= run.threshold)).all())
         # Precision: linked event records happened to the same simulated woman, and are of one kind.
         assert all(woman[a] == woman[b] and events[a].kind == events[b].kind for a, b in linked_pairs)
         # Recall: records of one woman's event of one kind at one place, dated within a month, are linked.

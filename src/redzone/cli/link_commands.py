@@ -1,5 +1,6 @@
-"""`redzone link`: run record linkage, work through the review queue, and undo what needs undoing.
-Output is pseudonymous: codes, match weights and comparison levels, never a name."""
+"""`redzone link`: run record linkage, work through the review queue, and undo what needs undoing —
+for person records, or with `--incidents` for event records (incidents). Output is pseudonymous:
+codes, match weights and comparison levels, never a name nor an event's free text."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ link_app = typer.Typer(help="Link person records across organisations; review an
 app.add_typer(link_app, name="link")
 
 ROLE_HELP = "Which person records to link: victim, witness or perpetrator."
+INCIDENTS = typer.Option(False, "--incidents", help="Incident pairs (event records) instead of person pairs.")
 
 
 @link_app.callback()
@@ -75,12 +77,18 @@ def _link_incidents(cli, settings) -> None:  # noqa: ANN001
         cli.emit(report)
         return
     table = Table(title=f"Incident linkage run {report['run']} ({report['backend']})", show_header=False)
-    for label, key in (("event records compared", "events"), ("pairs linked", "pairs_linked"),
-                       ("incidents", "incidents"), ("event records sharing an incident", "events_in_shared_incidents")):
+    for label, key in (("event records compared", "events"), ("pairs stored", "pairs_stored"),
+                       ("pairs linked", "pairs_linked"), ("pairs to review", "in_review"), ("incidents", "incidents"),
+                       ("event records sharing an incident", "events_in_shared_incidents"),
+                       ("decisions carried over", "carried_decisions")):
         table.add_row(label, f"{report[key]:,}")
     console.print(table)
     for warning in report["warnings"]:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+PERSON_FIELDS = ("organisation", "cluster", "sex", "birth_year", "origin", "crossing_year")
+EVENT_FIELDS = ("kind", "date", "place", "victim", "incident")
 
 
 def _print_pair(view: dict) -> None:
@@ -89,7 +97,7 @@ def _print_pair(view: dict) -> None:
     table.add_column("")
     table.add_column(a["code"])
     table.add_column(b["code"])
-    for field in ("organisation", "cluster", "sex", "birth_year", "origin", "crossing_year"):
+    for field in (EVENT_FIELDS if "kind" in a else PERSON_FIELDS):
         table.add_row(field, str(a[field] if a[field] is not None else "—"), str(b[field] if b[field] is not None else "—"))
     console.print(table)
     steps = Table(title="Waterfall of evidence (match weights, log2 Bayes factors)")
@@ -110,13 +118,16 @@ def review(
     next_pair: bool = typer.Option(False, "--next", help="Show the next pair to decide, with its waterfall."),
     limit: int = typer.Option(50, min=1, help="Pairs to list."),
     role: str = typer.Option("victim", help=ROLE_HELP),
+    incidents: bool = INCIDENTS,
 ) -> None:
     """The review queue: undecided pairs in the review band, most uncertain first."""
-    from redzone.link import review_queue
+    from redzone.link import incident_review_queue, review_queue
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        queue = review_queue(session, actor_for(session, cli.user), role, 1 if next_pair else limit)
+        actor = actor_for(session, cli.user)
+        size = 1 if next_pair else limit
+        queue = incident_review_queue(session, actor, size) if incidents else review_queue(session, actor, role, size)
     if cli.json:
         cli.emit(queue[0] if next_pair and queue else queue)
         return
@@ -125,7 +136,9 @@ def review(
         return
     if next_pair:
         _print_pair(queue[0])
-        console.print(f"decide with `redzone link accept {queue[0]['pair']}` or `redzone link reject {queue[0]['pair']}`")
+        flag = " --incidents" if incidents else ""
+        console.print(f"decide with `redzone link accept {queue[0]['pair']}{flag}` or "
+                      f"`redzone link reject {queue[0]['pair']}{flag}`")
         return
     table = Table(title="Review queue")
     for column in ("pair", "record A", "record B", "probability", "linked"):
@@ -138,28 +151,30 @@ def review(
 
 
 @link_app.command("show")
-def show(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number, as the queue shows it.")) -> None:
+def show(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number, as the queue shows it."),
+         incidents: bool = INCIDENTS) -> None:
     """One pair with the waterfall of evidence for and against a match."""
-    from redzone.link import pair_view
-    from redzone.link.review import get_pair
+    from redzone.link import get_incident_pair, get_pair, incident_pair_view, pair_view
     from redzone.security.policy import require
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
         require(actor_for(session, cli.user), "link.review")
-        view = pair_view(session, get_pair(session, pair))
+        view = incident_pair_view(session, get_incident_pair(session, pair)) if incidents \
+            else pair_view(session, get_pair(session, pair))
     if cli.json:
         cli.emit(view)
     else:
         _print_pair(view)
 
 
-def _decide(ctx: typer.Context, verb: str, pair: int, note: str) -> None:
-    from redzone.link import decide
+def _decide(ctx: typer.Context, verb: str, pair: int, note: str, incidents: bool) -> None:
+    from redzone.link import decide, decide_incident
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        result = decide(Context(session, ws.keys, actor_for(session, cli.user)), pair, verb, note)
+        result = (decide_incident if incidents else decide)(Context(session, ws.keys, actor_for(session, cli.user)),
+                                                            pair, verb, note)
     _report(cli, result)
 
 
@@ -167,50 +182,58 @@ def _report(cli, result: dict) -> None:  # noqa: ANN001
     if cli.json:
         cli.emit(result)
         return
+    groups = "incidents" if result.get("records") == "incident" else "clusters"
     console.print(f"decision #{result['decision']} ({result['kind']}): pairs {', '.join(f'#{p}' for p in result['pairs']) or 'none'}; "
-                  f"clusters now {', '.join(result['clusters'])}. Undo with `redzone link undo {result['decision']}`.")
+                  f"{groups} now {', '.join(result['clusters'])}. Undo with `redzone link undo {result['decision']}`.")
 
 
 NOTE = typer.Option("", help="Why (kept in the decision log and the audit trail; never put a name here).")
 
 
 @link_app.command("accept")
-def accept(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE) -> None:
-    """Link a pair: its two records are the same individual."""
-    _decide(ctx, "accept", pair, note)
+def accept(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE,
+           incidents: bool = INCIDENTS) -> None:
+    """Link a pair: its two records are the same individual (or, with --incidents, the same incident)."""
+    _decide(ctx, "accept", pair, note, incidents)
 
 
 @link_app.command("reject")
-def reject(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE) -> None:
-    """Unlink a pair: its two records are different individuals."""
-    _decide(ctx, "reject", pair, note)
+def reject(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE,
+           incidents: bool = INCIDENTS) -> None:
+    """Unlink a pair: its two records are different individuals (or different incidents)."""
+    _decide(ctx, "reject", pair, note, incidents)
 
 
 @link_app.command("reopen")
-def reopen(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE) -> None:
+def reopen(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number."), note: str = NOTE,
+           incidents: bool = INCIDENTS) -> None:
     """Withdraw the decision on a pair: the model's verdict applies again."""
-    _decide(ctx, "reopen", pair, note)
+    _decide(ctx, "reopen", pair, note, incidents)
 
 
 @link_app.command("split")
 def split(
     ctx: typer.Context,
-    cluster: str = typer.Argument(..., help="Cluster code, e.g. CL-7K3D9Q."),
-    person: str = typer.Argument(..., help="Code of the record to take out of the cluster."),
+    cluster: str = typer.Argument(..., help="Cluster code, e.g. CL-7K3D9Q (an incident, IN-…, with --incidents)."),
+    person: str = typer.Argument(..., help="Code of the record to take out of the cluster (RZ-…, or EV-…)."),
     note: str = NOTE,
+    incidents: bool = INCIDENTS,
 ) -> None:
     """Take a record out of a cluster (rejects every link tying it to the other members)."""
     from redzone.link import split as split_record
+    from redzone.link import split_incident
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        result = split_record(Context(session, ws.keys, actor_for(session, cli.user)), cluster, person, note)
+        result = (split_incident if incidents else split_record)(
+            Context(session, ws.keys, actor_for(session, cli.user)), cluster, person, note)
     _report(cli, result)
 
 
 @link_app.command("undo")
 def undo(ctx: typer.Context, decision: int = typer.Argument(..., help="Decision number."), note: str = NOTE) -> None:
-    """Undo a decision (accept, reject, reopen, split or undo): restore the pair decisions it changed."""
+    """Undo a decision (accept, reject, reopen, split or undo; on persons or incidents): restore the pair
+    decisions it changed."""
     from redzone.link import undo as undo_decision
 
     cli = state(ctx)
@@ -220,13 +243,14 @@ def undo(ctx: typer.Context, decision: int = typer.Argument(..., help="Decision 
 
 
 @link_app.command("decisions")
-def decisions(ctx: typer.Context, limit: int = typer.Option(50, min=1), role: str = typer.Option("victim", help=ROLE_HELP)) -> None:
+def decisions(ctx: typer.Context, limit: int = typer.Option(50, min=1), role: str = typer.Option("victim", help=ROLE_HELP),
+              incidents: bool = INCIDENTS) -> None:
     """The decision log of the current run, newest first."""
     from redzone.link import decisions as decision_log
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        rows = decision_log(session, actor_for(session, cli.user), role, limit)
+        rows = decision_log(session, actor_for(session, cli.user), "incident" if incidents else role, limit)
     if cli.json:
         cli.emit(rows)
         return

@@ -3,11 +3,12 @@ describe the same woman — a Fellegi–Sunter model (Splink, EM-trained) on Duc
 queue with reversible, audited decisions, and the capture histories estimation needs.
 
 Incidents (the same event reported by several sources) are linked separately, by their own model on
-the same engine (`incidents`); `febrl` holds the FEBRL yardstick the benchmark scores the engine on.
+the same engine (`incidents`), and reviewed pair by pair as persons are (`incident_review`); `febrl`
+holds the FEBRL yardstick the benchmark scores the engine on.
 
 The contract the rest of Redzone (CLI, web, estimation) may use; the implementation lives in the
-modules named after each concept (settings, features, model, backends, engine, clusters, runs,
-review, histories, incidents, evaluate, synthetic, febrl).
+modules named after each concept (settings, features, model, backends, engine, clusters, pairs, runs,
+review, histories, incidents, incident_review, evaluate, synthetic, febrl).
 """
 
 from redzone.link.backends import open_backend, spark_available
@@ -15,9 +16,12 @@ from redzone.link.engine import Prediction, TrainedModel, score
 from redzone.link.evaluate import Scores, cluster_scores, demo_truth, pair_scores
 from redzone.link.features import RecordFacts, comparison_frame
 from redzone.link.histories import STRATA, capture_histories, individuals
+from redzone.link.incident_review import (decide_incident, get_incident_pair, incident_decisions,
+                                          incident_pair_view, incident_review_queue, split_incident)
 from redzone.link.incidents import INCIDENTS, incident_clusters, run_incident_linkage
 from redzone.link.model import BLOCKING_RULES, PERSONS, ModelSpec, comparisons
-from redzone.link.review import clusters, decide, decisions, pair_view, review_queue, split, undo, waterfall
+from redzone.link.review import (clusters, decide, decisions, get_pair, pair_view, review_queue, split, undo,
+                                 waterfall)
 from redzone.link.runs import RunReport, current_run, run_linkage
 from redzone.link.settings import BACKENDS, LinkSettings
 
@@ -41,9 +45,15 @@ __all__ = [
     "comparisons",
     "current_run",
     "decide",
+    "decide_incident",
     "decisions",
     "demo_truth",
+    "get_incident_pair",
+    "get_pair",
     "incident_clusters",
+    "incident_decisions",
+    "incident_pair_view",
+    "incident_review_queue",
     "individuals",
     "open_backend",
     "pair_scores",
@@ -54,6 +64,7 @@ __all__ = [
     "score",
     "spark_available",
     "split",
+    "split_incident",
     "undo",
     "waterfall",
 ]

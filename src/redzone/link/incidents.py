@@ -3,15 +3,17 @@ and a newspaper becomes several event records; this links them with its own Fell
 same engine and backends. Evidence: the kind of event, the linked individual it happened to (her
 person cluster), place through the gazetteer, and date.
 
-Events hold no sealed field, so nothing is unsealed here. The result of a run — which event records
-form one incident — is kept in the run's summary (`link_run` with person_role 'incident'): the schema
-has no incident-pair table yet, so incident pairs cannot be reviewed one by one as person pairs can.
+Events hold no sealed field, so nothing is unsealed here. A run (`link_run` with person_role 'incident')
+stores its scored pairs in `incident_pair`, carrying reviewers' decisions over from the previous run,
+and each event record's incident in `incident_cluster`; borderline pairs are reviewed one by one as
+person pairs are (`incident_review`).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,16 +22,17 @@ from sqlalchemy.orm import Session
 from redzone.errors import NotFound
 from redzone.link import engine
 from redzone.link.backends import open_backend
-from redzone.link.clusters import connected_components
 from redzone.link.features import place_columns
 from redzone.link.model import Comparison, Level, ModelSpec
-from redzone.link.runs import _run_code
+from redzone.link.pairs import INCIDENT_PAIRS, INCIDENT_ROLE, refresh_clusters, store_pairs
+from redzone.link.runs import _run_code, current_run
 from redzone.link.settings import LinkSettings
 from redzone.records.entry import Context
-from redzone.records.models import Act, Event, LinkRun, Participation, Person, PersonCluster, utcnow
+from redzone.records.models import (Act, Event, IncidentCluster, IncidentPair, LinkRun, Participation, Person,
+                                    PersonCluster, utcnow)
 from redzone.security.policy import require
 
-ROLE = "incident"
+ROLE = INCIDENT_ROLE
 COLUMNS = ("unique_id", "kind", "victim", "place", "area", "province", "day_start", "day_end", "year")
 
 
@@ -75,19 +78,30 @@ INCIDENTS = ModelSpec(
 )
 
 
-def incident_frame(session: Session, person_role: str = "victim") -> tuple[pd.DataFrame, dict[int, str]]:
-    """The comparison table of every event (one row each) and event id → code. An event's victim is the
-    person cluster of the first person recorded at it (through the journey, else through its acts)."""
-    clusters = dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code)).all())
+def victims_of(session: Session, person_role: str = "victim", events: Iterable[int] | None = None) -> dict[int, str]:
+    """Event id → the linked individual it happened to: the person cluster (else the person code) of the
+    first person of `person_role` recorded at it, through the journey, else through its acts."""
+    wanted = None if events is None else list(events)
+    journeys = (sa.select(Participation.event_id, Participation.person_id, Person.code)
+                .join(Person, Person.id == Participation.person_id).where(Person.person_role == person_role)
+                .order_by(Participation.event_id, Participation.person_id))
+    acts = (sa.select(Act.event_id, Act.victim_id, Person.code).join(Person, Person.id == Act.victim_id)
+            .where(Act.event_id.is_not(None)).order_by(Act.event_id, Act.victim_id))
+    if wanted is not None:
+        journeys, acts = journeys.where(Participation.event_id.in_(wanted)), acts.where(Act.event_id.in_(wanted))
+    found = [*session.execute(journeys), *session.execute(acts)]
+    clusters = dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code).where(
+        PersonCluster.person_id.in_({person for _, person, _ in found}))).all()) if wanted is not None else \
+        dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code)).all())
     victims: dict[int, str] = {}
-    for event_id, person_id in session.execute(
-            sa.select(Participation.event_id, Participation.person_id).join(Person, Person.id == Participation.person_id)
-            .where(Person.person_role == person_role).order_by(Participation.event_id, Participation.person_id)):
-        victims.setdefault(event_id, clusters.get(person_id, f"person:{person_id}"))
-    for event_id, person_id in session.execute(sa.select(Act.event_id, Act.victim_id)
-                                               .where(Act.event_id.is_not(None), Act.victim_id.is_not(None))
-                                               .order_by(Act.event_id, Act.victim_id)):
-        victims.setdefault(event_id, clusters.get(person_id, f"person:{person_id}"))
+    for event_id, person_id, code in found:
+        victims.setdefault(event_id, clusters.get(person_id, code))
+    return victims
+
+
+def incident_frame(session: Session, person_role: str = "victim") -> tuple[pd.DataFrame, dict[int, str]]:
+    """The comparison table of every event (one row each) and event id → code."""
+    victims = victims_of(session, person_role)
     rows, codes = [], {}
     for event in session.scalars(sa.select(Event).order_by(Event.id)):
         place, area, province = place_columns(event.place_id)
@@ -110,42 +124,50 @@ def run_incident_linkage(ws, actor, settings: LinkSettings | None = None) -> dic
     require(actor, "link.run")
     started = time.perf_counter()
     with ws.store.session() as session:
-        frame, codes = incident_frame(session, settings.person_role)
+        frame, _ = incident_frame(session, settings.person_role)
         person_run = session.scalar(sa.select(sa.func.count()).select_from(LinkRun)
                                     .where(LinkRun.person_role == settings.person_role))
     warnings = [] if person_run else ["persons have not been linked yet: events count as the same victim's only "
                                       "when recorded for the same person record; run `redzone link` first"]
     with open_backend(settings.backend) as api:
         prediction = engine.score(frame, settings, api, INCIDENTS)
-    linked = prediction.pairs[prediction.pairs.match_probability >= settings.threshold]
-    heads = connected_components(codes, zip(linked.person_a, linked.person_b))
-    clusters = {codes[event]: "IN-" + codes[head].removeprefix("EV-") for event, head in heads.items()}
-    sizes = Counter(clusters.values())
-    report = {"run": _run_code(), "backend": settings.backend,
-              "events": len(frame), "pairs_linked": len(linked), "incidents": len(sizes),
-              "events_in_shared_incidents": sum(n for n in sizes.values() if n > 1),
-              "seconds": round(time.perf_counter() - started, 2), "warnings": warnings + prediction.warnings}
     with ws.store.session() as session:
-        run = LinkRun(code=report["run"], person_role=ROLE, backend=settings.backend, threshold=settings.threshold,
+        previous = current_run(session, ROLE, required=False)
+        run = LinkRun(code=_run_code(), person_role=ROLE, backend=settings.backend, threshold=settings.threshold,
                       review_low=settings.review_low, review_high=settings.review_high,
-                      model=prediction.model.to_dict(), started_by=actor.username, finished_at=utcnow(),
-                      summary={**report, "settings": settings.to_dict(), "clusters": clusters,
-                               "pairs": [[codes[int(a)], codes[int(b)], round(float(p), 6)] for a, b, p in
-                                         zip(linked.person_a, linked.person_b, linked.match_probability)]})
+                      model=prediction.model.to_dict(), summary={}, started_by=actor.username)
         session.add(run)
+        session.flush()
+        carried = store_pairs(session, run, prediction.pairs, INCIDENTS.comparison_names(), previous)
+        sizes = Counter(refresh_clusters(session, run).values())
+        count = sa.select(sa.func.count()).select_from(IncidentPair).where(IncidentPair.run_id == run.id)
+        report = {"run": run.code, "backend": settings.backend, "events": len(frame),
+                  "pairs_stored": len(prediction.pairs),
+                  "pairs_linked": session.scalar(count.where(INCIDENT_PAIRS.linked(run))) or 0,
+                  "in_review": session.scalar(count.where(
+                      IncidentPair.decision.is_(None), IncidentPair.match_probability >= run.review_low,
+                      IncidentPair.match_probability < run.review_high)) or 0,
+                  "carried_decisions": carried, "incidents": len(sizes),
+                  "events_in_shared_incidents": sum(n for n in sizes.values() if n > 1),
+                  "seconds": round(time.perf_counter() - started, 2), "warnings": warnings + prediction.warnings}
+        run.summary = {**report, "settings": settings.to_dict()}
+        run.finished_at = utcnow()
         Context(session, ws.keys, actor).audit("link.incidents", "link_run", run.code, {
-            k: report[k] for k in ("backend", "events", "pairs_linked", "incidents")})
+            k: report[k] for k in ("backend", "events", "pairs_stored", "pairs_linked", "in_review", "incidents",
+                                   "carried_decisions")})
     return report
 
 
 def incident_clusters(session: Session, actor, min_size: int = 2) -> list[dict]:  # noqa: ANN001
-    """Incidents of the latest incident run with at least `min_size` event records, with their codes."""
+    """Incidents of the latest incident run (and its review decisions) with at least `min_size` event
+    records, with their codes."""
     require(actor, "act.view")
-    run = session.scalars(sa.select(LinkRun).where(LinkRun.person_role == ROLE).order_by(LinkRun.id.desc())).first()
-    if run is None:
+    rows = session.execute(sa.select(IncidentCluster.incident_code, Event.code)
+                           .join(Event, Event.id == IncidentCluster.event_id)
+                           .order_by(IncidentCluster.incident_code, Event.code)).all()
+    if not rows and current_run(session, ROLE, required=False) is None:
         raise NotFound("no incident linkage has been run yet; run `redzone link --incidents` first")
     grouped: dict[str, list[str]] = {}
-    for event, incident in sorted(run.summary.get("clusters", {}).items()):
+    for incident, event in rows:
         grouped.setdefault(incident, []).append(event)
-    return [{"incident": code, "events": events} for code, events in sorted(grouped.items())
-            if len(events) >= min_size]
+    return [{"incident": code, "events": events} for code, events in grouped.items() if len(events) >= min_size]

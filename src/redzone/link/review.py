@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.link.engine import TrainedModel
-from redzone.link.runs import current_run, is_linked, linked_condition, refresh_clusters
+from redzone.link.pairs import PERSON_PAIRS, PairKind, is_linked, kind_of, refresh_clusters
+from redzone.link.runs import current_run
 from redzone.records.entry import Context
 from redzone.records.models import LinkDecision, LinkPair, LinkRun, Person, PersonCluster, utcnow
 from redzone.security.policy import require
@@ -42,7 +43,7 @@ def _record(person: Person, cluster: str | None) -> dict:
             "birth_year": birth, "origin": person.origin_place_id, "crossing_year": person.crossing_year}
 
 
-def waterfall(pair: LinkPair, run: LinkRun) -> list[WaterfallStep]:
+def waterfall(pair: LinkPair, run: LinkRun) -> list[WaterfallStep]:  # an IncidentPair alike
     """The prior, then each comparison's level and weight, in the model's order; the last cumulative
     value is the pair's match weight."""
     model = TrainedModel.from_dict(run.model)
@@ -75,21 +76,27 @@ def pair_view(session: Session, pair: LinkPair, run: LinkRun | None = None) -> d
     }
 
 
+def queued_pairs(session: Session, run: LinkRun, limit: int) -> list:
+    """The run's undecided pairs in its review band, the most uncertain (closest to even odds) first."""
+    pair = kind_of(run).pair
+    return session.scalars(sa.select(pair).where(
+        pair.run_id == run.id, pair.decision.is_(None), pair.match_probability >= run.review_low,
+        pair.match_probability < run.review_high)
+        .order_by(sa.func.abs(pair.match_probability - 0.5), pair.id).limit(limit)).all()
+
+
 def review_queue(session: Session, actor, person_role: str = "victim", limit: int = 50) -> list[dict]:  # noqa: ANN001
     """Undecided pairs in the review band, the most uncertain (closest to even odds) first."""
     require(actor, "link.review")
     run = current_run(session, person_role)
-    pairs = session.scalars(sa.select(LinkPair).where(
-        LinkPair.run_id == run.id, LinkPair.decision.is_(None), LinkPair.match_probability >= run.review_low,
-        LinkPair.match_probability < run.review_high)
-        .order_by(sa.func.abs(LinkPair.match_probability - 0.5), LinkPair.id).limit(limit)).all()
-    return [pair_view(session, pair, run) for pair in pairs]
+    return [pair_view(session, pair, run) for pair in queued_pairs(session, run, limit)]
 
 
-def get_pair(session: Session, pair_id: int) -> LinkPair:
-    pair = session.get(LinkPair, pair_id)
+def get_pair(session: Session, pair_id: int, kind: PairKind = PERSON_PAIRS) -> LinkPair:
+    """A pair of the current run (person pairs, or `kind`'s), or NotFound / ValidationError saying why not."""
+    pair = session.get(kind.pair, pair_id)
     if pair is None:
-        raise NotFound(f"no linked pair #{pair_id}")
+        raise NotFound(f"no {'' if kind is PERSON_PAIRS else kind.name + ' '}pair #{pair_id}")
     run = session.get(LinkRun, pair.run_id)
     latest = current_run(session, run.person_role)
     if latest.id != run.id:
@@ -98,9 +105,10 @@ def get_pair(session: Session, pair_id: int) -> LinkPair:
     return pair
 
 
-def _apply(ctx: Context, run: LinkRun, kind: str, changes: list[tuple[LinkPair, str | None]], note: str,
+def _apply(ctx: Context, run: LinkRun, verb: str, changes: list[tuple[LinkPair, str | None]], note: str,
            undoes: LinkDecision | None = None) -> dict:
     """Set each pair's decision, log one decision row, recluster and audit."""
+    kind = kind_of(run)
     now = utcnow()
     logged = []
     for pair, after in changes:
@@ -108,33 +116,50 @@ def _apply(ctx: Context, run: LinkRun, kind: str, changes: list[tuple[LinkPair, 
         pair.decision = after
         pair.decided_by = ctx.actor.username if after else None
         pair.decided_at = now if after else None
-    decision = LinkDecision(run_id=run.id, kind=kind, actor=ctx.actor.username, at=now, changes=logged, note=note)
+    decision = LinkDecision(run_id=run.id, kind=verb, actor=ctx.actor.username, at=now, changes=logged, note=note)
     ctx.session.add(decision)
     ctx.session.flush()
     if undoes is not None:
         undoes.undone_by = decision.id
     clusters = refresh_clusters(ctx.session, run)
-    codes = dict(ctx.session.execute(sa.select(Person.id, Person.code).where(Person.id.in_(
-        {p.person_a_id for p, _ in changes} | {p.person_b_id for p, _ in changes}))).all())
-    ctx.audit(f"link.{kind}", "link_decision", str(decision.id), {
-        "run": run.code, "pairs": [[p.id, codes[p.person_a_id], codes[p.person_b_id], before, after]
-                                   for (p, _), (_, before, after) in zip(changes, logged)],
+    ends = [kind.ends(p) for p, _ in changes]
+    codes = dict(ctx.session.execute(sa.select(kind.record.id, kind.record.code).where(
+        kind.record.id.in_({record for pair in ends for record in pair}))).all())
+    action = f"link.{verb}" if kind is PERSON_PAIRS else f"link.incidents.{verb}"
+    ctx.audit(action, "link_decision", str(decision.id), {
+        "run": run.code, "pairs": [[p.id, codes[a], codes[b], before, after]
+                                   for (p, _), (a, b), (_, before, after) in zip(changes, ends, logged)],
         **({"undoes": undoes.id} if undoes is not None else {})})
-    touched = {clusters[p.person_a_id] for p, _ in changes} | {clusters[p.person_b_id] for p, _ in changes}
-    return {"decision": decision.id, "kind": kind, "pairs": [row[0] for row in logged],
+    touched = {clusters[record] for pair in ends for record in pair}
+    return {"decision": decision.id, "kind": verb, "records": kind.name, "pairs": [row[0] for row in logged],
             "clusters": sorted(touched)}
 
 
-def decide(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
-    """`verb` is accept, reject or reopen (back to the model's verdict)."""
+def decide_pair(ctx: Context, kind: PairKind, pair_id: int, verb: str, note: str = "") -> dict:
+    """Accept, reject or reopen a pair of `kind` (persons or incidents)."""
     require(ctx.actor, "link.review")
     if verb not in DECISIONS:
         raise ValidationError(Problem("decision", f"expected accept, reject or reopen, got {verb!r}"))
-    pair = get_pair(ctx.session, pair_id)
+    pair = get_pair(ctx.session, pair_id, kind)
     run = ctx.session.get(LinkRun, pair.run_id)
     if pair.decision == DECISIONS[verb]:
         raise ValidationError(Problem("pair", f"#{pair_id} is already {pair.decision or 'undecided'}"))
     return _apply(ctx, run, verb, [(pair, DECISIONS[verb])], note)
+
+
+def decide(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
+    """`verb` is accept, reject or reopen (back to the model's verdict)."""
+    return decide_pair(ctx, PERSON_PAIRS, pair_id, verb, note)
+
+
+def split_pairs(ctx: Context, run: LinkRun, record_id: int, members: set[int], note: str) -> dict:
+    """Reject every linked pair of `run` that ties `record_id` to another of `members` (its cluster)."""
+    kind = kind_of(run)
+    pairs = ctx.session.scalars(sa.select(kind.pair).where(
+        kind.pair.run_id == run.id, kind.linked(run),
+        sa.or_(sa.and_(kind.left == record_id, kind.right.in_(members)),
+               sa.and_(kind.right == record_id, kind.left.in_(members))))).all()
+    return _apply(ctx, run, "split", [(pair, "rejected") for pair in pairs], note)
 
 
 def split(ctx: Context, cluster: str, person_code: str, note: str = "") -> dict:
@@ -150,11 +175,7 @@ def split(ctx: Context, cluster: str, person_code: str, note: str = "") -> dict:
         raise ValidationError(Problem("person", f"{person_code} is not in cluster {cluster}"))
     if len(members) == 1:
         raise ValidationError(Problem("cluster", f"{cluster} holds {person_code} alone; there is nothing to split"))
-    pairs = ctx.session.scalars(sa.select(LinkPair).where(
-        LinkPair.run_id == run.id, linked_condition(run),
-        sa.or_(sa.and_(LinkPair.person_a_id == person.id, LinkPair.person_b_id.in_(members)),
-               sa.and_(LinkPair.person_b_id == person.id, LinkPair.person_a_id.in_(members))))).all()
-    return _apply(ctx, run, "split", [(pair, "rejected") for pair in pairs], note)
+    return split_pairs(ctx, run, person.id, members, note)
 
 
 def undo(ctx: Context, decision_id: int, note: str = "") -> dict:
@@ -171,7 +192,7 @@ def undo(ctx: Context, decision_id: int, note: str = "") -> dict:
         raise ValidationError(Problem("decision", f"#{decision_id} belongs to an earlier run ({run.code})"))
     changes = []
     for pair_id, before, after in decision.changes:
-        pair = ctx.session.get(LinkPair, pair_id)
+        pair = ctx.session.get(kind_of(run).pair, pair_id)
         if pair is None or pair.decision != after:
             raise ValidationError(Problem("decision", f"pair #{pair_id} has been decided again since #{decision_id}; "
                                                       "undo the later decision first"))

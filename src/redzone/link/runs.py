@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from redzone.errors import NotFound
 from redzone.link import engine
 from redzone.link.backends import open_backend
-from redzone.link.clusters import connected_components
 from redzone.link.evaluate import cluster_scores, demo_truth
 from redzone.link.features import comparison_frame, workspace_records
+from redzone.link.pairs import PERSON_PAIRS, refresh_clusters, store_pairs
 from redzone.link.settings import LinkSettings
 from redzone.records.codes import ALPHABET
 from redzone.records.entry import Context
-from redzone.records.models import LinkPair, LinkRun, Person, PersonCluster, utcnow
+from redzone.records.models import LinkPair, LinkRun, utcnow
 from redzone.security.policy import require
 
 
@@ -69,69 +69,6 @@ def current_run(session: Session, person_role: str = "victim", required: bool = 
     return run
 
 
-def is_linked(pair: LinkPair, run: LinkRun) -> bool:
-    return pair.decision == "accepted" or (pair.decision is None and pair.match_probability >= run.threshold)
-
-
-def linked_condition(run: LinkRun):  # noqa: ANN201 — a SQL expression
-    return sa.or_(LinkPair.decision == "accepted",
-                  sa.and_(LinkPair.decision.is_(None), LinkPair.match_probability >= run.threshold))
-
-
-def cluster_code(person_code: str) -> str:
-    """A cluster is named after its member with the smallest id: RZ-PVN4BG → CL-PVN4BG."""
-    return "CL-" + (person_code[3:] if person_code.startswith("RZ-") else person_code)
-
-
-def refresh_clusters(session: Session, run: LinkRun) -> dict[int, str]:
-    """Recompute every person's cluster from the run's linked pairs; returns person id → cluster code."""
-    persons = dict(session.execute(sa.select(Person.id, Person.code)
-                                   .where(Person.person_role == run.person_role)).all())
-    edges = session.execute(sa.select(LinkPair.person_a_id, LinkPair.person_b_id)
-                            .where(LinkPair.run_id == run.id, linked_condition(run)))
-    heads = connected_components(persons, ((a, b) for a, b in edges if a in persons and b in persons))
-    codes = {person: cluster_code(persons[head]) for person, head in heads.items()}
-    session.execute(sa.delete(PersonCluster).where(PersonCluster.person_id.in_(
-        sa.select(Person.id).where(Person.person_role == run.person_role))))
-    rows = [{"person_id": person, "run_id": run.id, "cluster_code": code} for person, code in codes.items()]
-    for start in range(0, len(rows), 10000):
-        session.execute(sa.insert(PersonCluster), rows[start:start + 10000])
-    return codes
-
-
-def _levels(row: dict, names: tuple[str, ...]) -> dict[str, list]:
-    return {name: [int(row[f"gamma_{name}"]), round(float(row[f"mw_{name}"]), 4)] for name in names}
-
-
-def _store_pairs(session: Session, run: LinkRun, prediction: engine.Prediction, previous: LinkRun | None) -> int:
-    """Insert the scored pairs; carry earlier decisions over. Returns how many decisions were carried."""
-    names = engine.comparison_names()
-    decided: dict[tuple[int, int], LinkPair] = {}
-    if previous is not None:
-        decided = {(p.person_a_id, p.person_b_id): p for p in session.scalars(
-            sa.select(LinkPair).where(LinkPair.run_id == previous.id, LinkPair.decision.is_not(None)))}
-    existing = set(session.scalars(sa.select(Person.id).where(Person.person_role == run.person_role)))
-    rows = []
-    for row in prediction.pairs.to_dict("records"):
-        key = (int(row["person_a"]), int(row["person_b"]))
-        old = decided.pop(key, None)
-        rows.append({"run_id": run.id, "person_a_id": key[0], "person_b_id": key[1],
-                     "match_weight": float(row["match_weight"]), "match_probability": float(row["match_probability"]),
-                     "levels": _levels(row, names), "origin": "model",
-                     "decision": old.decision if old else None, "decided_by": old.decided_by if old else None,
-                     "decided_at": old.decided_at if old else None})
-    carried = sum(1 for r in rows if r["decision"])
-    for (a, b), old in decided.items():  # decided before, no longer scored above the floor: keep the decision
-        if a in existing and b in existing:
-            rows.append({"run_id": run.id, "person_a_id": a, "person_b_id": b, "match_weight": old.match_weight,
-                         "match_probability": old.match_probability, "levels": old.levels, "origin": "carried",
-                         "decision": old.decision, "decided_by": old.decided_by, "decided_at": old.decided_at})
-            carried += 1
-    for start in range(0, len(rows), 10000):
-        session.execute(sa.insert(LinkPair), rows[start:start + 10000])
-    return int(carried)
-
-
 def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  # noqa: ANN001
     """Link the workspace's person records of `settings.person_role`; store and cluster the result."""
     settings = (settings or LinkSettings()).validate()
@@ -152,10 +89,10 @@ def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  
                       started_at=utcnow() - dt.timedelta(seconds=scored - started))
         session.add(run)
         session.flush()
-        carried = _store_pairs(session, run, prediction, previous)
+        carried = store_pairs(session, run, prediction.pairs, engine.comparison_names(), previous)
         clusters = refresh_clusters(session, run)
         linked = session.scalar(sa.select(sa.func.count()).select_from(LinkPair)
-                                .where(LinkPair.run_id == run.id, linked_condition(run))) or 0
+                                .where(LinkPair.run_id == run.id, PERSON_PAIRS.linked(run))) or 0
         review = session.scalar(sa.select(sa.func.count()).select_from(LinkPair).where(
             LinkPair.run_id == run.id, LinkPair.decision.is_(None),
             LinkPair.match_probability >= run.review_low, LinkPair.match_probability < run.review_high)) or 0

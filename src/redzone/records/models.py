@@ -4,7 +4,8 @@ Sealed values (a person's identity, a testimony's text, an evidence file's origi
 a TOTP secret) are stored only as AES-GCM ciphertext (`*_sealed` columns, see
 security/keys.py) on every backend; reading them goes through `records.identity`, which
 checks the policy and writes the audit entry. Gazetteer places and vocabulary codes are
-data files (`redzone.vocab`), referenced here by their stable ids.
+data files (`redzone.vocab`), referenced here by their stable ids. The linkage tables live in
+`records.linkage` and are re-exported here, so every table is importable from this module.
 """
 
 from __future__ import annotations
@@ -13,27 +14,11 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-class Base(DeclarativeBase):
-    metadata = sa.MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-    type_annotation_map = {dict[str, Any]: sa.JSON, list[str]: sa.JSON, bytes: sa.LargeBinary}
-
-
-Timestamp = sa.DateTime(timezone=True)
+from redzone.records.base import Base, Timestamp, utcnow  # noqa: F401 — re-exported
+from redzone.records.linkage import (IncidentCluster, IncidentPair, LinkDecision, LinkPair,  # noqa: F401
+                                     LinkRun, PersonCluster)
 
 
 class Organisation(Base):
@@ -341,79 +326,6 @@ class DemoTruth(Base):
     true_id: Mapped[int] = mapped_column(index=True)
 
 
-class LinkRun(Base):
-    """One run of record linkage: its settings, the trained model (parameters and level labels, never
-    a compared value) and what it found."""
-
-    __tablename__ = "link_run"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    person_role: Mapped[str] = mapped_column(sa.String(20), default="victim")
-    backend: Mapped[str] = mapped_column(sa.String(20), default="duckdb")
-    threshold: Mapped[float]
-    review_low: Mapped[float]
-    review_high: Mapped[float]
-    model: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    started_by: Mapped[str] = mapped_column(sa.String(80))
-    started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
-
-
-class LinkPair(Base):
-    """Two person records a run scored as possibly the same individual, with a reviewer's decision.
-
-    The pair is linked when a reviewer accepted it, or when nobody decided and the model's match
-    probability reaches the run's threshold. `levels` holds, per comparison, the level reached and
-    its match weight: the waterfall an analyst reviews, with no value of the records in it.
-    """
-
-    __tablename__ = "link_pair"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
-    person_a_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    person_b_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    match_weight: Mapped[float]
-    match_probability: Mapped[float] = mapped_column(index=True)
-    levels: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # 'model' when this run scored the pair; 'carried' when only an earlier run's decision brought it here.
-    origin: Mapped[str] = mapped_column(sa.String(10), default="model")
-    decision: Mapped[str | None] = mapped_column(sa.String(10))
-    decided_by: Mapped[str | None] = mapped_column(sa.String(80))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
-    __table_args__ = (
-        sa.UniqueConstraint("run_id", "person_a_id", "person_b_id"),
-        sa.CheckConstraint("person_a_id < person_b_id", name="ordered"),
-        sa.CheckConstraint("decision IS NULL OR decision IN ('accepted','rejected')", name="decision"),
-    )
-
-
-class LinkDecision(Base):
-    """One reviewing act (accept, reject, reopen, split, undo) and the pair decisions it changed, so
-    that it can be undone exactly."""
-
-    __tablename__ = "link_decision"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(10))
-    actor: Mapped[str] = mapped_column(sa.String(80))
-    at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
-    # [[pair id, decision before, decision after], …]
-    changes: Mapped[list[str]] = mapped_column(default=list)
-    note: Mapped[str] = mapped_column(sa.Text, default="")
-    undone_by: Mapped[int | None]
-
-
-class PersonCluster(Base):
-    """The linked individual (cluster) a person record belongs to under the latest run and its
-    decisions; records never linked to another form clusters of one."""
-
-    __tablename__ = "person_cluster"
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
-    run_id: Mapped[int] = mapped_column(sa.ForeignKey("link_run.id", ondelete="CASCADE"), index=True)
-    cluster_code: Mapped[str] = mapped_column(sa.String(40), index=True)
-
-
 # --- search index ---
 
 
@@ -485,3 +397,4 @@ class UserSetting(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     totp_last_step: Mapped[int | None]
+

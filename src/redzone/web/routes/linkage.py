@@ -1,6 +1,7 @@
 """Linkage review: the current run, the queue of borderline pairs (pseudonyms, match weight and
 probability, the waterfall of evidence), accept / reject / reopen / split / undo — each reversible
-and audited by `redzone.link` — and, for roles allowed `link.run`, a run in the background.
+and audited by `redzone.link` — and, for roles allowed `link.run`, a run in the background. Incident
+pairs have their own pages (`linkage_incidents`); undo serves both.
 
 Nothing here unseals an identity: the page shows only what `redzone.link.pair_view` returns."""
 
@@ -123,8 +124,10 @@ def split_record(request: Request, session: DbSession, workspace: WorkspaceDep,
 @router.post("/linkage/decisions/{decision_id}/undo", dependencies=[requires("link.review")])
 def undo(request: Request, session: DbSession, workspace: WorkspaceDep, decision_id: int,
          note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Undoes a person or an incident decision (one log); back to the page that lists it."""
     outcome = undo_decision(context(session, workspace, request.state.principal), decision_id, note.strip())
-    return RedirectResponse(f"/linkage?done=undo&decision={outcome['decision']}#decisions", status_code=303)
+    page = "/linkage/incidents" if outcome["records"] == "incident" else "/linkage"
+    return RedirectResponse(f"{page}?done=undo&decision={outcome['decision']}#decisions", status_code=303)
 
 
 @router.post("/linkage/run", dependencies=[requires("link.run")])
