@@ -207,3 +207,27 @@ def test_review_button_only_for_reviewers_and_sources_with_text(site, role):
         assert 'id="review-facts"' not in client.get(f"/sources/{bare}").text
     if may_review:
         assert client.get(f"/sources/{code}/review").status_code == 200
+
+
+def test_an_act_coded_with_an_event_joins_the_victims_journey(site):
+    client = sign_in(client_for(site), "interviewer")
+    response = client.post("/testimony", data={"csrf_token": csrf_of(client, "/testimony/new"),
+                                               "text": "Synthetic: sold in Yanji, later held in Tumen.", **_rows()})
+    code = re.search(r"/sources/([^?]+)", response.headers["location"]).group(1)
+    with site.store.session() as session:
+        person = session.scalar(sa.select(Person.code).join(Source, Source.interviewee_id == Person.id)
+                                .where(Source.code == code))
+    assert _journey(site, person) == []  # no act, no steps: nothing on the timeline yet
+    coded = client.post(f"/sources/{code}/acts", data={
+        "csrf_token": csrf_of(client, f"/sources/{code}"), "violation": "detention.arbitrary",
+        "event_kind": "detention", "place_name": "Tumen", "date_precision": "year", "date_start": "2017"})
+    assert coded.status_code == 303, coded.text[:300]
+    assert [k for _, k, _ in _journey(site, person)] == ["detention"]
+    with site.store.session() as session:
+        token, _ = create_token(session, site.keys, "demo-interviewer", "test", 1)
+    made = client_for(site).post("/api/v1/acts", headers={"Authorization": f"Bearer {token}"}, json={
+        "violation": "trafficking.sale", "source": code, "victim": person,
+        "event": {"kind": "sale", "place_id": "cn.jilin.yanbian.yanji", "date_start": "2016-03-01",
+                  "date_precision": "month"}})
+    assert made.status_code == 201, made.text
+    assert [k for _, k, _ in _journey(site, person)] == ["sale", "detention"]

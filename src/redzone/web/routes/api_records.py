@@ -12,10 +12,11 @@ from sqlalchemy.orm import selectinload
 
 from redzone.errors import Problem, ValidationError
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_claim, add_event,
-                                   add_source, read_source_text)
+                                   add_journey, add_source, read_source_text)
 from redzone.records.identity import reveal_identity
 from redzone.records.models import Act, AuditEntry, Claim, Evidence, Person, Source
 from redzone.legal import analyse_person
+from redzone.security.policy import allowed
 from redzone.web.api_models import (ActIn, ActOut, AttestationOut, AuditOut, ClaimIn, ClaimOut, ErrorOut, EvidenceOut,
                                     IdentityOut, Page, PersonOut, SourceIn, SourceOut, SourceTextOut)
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
@@ -160,6 +161,8 @@ def create_act(body: ActIn, session: DbSession, workspace: WorkspaceDep,
         price_amount=body.price_amount, price_currency=body.price_currency, notes=body.notes,
         perpetrators=[PerpetratorSpec(role=r) for r in body.perpetrator_roles],
         attestations=[AttestationSpec(source, body.span_start, body.span_end)]))
+    if event is not None and victim is not None and allowed(principal.actor, "person.edit"):
+        add_journey(ctx, victim, [event])  # the act's event is a step of the victim's journey
     return act_out(act, {victim.id: victim.code} if victim else {}, {source.id: source.code})
 
 

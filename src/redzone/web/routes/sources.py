@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import defer
 
 from redzone.errors import NotFound, Problem
-from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event,
+from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
                                    read_source_text)
 from redzone.records.models import Act, Attestation, Claim, Person, Source
 from redzone.security.policy import allowed
@@ -127,4 +127,6 @@ def code_act(request: Request, session: DbSession, workspace: WorkspaceDep, code
     act = add_act(ctx, victim=person, violation=violation, event=event, details=ActDetails(
         notes=notes, perpetrators=[PerpetratorSpec(role=r) for r in roles],
         attestations=[AttestationSpec(source, start, end)]))
+    if event is not None and person is not None and allowed(principal.actor, "person.edit"):
+        add_journey(ctx, person, [event])  # what was done to her happened on her journey: a step of it
     return RedirectResponse(f"/sources/{source.code}?coded={act.code}#acts", status_code=303)
