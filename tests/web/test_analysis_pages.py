@@ -519,17 +519,17 @@ def test_analysis_pages_in_a_browser(served):
 # ---- background jobs ----------------------------------------------------------------------------------------
 
 
-def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type():
+def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type(site):
     import threading
 
     from redzone.errors import ValidationError
     from redzone.web.jobs import Jobs
 
-    jobs, release = Jobs(), threading.Event()
-    first = jobs.start("linkage", "someone", lambda: release.wait(10) and {"run": "LNK-TEST"})
+    jobs, release = Jobs(site.store), threading.Event()  # kinds of their own: the site is shared
+    first = jobs.start("test-linkage", "someone", lambda: release.wait(10) and {"run": "LNK-TEST"})
     with pytest.raises(ValidationError, match="already running"):
-        jobs.start("linkage", "someone-else", lambda: None)
-    other = jobs.start("estimates", "someone-else", lambda: 42)  # another kind may run meanwhile
+        jobs.start("test-linkage", "someone-else", lambda: None)
+    other = jobs.start("test-estimates", "someone-else", lambda: 42)  # another kind may run meanwhile
     assert other.wait(10) and other.result == 42
     release.set()
     assert first.wait(10) and first.status == "done" and first.result == {"run": "LNK-TEST"}
@@ -538,7 +538,7 @@ def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type():
         def leaky(kind=kind) -> None:  # noqa: ANN001
             raise kind("invalid literal: 'Kim Sun-hui'")  # a message that could hold sealed data
 
-        failed = jobs.start("linkage", "someone", leaky)
+        failed = jobs.start("test-linkage", "someone", leaky)
         assert failed.wait(10) and failed.status == "failed"
         assert "Kim" not in json.dumps(failed.to_dict()) and kind.__name__ in failed.error
 
@@ -547,5 +547,5 @@ def test_one_job_of_a_kind_at_a_time_and_failures_say_no_more_than_their_type():
 
         raise EstimationError("the lists have nobody in common")
 
-    domain = jobs.start("estimates", "someone", unsupported)  # a domain error keeps its one-line message
+    domain = jobs.start("test-estimates", "someone", unsupported)  # a domain error keeps its one-line message
     assert domain.wait(10) and domain.status == "failed" and domain.error == "the lists have nobody in common"

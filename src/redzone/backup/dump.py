@@ -28,8 +28,9 @@ import sqlalchemy as sa
 from redzone.errors import IntegrityError
 
 # Tables not copied: the search index is derived from the records and differs by backend
-# (FTS5 terms on SQLite, keyed digests on PostgreSQL), and web sign-ins must not outlive the copy.
-EXCLUDED = ("search_document", "web_session")
+# (FTS5 terms on SQLite, keyed digests on PostgreSQL), web sign-ins must not outlive the copy, and
+# background jobs belong to the server processes that ran them.
+EXCLUDED = ("search_document", "web_session", "web_job")
 FILE_PIECE = 48 * 1024  # bytes of evidence per base64 line
 
 

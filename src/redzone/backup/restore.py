@@ -47,9 +47,10 @@ from redzone.store.engine import Store
 from redzone.workspace import CONFIG_NAME, DATABASE_NAME, EVIDENCE_DIR, Settings, Workspace, WorkspaceConfig
 
 BATCH = 1000
-# Tables a freshly created workspace may already hold rows in: accounts and their trail, not records.
+# Tables a freshly created workspace may already hold rows in: accounts and their trail (and the web's
+# background jobs), not records.
 _ACCOUNT_TABLES = {"user_account", "audit_entry", "workspace_meta", "login_attempt", "user_setting", "api_token",
-                   "web_session", "search_document", "access_grant"}
+                   "web_session", "search_document", "access_grant", "web_job"}
 _STORAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
 
 

@@ -41,6 +41,15 @@ class EstimateResult:
             out["details"] = plain(self.details)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], level: float = 0.95) -> EstimateResult:
+        """The result back from `to_dict(details=True)` (e.g. kept as JSON by a background job)."""
+        interval = data.get("interval")
+        return cls(data["method"], int(data["observed"]), float(data["estimate"]),
+                   None if interval is None else (float(interval[0]), float(interval[1])),
+                   float(data.get("level", level)), list(data.get("model", [])), list(data.get("warnings", [])),
+                   dict(data.get("details", {})))
+
 
 def plain(value: Any) -> Any:
     """Turn numpy scalars and arrays, tuples and non-finite floats into JSON-ready values."""

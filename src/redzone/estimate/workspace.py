@@ -76,6 +76,13 @@ class StratumEstimate:
                 "results": [r.to_dict(details=details) for r in self.results], "failures": dict(self.failures),
                 "spread": self.spread, "warnings": list(self.warnings)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StratumEstimate:
+        """Back from `to_dict(details=True)`: what a background job keeps as JSON."""
+        return cls(data["stratum"], int(data["observed"]), tuple(data["lists"]),
+                   tuple(EstimateResult.from_dict(r) for r in data["results"]), dict(data.get("failures", {})),
+                   list(data.get("warnings", [])))
+
 
 def estimate_workspace(
     ws_or_session: Any,

@@ -398,3 +398,29 @@ class UserSetting(Base):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     totp_last_step: Mapped[int | None]
 
+
+# --- background work started from the web ---
+
+
+class WebJob(Base):
+    """A piece of background work a page started (a linkage run, bootstrap intervals), kept here so that
+    every server process can report it. `owner` names the process running it (host:pid) and
+    `heartbeat_at` moves while it runs: a job whose process has gone is reported as failed. The result
+    holds counts, codes and estimates only — never a sealed value."""
+
+    __tablename__ = "web_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(10), default="running")
+    started_by: Mapped[str] = mapped_column(sa.String(80))
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[Any | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(120))
+    started_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    __table_args__ = (
+        sa.Index("ix_web_job_kind_id", "kind", "id"),
+        sa.CheckConstraint("status IN ('running','done','failed')", name="status"),
+    )

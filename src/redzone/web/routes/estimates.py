@@ -143,8 +143,8 @@ def estimates_page(request: Request, session: DbSession, workspace: WorkspaceDep
     version = data_version(session)
     source = "quick"
     if (job is not None and job.status == "done" and job.parameters.get("stratify") == stratify
-            and job.parameters.get("methods") == chosen and job.parameters.get("version") == version):
-        strata, source, computed = job.result, "job", job.finished
+            and job.parameters.get("methods") == list(chosen) and job.parameters.get("version") == list(version)):
+        strata, source, computed = [StratumEstimate.from_dict(s) for s in job.result], "job", job.finished
     else:
         strata, computed = _quick(request, session, actor, stratify, chosen, fresh)
     rows = _rows(stratify, strata)
@@ -161,7 +161,7 @@ def estimates_page(request: Request, session: DbSession, workspace: WorkspaceDep
                   replicates=REPLICATES, slow_missing=slow_missing, shared=shared,
                   computed=dt.datetime.fromtimestamp(computed or time.time()).strftime("%H:%M:%S"), demo=workspace.config.demo,
                   job_matches=job is not None and job.parameters.get("stratify") == stratify
-                  and job.parameters.get("methods") == chosen)
+                  and job.parameters.get("methods") == list(chosen))
 
 
 @router.post("/estimates/compute", dependencies=[requires("estimate.run")])
@@ -179,11 +179,12 @@ def compute(request: Request, session: DbSession, workspace: WorkspaceDep,
     if n_boot not in REPLICATES:
         raise ValidationError(Problem("replicates", f"choose one of {', '.join(map(str, REPLICATES))}"))
     version = data_version(session)
-    jobs_of(request.app).start(
+    jobs_of(request.app).start(  # kept as JSON, so that any server process can show it
         JOB, actor.username,
-        lambda: estimate_workspace(workspace, actor, methods=list(chosen), stratify=stratify or None,
-                                   n_boot=n_boot, seed=1234 if chosen_seed is None else chosen_seed),
-        stratify=stratify, methods=chosen, version=version, replicates=n_boot)
+        lambda: [found.to_dict(details=True) for found in estimate_workspace(
+            workspace, actor, methods=list(chosen), stratify=stratify or None, n_boot=n_boot,
+            seed=1234 if chosen_seed is None else chosen_seed)],
+        stratify=stratify, methods=list(chosen), version=list(version), replicates=n_boot)
     query = "&".join([f"stratify={stratify}"] + [f"methods={m}" for m in chosen])
     return RedirectResponse(f"/estimates?{query}&started=1", status_code=303)
 
