@@ -24,12 +24,14 @@ def serve_workspace(ws: Workspace, host: str, port: int, secure_cookies: bool = 
     import uvicorn
 
     from redzone.web import WebSettings, create_app
+    from redzone.web.serving import NoDelayHTTPProtocol
 
     console.print(f"Serving {ws.path} on [bold]http://{host}:{port}[/] with {workers} worker(s) (Ctrl+C to stop).")
     # No access log: URLs may carry search words, and logs leave the encrypted workspace.
     if workers == 1:
         application = create_app(ws, WebSettings(secure_cookies=secure_cookies))
-        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
+                    http=NoDelayHTTPProtocol)
         return
     # Several processes: each opens the workspace itself; the passphrase reaches them through the
     # environment this process hands its own children (never a file or an argument).
@@ -37,7 +39,7 @@ def serve_workspace(ws: Workspace, host: str, port: int, secure_cookies: bool = 
     os.environ.update(REDZONE_WORKSPACE=str(ws.path), REDZONE_PASSPHRASE=passphrase or "",
                       REDZONE_SECURE_COOKIES="1" if secure_cookies else "0")
     uvicorn.run("redzone.web.app:create_app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, http=NoDelayHTTPProtocol)
 
 
 @app.command()
