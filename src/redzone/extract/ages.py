@@ -1,6 +1,7 @@
 """Ages of people in English, Korean and Chinese: "aged 15", "12-year-old", "between 12 and 29",
 "as young as 9", "the eldest, then 19,", "sold at sixteen", "열아홉 살", "12세에서 29세 사이", "20대",
-"당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四". A single age has
+"당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四", "who was then four", "about forty", "Kim, 34,",
+"나이 열일곱에", "当时才十九". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age. A single age has
 min = max; a decade ("in her twenties", 20대, 二十多岁) is its ten years; a teenager is 13–19."""
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ _EN = [
     re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man) of (?P<a>{_N})\b(?!\s*(?:years|months|weeks|days))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
     # An age set off after a person, with no cue word but "then" or "now": "the eldest, then 19, and …".
-    re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just)\s+(?P<a>{_N})(?=\s*(?:[,;)]|and\b|when\b))", re.I),
+    re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just|about|around|roughly|nearly|almost|perhaps|"
+               rf"maybe|probably|barely)\s+(?P<a>{_N})(?=\s*(?:[,;)]|and\b|when\b))", re.I),
+    # An age after a verb of being with a word of time or degree between: "who was then four", "is now
+    # ten and goes to school", "She is now 26.", "turned eighteen"; the eldest or youngest "only fifteen".
+    re.compile(rf"\b(?:was|were|is|am|are|turned|turns|being)\s+(?:then|now|only|just|barely|still|already|about|around|"
+               rf"nearly|almost|roughly|not yet|at the time)\s+(?:only\s+)?(?P<a>{_N})\b"
+               rf"(?=\s*(?:[.,;:)!]|$|and\b|but\b|when\b|at the time\b|years? old\b|in \d{{4}}\b))", re.I),
+    re.compile(rf"\b(?:youngest|eldest|oldest)(?:\s+(?:of (?:us|them|the \w+)|\w+))?,?\s+(?:(?:was|were|is|being)\s+)?"
+               rf"(?:only|just|barely|then|now|aged)\s+(?P<a>{_N})\b(?!\s*(?:of\b|years? (?:older|younger)|%|percent))", re.I),
+    # A news report's age after a name: "Kim Hye-jin, 34, said".
+    re.compile(r"(?<=[a-z]), (?P<a>[1-9]\d), (?=(?:a|an|the|who|said|says|told|now|was|is|from|recalled|described)\b)"),
     # The age at which something happened to her: "sold at sixteen", "married at the age of 17" (above).
     re.compile(rf"\b(?:sold|married|bought|trafficked|taken|left home|crossed|fled|escaped|arrested|widowed|"
                rf"pregnant)\b[^.;\d]{{0,30}}?\bat\s+(?:just\s+|only\s+)?(?P<a>{_N})\b"
@@ -40,6 +51,11 @@ _KO = [
     re.compile(rf"(?<=당시 |그때 |현재 |올해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s)"),
     # A native numeral of ten or more said of a person is an age: "막내는 열넷이었다" (not 둘이었다, two people).
     re.compile(r"(?<=[은는] )(?P<a>(?:열|스물|스무|서른|마흔)(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?)(?=이었|였|이던|이다)"),
+    # "나이는 스물", "나이 열일곱에", and a native numeral of ten or more with 에/때 (열일곱에 팔렸다), not
+    # a ratio (열에 아홉).
+    re.compile(rf"(?:(?<=나이 )|(?<=나이[는가로] ))(?P<a>{_KO_N})(?![가-힣\d]{{0,1}}(?:명|건|개|번|월|년|시|분|만|천))"),
+    re.compile(r"(?<![가-힣])(?P<a>(?:열|스물|스무|서른|마흔)(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?)(?:에|때|이던 해)(?=\s)"
+               r"(?!\s(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉|한|두|세|네))"),
 ]
 _ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _ZH = [
@@ -48,11 +64,20 @@ _ZH = [
     re.compile(r"(?P<teen_zh>十几)岁"),
     re.compile(rf"(?P<a>{_ZH_N})(?:周)?岁"),
     # An age with no 岁 after a word that announces one: 年仅十四, 时年19.
-    re.compile(rf"(?<=年仅|时年|年方)(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个])"),
+    re.compile(rf"(?:(?<=年仅|时年|年方|现年)|(?<=当时才|那年才|今年才))(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块])"),
 ]
+# An age difference is not an age: "저보다 스물세 살이 많았다", "比我大十五岁", "twenty years older".
+_DIFFERENCE = {
+    "en": (re.compile(r"\b(?:older|younger|senior|junior)\s+than\s*$|\bby\s*$", re.I),
+           re.compile(r"^\s*(?:years?\s+)?(?:older|younger|apart|his senior|her senior|his junior|her junior)\b", re.I)),
+    "ko": (re.compile(r"보다\s?(?:무려\s?|한\s?)?$|차이가?\s?$"),
+           re.compile(r"^(?:이나|이|가|쯤|정도|나|도)?\s?(?:더\s?)?(?:많|적|어리|어린|위|아래|차이|연상|연하)")),
+    "zh": (re.compile(r"比[^，。]{0,6}(?:大|小|年长|年轻)(?:了)?$|相差$|差$"),
+           re.compile(r"^(?:的)?(?:差距|年龄差)")),
+}
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
 # Rules whose span is the number alone: the words around it are context, not part of the age.
-_NUMBER_ONLY = (_EN[6], _EN[9], _EN[10])
+_NUMBER_ONLY = (_EN[6], _EN[9], _EN[10], _EN[11], _EN[12], _EN[13], _EN[14])
 
 
 def _number(text: str, lang: str) -> int | None:
@@ -97,6 +122,9 @@ def find_ages(text: str, lang: str) -> list[Fact]:
             if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}
+            before_cue, after_cue = _DIFFERENCE[lang]
+            if before_cue.search(text, max(0, match.start() - 12), match.start()) or after_cue.match(text[match.end():match.end() + 12]):
+                continue
             for low, high, group in _range(groups, lang):
                 if not 0 < low <= high <= 100:
                     continue

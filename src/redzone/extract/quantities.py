@@ -1,7 +1,7 @@
 """Quantities — counts and proportions, the raw material of claims — in English, Korean and Chinese:
 "up to 500,000 women", "2.6 million", "70 to 80 percent", "최대 50만 명", "8만 2천여 건", "600명이 넘는",
 "3만에서 10만 명", "세 자매", "多达50万人", "8.2万多起", "七成到八成", "三名男子", "3万到10万人", "三姐妹", "两国",
-"fell to 67". Durations, dates, ages, money, ordinals, the number
+"fell to 67", "61 said", "至少有1800名", shares ("a third", "3분의 2", 一半以上: see `shares`). Durations, dates, ages, money, ordinals, the number
 one and vague amounts (数千, "thousands of") are not quantities; numbers that name a case or a file ("case file 17", "T-0412") are not either."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon
+from redzone.extract.shares import find_shares
 
 _EN_TIME = re.compile(r"^(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|nights?|times?|centur(?:y|ies)|"
                       r"generations?|o'clock|am|pm)\b", re.I)
@@ -22,12 +23,15 @@ _EN_BEFORE_ID = re.compile(r"(?:\b(?:case|file|no\.?|number|testimony|interview|
 # A bare number after a verb of change or measure is a count even with no noun after it ("fell to 67").
 _EN_TREND = re.compile(r"\b(?:fell|rose|dropped|declined|climbed|increased|decreased|grew|jumped|reached|"
                        r"totall?ed|numbered|stood at)\s+(?:to\s+|by\s+|at\s+)?$", re.I)
+# A bare number that is the subject of a verb of saying or being counts people: "Of the 143, 61 said".
+_EN_SUBJECT = re.compile(r",?\s+(?:of (?:them|those|these|the \w+)\s+)?(?:said|say|says|reported|told|described|recalled|"
+                         r"stated|had|have|were|are|died|escaped|remain(?:ed)?|agreed)\b", re.I)
 _KO_UNITS = r"명|건|개국|개(?!월)|가구|곳|%|퍼센트|성(?=에서|의|\s)"
 # People counted by a native numeral before the noun: 세 자매 (three sisters), 두 언니, 다섯 아이.
 _KO_PEOPLE = r"자매|형제|남매|언니|누나|오빠|여동생|남동생|동생|딸|아들|아이|자녀|여성|여자|남자|소녀|가족|사람"
 _KO_AFTER_QUAL = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than",
                   "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about"}
-_ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|兄弟|母女|国(?![家内外际籍])"
+_ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|兄弟|母女|国(?![家内外际籍])|地(?![区方点图步上下里])"
 
 
 def _qualifier(lexicon: Lexicon, word: str | None) -> str:
@@ -56,15 +60,18 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
                 rf"(?:(?P<qual>{before})\s?)?(?<![가-힣\d,.])(?P<n>{number})"
                 rf"(?:\s?(?:{_KO_UNITS})?\s?(?:[~-]|에서|부터)\s?(?P<n2>{numbers.KO_NUMBER}))?\s?(?P<more>여\s?)?"
                 rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>이상|넘는|넘게|초과|미만|이하|가량|정도))?"),
-            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들)\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)(?![가-힣]{2})"),
+            # a native numeral after the noun it counts: 남자 둘, 여자가 여섯이나 있었다
+            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들|사람)(?:이|가|는|도)?\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)"
+                               r"(?=이나|이었|이던|이|은|을|를|도|만|과|\s|[.,])(?!이상)"),
             "people": re.compile(rf"(?<![가-힣])(?P<n>두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s(?P<unit>{_KO_PEOPLE})"
                                  r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
         }
     number = numbers.ZH_NUMBER
     return {
-        "main": re.compile(rf"(?:(?P<qual>{before}))?(?<![数几上])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
+        # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
+        "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
                            rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})"),
-        "share": re.compile(rf"(?:(?P<qual>{before}))?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
+        "share": re.compile(rf"(?:(?P<qual>{before})有?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
         "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
     }
 
@@ -78,6 +85,8 @@ def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -
     lang = lexicon.language
     facts: list[Fact] = []
     spans = windows(text, numbers.ANCHORS[lang], 32, 32)
+    facts.extend(find_shares(text, lexicon, taken))
+    taken = taken + [(f.start, f.end) for f in facts]
     for name, pattern in _patterns(lexicon).items():
         for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
             fact = _read(text, match, name, lexicon)
@@ -86,7 +95,7 @@ def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -
             if any(_overlaps(fact.start, fact.end, [(f.start, f.end)]) for f in facts):
                 continue
             facts.append(fact)
-    return sorted(facts, key=lambda f: f.start) if lang else facts
+    return _first_mentions(text, sorted(facts, key=lambda f: f.start))
 
 
 def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact | None:
@@ -129,7 +138,8 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
                 return None  # a number word with no noun after it is rarely a count
         if _EN_BEFORE_ID.search(text[max(0, match.start() - 16):match.start()]):
             return None
-        trend = _EN_TREND.search(text[max(0, match.start() - 24):match.start()]) is not None
+        trend = _EN_TREND.search(text[max(0, match.start() - 24):match.start()]) is not None \
+            or _EN_SUBJECT.match(text, match.end("n")) is not None
         if re.search(r"\b(?:million|billion)\b", raw, re.I) is None and re.fullmatch(r"\d{1,2}", raw) \
                 and not unit and not groups.get("qual") and not trend:
             return None  # a bare small number: a time, a list item
@@ -157,3 +167,34 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         attrs["max"] = numbers.plain(high)
     attrs.update(unit=unit, qualifier=qualifier)
     return make("quantity", text, start, end, 0.8, **attrs)
+
+
+def _unit_head(unit: str) -> str:
+    words = [w for w in unit.lower().split() if w not in ("other", "and", "girls")]
+    return words[-1] if words else ""
+
+
+# Words that take a count up again: "the other seven women", 那两个男人, 其他五名, 그 세 사람, 나머지 두 명.
+_TAKEN_UP = re.compile(r"(?:\b(?:the|those|these|all)(?:\s+other)?\s*|那|这|其他|其余|另外|剩下的?|그\s|나머지\s?)$", re.I)
+
+
+def _first_mentions(text: str, facts: list[Fact]) -> list[Fact]:
+    """A count taken up again later ("two men … the two men", 另外五名 … 其他五名, "seven other women …
+    the other seven women") is one claim: keep its first mention only. Shares and counts without a
+    unit are not compared, as the same figure may well be two claims."""
+    english = bool(re.search(r"[A-Za-z]{3}", text[:200])) and not re.search(r"[가-힣一-鿿]", text[:400])
+    seen: set[tuple[float, str]] = set()
+    units: set[tuple[float, str, str]] = set()
+    kept = []
+    for fact in facts:
+        unit = str(fact.get("unit") or "")
+        key = (float(fact.get("value")), fact.get("qualifier"))
+        countable = unit and unit not in ("%", "퍼센트", "of") and fact.get("qualifier") == "exact"
+        same_noun = english and (*key, _unit_head(unit)) in units  # Korean and Chinese units are counters (名, 명)
+        near = any(f.get("value") == fact.get("value") and f.get("unit") == unit and fact.start - f.end < 24 for f in kept[-2:])  # 两个儿子，两个孩子
+        if countable and key in seen and (same_noun or near or _TAKEN_UP.search(text, max(0, fact.start - 12), fact.start)):
+            continue
+        seen.add(key)
+        units.add((*key, _unit_head(unit)))
+        kept.append(fact)
+    return kept

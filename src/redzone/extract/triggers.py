@@ -81,6 +81,25 @@ def _joined(matches: list[Match], text: str, lang: str) -> list[Match]:
     return joined
 
 
+# Acts told once and then unmasked or restated close by are one act: "he lied to us … There was no
+# factory", 속였어요. 공장은 없었어요, 把我们骗了。根本没有工厂. Characters within which a second trigger of
+# the code is the same act.
+_TOLD_ONCE = {"trafficking.deceptive_recruitment": 160}
+
+
+def _told_once(matches: list[Match]) -> list[Match]:
+    kept: list[Match] = []
+    last_end: dict[str, int] = {}
+    for match in matches:
+        codes = [code for code in match.values if code in _TOLD_ONCE]
+        if codes and all(code in last_end and match.start - last_end[code] <= _TOLD_ONCE[code] for code in codes):
+            continue
+        for code in codes:
+            last_end[code] = match.end
+        kept.append(match)
+    return kept
+
+
 def sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence-ending mark, for `cancelled_by`."""
     return [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -118,7 +137,8 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
             or hit("hypothetical.sentence_after", "sentence_after"):
         return "hypothetical"
     if hit("hypothetical.conditional", "clause_before") and not (
-            hit("hypothetical.habitual", "trigger_after") or hit("hypothetical.habitual_before", "clause_before")):
+            hit("hypothetical.habitual", "trigger_after") or hit("hypothetical.habitual_before", "clause_before")
+            or hit("hypothetical.habitual_sentence", "sentence_before")):
         return "hypothetical"
     if hit("topic.before", "clause_before") or hit("topic.after", "after"):
         return "topic"
@@ -130,7 +150,8 @@ def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -
     confidence, if `keep_cancelled`). A compound trigger ("sold as a bride") gives one fact per code."""
     facts = []
     ends = sentence_ends(text)
-    for match in _joined(_longest(_scan(text, lexicon.violations, lexicon.language == "en")), text, lexicon.language):
+    matches = _joined(_longest(_scan(text, lexicon.violations, lexicon.language == "en")), text, lexicon.language)
+    for match in _told_once(matches):
         reason = cancelled_by(text, match.start, match.end, lexicon, ends)
         if reason and not keep_cancelled:
             continue
