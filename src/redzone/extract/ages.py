@@ -32,6 +32,7 @@ _EN = [
     re.compile(rf"\b(?:was|were|is|am|are|turned|turns|being)\s+(?:then|now|only|just|barely|still|already|about|around|"
                rf"nearly|almost|roughly|not yet|at the time)\s+(?:only\s+)?(?P<a>{_N})\b"
                rf"(?=\s*(?:[.,;:)!]|$|and\b|but\b|when\b|at the time\b|years? old\b|in \d{{4}}\b))", re.I),
+    re.compile(rf"\b(?:turned|turns)\s+(?P<a>{_N})\b(?!\s*(?:%|percent|times|years?\b))", re.I),
     re.compile(rf"\b(?:youngest|eldest|oldest)(?:\s+(?:of (?:us|them|the \w+)|\w+))?,?\s+(?:(?:was|were|is|being)\s+)?"
                rf"(?:only|just|barely|then|now|aged)\s+(?P<a>{_N})\b(?!\s*(?:of\b|years? (?:older|younger)|%|percent))", re.I),
     # A news report's age after a name: "Kim Hye-jin, 34, said".
@@ -77,7 +78,7 @@ _DIFFERENCE = {
 }
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
 # Rules whose span is the number alone: the words around it are context, not part of the age.
-_NUMBER_ONLY = (_EN[6], _EN[9], _EN[10], _EN[11], _EN[12], _EN[13], _EN[14])
+_NUMBER_ONLY = tuple(_EN[i] for i in (6, *range(9, 15)))
 
 
 def _number(text: str, lang: str) -> int | None:

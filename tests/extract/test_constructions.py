@@ -1,0 +1,201 @@
+"""One test per construction the rules read, in each language: the ways a testimony, a summary or a
+news report tells an act (active, passive, causative, colloquial; Korean endings; Chinese 被/把/给),
+the object that tells a sale of a person from trade in goods, the cues that do and do not cancel an
+act, and the ways shares, counts and ages are written. Sentences are written for these tests, not
+taken from the evaluation corpus."""
+
+import pytest
+
+from redzone.extract import extract
+
+
+def facts(text, lang, type_):
+    return [f for f in extract(text, lang, "rules").facts if f.type == type_]
+
+
+def codes(text, lang):
+    return sorted({f.get("code") for f in facts(text, lang, "violation")})
+
+
+def quantities(text, lang):
+    return [(f.get("value"), f.get("qualifier")) for f in facts(text, lang, "quantity")]
+
+
+def ages(text, lang):
+    return [(f.get("min"), f.get("max")) for f in facts(text, lang, "age")]
+
+
+# ---- a sale of a person, not of goods ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang", [
+    ("His uncle sold two teenage girls to a bar in Yanji.", "en"), ("She had been sold off within a week.", "en"),
+    ("The broker sold her for 15,000 yuan.", "en"), ("A farmer bought a wife from them.", "en"),
+    ("The women were then resold.", "en"), ("Selling women across the border paid well.", "en"),
+    ("그 남자가 저를 시골 농부에게 팔았습니다.", "ko"), ("언니는 결국 3만 위안에 팔려 갔다.", "ko"),
+    ("브로커가 진술인을 노래방 사장에게 넘겼다.", "ko"), ("그들은 돈을 주고 저를 사 왔어요.", "ko"),
+    ("他们把她卖给了一个光棍。", "zh"), ("她被转卖了两次。", "zh"), ("中介把她交给了另一个团伙。", "zh"),
+])
+def test_a_sale_of_a_person_is_proposed(text, lang):
+    assert "trafficking.sale" in codes(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Her father sold rice and coal at the station.", "en"), ("A trader who bought scrap copper gave me a lift.", "en"),
+    ("He told me to buy warm clothes.", "en"), ("어머니는 장마당에서 두부를 팔았다.", "ko"),
+    ("我妈妈在集市上卖豆腐。", "zh"), ("他在镇上卖衣服。", "zh"),
+])
+def test_trade_in_goods_is_not_a_sale(text, lang):
+    assert "trafficking.sale" not in codes(text, lang)
+
+
+# ---- paraphrases of each act -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang, code", [
+    ("They kept us in a locked flat for a month.", "en", "trafficking.harbouring"),
+    ("The brokers kept her there until a buyer came.", "en", "trafficking.harbouring"),
+    ("She was confined with six other women.", "en", "trafficking.harbouring"),
+    ("I was held for three weeks in Tumen.", "en", "detention.arbitrary"),
+    ("Police took her to the detention centre.", "en", "detention.arbitrary"),
+    ("She was handed over at the bridge in Sinuiju.", "en", "refoulement.forced_repatriation"),
+    ("They handed us to North Korean security officers.", "en", "refoulement.forced_repatriation"),
+    ("We were driven to a village and then moved to another town.", "en", "trafficking.transport"),
+    ("Guards stripped and searched every woman.", "en", "detention.invasive_search"),
+    ("He broke her arm with a shovel.", "en", "physical.beating"),
+    ("She was forced to undergo an abortion.", "en", "reproductive.forced_abortion"),
+    ("Several women witnessed the death of a fellow detainee.", "en", "life.death_in_custody"),
+    ("The job did not exist.", "en", "trafficking.deceptive_recruitment"),
+    ("There was no factory at all.", "en", "trafficking.deceptive_recruitment"),
+    ("The operator made them sit in front of webcams all night.", "en", "sexual.cybersex"),
+    ("She was sent to a labour training camp.", "en", "labour.forced"),
+    ("The owner made her serve customers every night.", "en", "sexual.forced_prostitution"),
+    ("The guards demanded money from each of us.", "en", "corruption.extortion"),
+    ("Her brother paid off the border guards.", "en", "corruption.bribery"),
+    ("Her son is not on any household register.", "en", "child.denied_registration"),
+    ("다음 날 저는 트럭에 실려 연길로 갔어요.", "ko", "trafficking.transport"),
+    ("그 사람 차에 태워 데려갔습니다.", "ko", "trafficking.transport"),
+    ("브로커들은 우리를 방에 가둬 두었다.", "ko", "trafficking.harbouring"),
+    ("보위부에서 옷을 벗기고 몸 검사를 했다.", "ko", "detention.invasive_search"),
+    ("그가 머리채를 잡고 벽에 밀쳤습니다.", "ko", "physical.beating"),
+    ("그 사람이 갈비뼈가 부러지도록 때렸다.", "ko", "physical.beating"),
+    ("수감자 두 명이 구금 중 숨졌다.", "ko", "life.death_in_custody"),
+    ("계호원들이 돈을 내놓으라고 했습니다.", "ko", "corruption.extortion"),
+    ("공장에 취직시켜 주겠다고 했지만 거짓이었다.", "ko", "trafficking.deceptive_recruitment"),
+    ("병원에서 강제로 아이를 지웠다.", "ko", "reproductive.forced_abortion"),
+    ("중국 공안은 그녀를 북한 보위부에 넘겼다.", "ko", "refoulement.forced_repatriation"),
+    ("人贩子开车把我们拉到一个村子。", "zh", "trafficking.transport"),
+    ("门从外面锁上了。", "zh", "trafficking.harbouring"),
+    ("她在歌厅被迫卖淫。", "zh", "sexual.forced_prostitution"),
+    ("民警把她抓进了派出所。", "zh", "detention.arbitrary"),
+    ("他把我的胳膊打断了。", "zh", "physical.beating"),
+    ("他们让我们脱光衣服检查。", "zh", "detention.invasive_search"),
+    ("家里人给边防的人送了钱。", "zh", "corruption.bribery"),
+    ("同监室的一个女人在拘留期间死了。", "zh", "life.death_in_custody"),
+    ("医院强迫她引产。", "zh", "reproductive.forced_abortion"),
+    ("根本没有什么饭店。", "zh", "trafficking.deceptive_recruitment"),
+])
+def test_paraphrases_resolve_to_the_code(text, lang, code):
+    assert code in codes(text, lang)
+
+
+# ---- cues that cancel an act, and those that do not ---------------------------------------------
+
+@pytest.mark.parametrize("text, lang, code", [
+    ("I would say he raped me more than once.", "en", "sexual.rape"),  # a hedge, not a hypothetical
+    ("Most nights he would beat me.", "en", "physical.beating"),  # "would" of a habit
+    ("제가 말을 안 들으면 발로 찼어요.", "ko", "physical.beating"),  # a conditional told in the past: a habit
+    ("每次我想跑，都会被殴打。", "zh", "physical.beating"),  # 会 of a habit
+])
+def test_hedges_and_habits_do_not_cancel_an_act(text, lang, code):
+    assert code in codes(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("They said that if I called home the police would arrest us.", "en"),
+    ("He warned that they would send us back.", "en"),
+    ("공안에 붙잡히면 대부분 석 달 안에 북한으로 보내진다.", "ko"),
+    ("如果被抓住，就会被遣返。", "zh"),
+    ("人权组织呼吁中国不要把她们遣返回朝鲜。", "zh"),  # a request, not an act
+])
+def test_warnings_conditions_and_requests_are_not_acts(text, lang):
+    assert codes(text, lang) == []
+
+
+def test_a_deception_and_its_unmasking_are_one_act():
+    text = "She lied to us about a job in a hotel. There was no hotel."
+    assert len([f for f in facts(text, "en", "violation") if f.get("code") == "trafficking.deceptive_recruitment"]) == 1
+
+
+# ---- shares, multiples and counts --------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("A third of them were sold twice.", "en", (33.333333, "exact")),
+    ("Roughly two-thirds reported beatings.", "en", (66.666667, "about")),
+    ("Nearly seven in ten had been sold.", "en", (70, "about")),
+    ("One out of four was under eighteen.", "en", (25, "exact")),
+    ("More than half of the women had children.", "en", (50, "more_than")),
+    ("전체의 3분의 1이 요녕성에서 나왔다.", "ko", (33.333333, "exact")),
+    ("피해자의 절반 이상이 미성년자였다.", "ko", (50, "at_least")),
+    ("열에 아홉은 팔렸다.", "ko", (90, "exact")),
+    ("비용이 3배 가까이 올랐다.", "ko", (3, "exact")),
+    ("约三分之一的人被卖过两次。", "zh", (33.333333, "about")),
+    ("一半以上的受访者没有户口。", "zh", (50, "at_least")),
+    ("约有六成受访者被勒索。", "zh", (60, "about")),
+    ("费用涨了两倍。", "zh", (2, "exact")),
+])
+def test_shares_and_multiples(text, lang, expected):
+    assert expected in quantities(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("It was the third time she crossed.", "en"), ("They hoped to reach a third country.", "en"),
+    ("In the second half of 2019 prices rose.", "en"), ("希望前往第三国。", "zh"),
+])
+def test_ordinals_and_halves_of_time_are_not_shares(text, lang):
+    assert quantities(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("至少有1800名女性被遣返。", "zh", (1800, "at_least")),  # a qualifier parted from its number by 有
+    ("Of the 90 women, 41 said they were sold.", "en", (41, "exact")),  # a bare number as the subject
+    ("방에는 여자가 다섯이나 있었다.", "ko", (5, "exact")),  # a native numeral after the noun it counts
+])
+def test_counts_written_apart(text, lang, expected):
+    assert expected in quantities(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Two men met us. Later the two men left.", "en"),
+    ("她和另外三个女人住在一起。那三个女人后来被卖了。", "zh"),
+])
+def test_a_count_taken_up_again_is_one_claim(text, lang):
+    assert len(quantities(text, lang)) == 1
+
+
+# ---- ages ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("I left with my son, who was then six.", "en", (6, 6)), ("Her daughter is now twelve and at school.", "en", (12, 12)),
+    ("The buyer, about fifty, lived alone.", "en", (50, 50)), ("Four girls, the youngest only fourteen.", "en", (14, 14)),
+    ("Choi Mi-ok, 31, said she was sold twice.", "en", (31, 31)), ("She turned nineteen in Yanji.", "en", (19, 19)),
+    ("저는 열일곱에 팔렸어요.", "ko", (17, 17)), ("나이는 스물이었다.", "ko", (20, 20)), ("그때 저는 열여섯 살이었어요.", "ko", (16, 16)),
+    ("她当时才十六岁。", "zh", (16, 16)), ("那年她年仅十五。", "zh", (15, 15)), ("她三十岁左右。", "zh", (30, 30)),
+])
+def test_ages(text, lang, expected):
+    assert expected in ages(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("남편은 저보다 스물두 살이 많았어요.", "ko"), ("那个男人比我大二十岁。", "zh"), ("He was twenty years older than me.", "en"),
+])
+def test_an_age_difference_is_not_an_age(text, lang):
+    assert ages(text, lang) == []
+
+
+def test_a_lexicon_macro_must_be_defined(tmp_path):
+    from redzone.extract.lexicon import LexiconError, read_lexicon
+
+    path = tmp_path / "lexicon_en.yaml"
+    path.write_text("language: en\nmacros:\n  ME: 'me|her'\nviolations:\n  physical.beating: ['hit {ME}', 'kicked {THEM}']\n",
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match="unknown macro"):
+        read_lexicon(path)
