@@ -23,6 +23,9 @@ class Level:
     label: str
     null: bool = False
     tf_column: str | None = None
+    # A known m probability, kept fixed through training: for a level whose share among matches is known
+    # from what the field means, so that EM cannot settle on a latent class that is not "the same".
+    m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,8 @@ def comparison_dict(comparison: Comparison) -> dict:
         if level.tf_column:
             entry["tf_adjustment_column"] = level.tf_column
             entry["tf_adjustment_weight"] = 1.0
+        if level.m is not None:
+            entry["m_probability"], entry["fix_m_probability"] = level.m, True
         levels.append(entry)
     return {"output_column_name": comparison.name, "comparison_description": comparison.description,
             "comparison_levels": levels}
