@@ -1,5 +1,6 @@
-"""Reading a large CSV in a second process: the same records, the same problems, the same refusals
-as reading it in the importing process."""
+"""Preparing a large CSV's rows in a second process: the same records, the same problems, the same
+refusals as preparing them in the importing process, and identities sealed for the codes the
+persons finally get."""
 
 import pytest
 import sqlalchemy as sa
@@ -56,6 +57,28 @@ def test_background_reading_lists_every_problem_and_writes_nothing(workspace, tm
         import_file(workspace, actor(workspace, "officer"), file, background=True)
     assert [str(p).split(":")[1:3] for p in rejected.value.problems] == [["6", "sex"], ["3000", "sex"]]
     assert row_counts(workspace) == before
+
+
+def test_a_proposed_code_already_taken_is_replaced_and_the_identity_sealed_again(workspace, tmp_path):
+    first = persons_csv(tmp_path / "first.csv", 3)
+    import_file(workspace, actor(workspace, "interviewer"), first, record_type="persons", background=False)
+    with workspace.store.session() as session:
+        taken = session.scalar(sa.select(Person.code).order_by(Person.id).limit(1))
+    # A partner's file asks for a code this workspace already gave: the helper seals for that code,
+    # the writer gives another and must seal the identity again for it.
+    clash = tmp_path / "clash.csv"
+    clash.write_text("ref,code,sex,legal_name\nQ1," + taken + ",female,Synthetic Clash\n"
+                     "Q2,,female,Synthetic Fresh\n", encoding="utf-8")
+    report = import_file(workspace, actor(workspace, "interviewer"), clash, record_type="persons", background=True)
+    assert report.counts["persons"]["created"] == 2 and report.codes_reassigned == 1
+    with workspace.store.session() as session:
+        codes = dict(session.execute(sa.select(ExternalRef.ref, Person.code)
+                                     .join(Person, Person.id == ExternalRef.record_id)
+                                     .where(ExternalRef.ref.in_(["Q1", "Q2"]))).all())
+    assert codes["Q1"] != taken
+    for ref, name in (("Q1", "Synthetic Clash"), ("Q2", "Synthetic Fresh")):
+        identity = reveal_identity(workspace.store, workspace.keys, actor(workspace, "interviewer"), codes[ref])
+        assert identity.legal_name == name
 
 
 def test_background_reading_is_used_for_large_csv_files_only(tmp_path):

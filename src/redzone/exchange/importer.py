@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from redzone.errors import Problem, ValidationError
-from redzone.exchange.background import parsed_rows, worth_it
+from redzone.exchange.background import prepared_rows, worth_it
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
 from redzone.exchange.validation import RowParser, unknown_columns
@@ -88,7 +88,7 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
                 background: bool | None = None) -> ImportReport:
     """Validate the whole file, then (unless `dry_run`) write it in one transaction; raises
     `ImportRejected` listing every problem, and writes nothing, if any row is at fault. `background`:
-    read and validate a one-table CSV in a second process while this one writes (default: when the
+    prepare the rows of a one-table CSV in a second process while this one writes (default: when the
     file is large enough for that to pay, see `exchange.background`)."""
     require(actor, "import.run")
     started = time.perf_counter()
@@ -111,10 +111,8 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     if table is not None:  # one table of one record type: validated and written in one pass
         if background is None:
             background = worth_it(path, fmt)
-        reader = None
-        if background and fmt == "csv" and path.suffix.lower() != ".age":
-            reader = (path, name, encoding)
-        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt, reader)
+        helper = (path, name, encoding) if background and fmt == "csv" and path.suffix.lower() != ".age" else None
+        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt, helper)
         report.seconds = time.perf_counter() - started
         return report
     survey = _Survey(ws, report, namespace, forced)
@@ -365,8 +363,8 @@ class _OnePass:
         self.defined: dict[str, int] = {}  # ref → row number
         self.organisations: set[str] = set()
 
-    def run(self, opener: Opener, table: Table, fmt: str, reader: tuple[Path, str, str | None] | None) -> None:
-        """`reader`: (path, name, encoding) of a CSV file to read in a second process, or None."""
+    def run(self, opener: Opener, table: Table, fmt: str, helper: tuple[Path, str, str | None] | None) -> None:
+        """`helper`: (path, name, encoding) of a CSV file whose rows a second process prepares, or None."""
         kind = _table_type(table, self.forced)
         assert kind is not None
         layout = LAYOUTS[kind]
@@ -381,12 +379,13 @@ class _OnePass:
                                       remember=False)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
-                if reader is None:
+                if helper is None:
                     rows = _rows(table, kind, parsers, fmt in ("csv", "xlsx"))
                 else:
-                    path, name, encoding = reader
-                    rows = ((row, kind, parsed) for row, parsed in
-                            parsed_rows(path, name, encoding, kind, layout.model, self.ws.keys.digester))
+                    keys = self.ws.keys
+                    rows = ((row, kind, parsed) for row, parsed in prepared_rows(
+                        *helper, kind, layout.model, keys.digester.key,
+                        keys.fields.key if kind == "persons" else None))
                 for row, _, parsed in rows:
                     if self._check(table.label, row, parsed):
                         batch.append((row.number, parsed))

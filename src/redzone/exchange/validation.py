@@ -38,11 +38,11 @@ class ParsedRow:
     values: dict[str, Any]
     problems: list[tuple[str, str]] = field(default_factory=list)
     references: list[tuple[str, str, str]] = field(default_factory=list)  # (column, record type, ref)
-    digest: str | None = None  # the writer's change digest, when a background reader computed it already
-
-    @property
-    def ref(self) -> str | None:
-        return self.values.get("ref")
+    ref: str | None = None  # values["ref"], kept apart: the writer asks for it many times a row
+    # Set when a helper process prepared the row (exchange.background): its change digest, and for a
+    # person the code it proposes with the identity sealed for that code.
+    digest: str | None = None
+    prepared: tuple[str, bytes | None] | None = None
 
 
 def unknown_columns(layout: RecordLayout, columns: list[str]) -> list[tuple[str, str]]:
@@ -136,6 +136,7 @@ class RowParser:
             if name in raw and values.get(name) is None and not any(c == name for c, _ in problems):
                 problems.append((name, "is required"))
         getattr(self, f"_rules_{self.layout.model}")(row)
+        row.ref = values.get("ref")
         return row
 
     # cells ------------------------------------------------------------------------------------------

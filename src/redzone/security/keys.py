@@ -98,6 +98,7 @@ class Sealer:
     """Seals and unseals values with AES-256-GCM bound to where they are stored."""
 
     def __init__(self, key: bytes) -> None:
+        self.key = key  # for a helper process of the importer's own (exchange.background), never written down
         self._aead = AESGCM(key)
 
     def seal(self, plaintext: bytes | str, context: str) -> bytes:
@@ -118,20 +119,16 @@ class Sealer:
 
 
 class Digester:
-    """Keyed digests (HMAC-SHA-256) for de-duplication. Pickles as its key alone, for a helper process
-    of this workspace's own (the importer's reader) and never anything written down."""
+    """Keyed digests (HMAC-SHA-256) for de-duplication."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        self.key = key  # for a helper process of the importer's own (exchange.background), never written down
         self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once, copied per use
 
     def digest(self, data: bytes | str) -> str:
         mac = self._mac.copy()
         mac.update(data.encode("utf-8") if isinstance(data, str) else data)
         return mac.hexdigest()
-
-    def __reduce__(self) -> tuple[type, tuple[bytes]]:
-        return Digester, (self._key,)
 
 
 class KeyRing:
