@@ -7,6 +7,7 @@ description in anything a reviewer receives, and the Korean page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -208,3 +209,80 @@ def test_the_page_renders_in_korean(clients):
         assert page.status_code == 200 and '<html lang="ko">' in page.text and "사건 검토" in page.text
     finally:
         client.post("/language", data={"csrf_token": csrf_of(client, "/account"), "language": "en", "next": "/account"})
+
+
+# ---- in a real browser (Debian's Chromium through Playwright): the pages work under the CSP -------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    ws = build_site(tmp_path_factory.mktemp("incidents-e2e") / "ws", "sqlite", acts=150)
+    analyst = Actor(username(ANALYST), ANALYST)
+    run_linkage(ws, analyst, LinkSettings())
+    run_incident_linkage(ws, analyst, WIDE)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    discard(ws)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_incident_review_in_a_browser(served):
+    from playwright.sync_api import sync_playwright
+
+    from web_helpers import password
+
+    problems: list[str] = []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(base_url=served, viewport={"width": 1360, "height": 900}, locale="en-GB")
+        context.set_default_timeout(90_000)
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto("/login")
+        page.fill("input[name=username]", username(ANALYST))
+        page.fill("input[name=password]", password(ANALYST))
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto("/linkage")
+        with page.expect_navigation():
+            page.click("#incidents-link")
+        page.screenshot(path=str(SCREENSHOTS / "incidents.png"))
+        page.click("table.queue a.button >> nth=0")
+        page.wait_for_selector("svg.waterfall rect")
+        page.screenshot(path=str(SCREENSHOTS / "incident-pair.png"), full_page=True)
+        with page.expect_navigation():
+            page.click("#decide-form button[value=reject]")
+        assert "recorded (reject)" in page.inner_text("#pair-notice")
+        # A run in the background: the page polls its status and reloads when it has finished.
+        page.goto("/linkage/incidents")
+        with page.expect_navigation():
+            page.click("#run-form button[type=submit]")
+        page.wait_for_selector("#run-status:not(.running)", timeout=120_000)
+        assert "finished" in page.inner_text("#run-status")
+        browser.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p or "rror" in p
+                and "404" not in p], "\n".join(problems)
