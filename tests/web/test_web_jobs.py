@@ -136,3 +136,13 @@ def test_a_running_job_moves_its_heartbeat(site, monkeypatch):
     assert job.wait(30) and job.status == "done"
     with site.store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(WebJob).where(WebJob.kind == "test-beat")) == 1
+
+
+def test_old_finished_jobs_of_a_kind_are_deleted(site, monkeypatch):
+    monkeypatch.setattr(jobs_module, "KEEP", 2)
+    jobs = Jobs(site.store)
+    for number in range(4):
+        assert jobs.start("test-prune", "analyst", lambda number=number: number).wait(30)
+    with site.store.session() as session:
+        kept = session.scalars(sa.select(WebJob.result).where(WebJob.kind == "test-prune").order_by(WebJob.id)).all()
+    assert kept == [1, 2, 3]  # the two newest finished ones, and the last started

@@ -33,6 +33,7 @@ from redzone.records.models import WebJob, utcnow
 HEARTBEAT = 5.0  # seconds between heartbeats of a running job
 STALE_AFTER = 120.0  # a running job whose heartbeat is older than this is reported as interrupted
 INTERRUPTED = "interrupted: the server process running it stopped before it finished"
+KEEP = 20  # finished jobs of a kind kept beside the newest; older ones are deleted when a job starts
 OWNER = f"{socket.gethostname()[:100]}:{os.getpid()}"
 _registry_lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -160,6 +161,10 @@ class Jobs:
                 if running.status == "running":
                     raise ValidationError(Problem(kind, f"already running (job {running.id}, started by "
                                                         f"{running.started_by} {running.seconds:.0f} s ago); wait for it"))
+            old = session.scalars(sa.select(WebJob.id).where(WebJob.kind == kind, WebJob.status != "running")
+                                  .order_by(WebJob.id.desc()).offset(KEEP)).all()
+            if old:
+                session.execute(sa.delete(WebJob).where(WebJob.id.in_(old)))
             job = self._job(row)
         done = self._done[job.id] = threading.Event()
         threading.Thread(target=self._run, args=(job, work, done), name=f"redzone-{kind}-{job.id}", daemon=True).start()
