@@ -10,7 +10,7 @@ import functools
 import re
 
 from redzone.extract import numbers
-from redzone.extract.facts import Fact, make
+from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon
 
 _EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
@@ -59,6 +59,15 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
+# Where a share may be: its denominator, ratio or multiple word. The patterns run only in windows
+# around these (see facts.windows), as a scan of the whole text costs more than every other grammar.
+_ANCHORS = {
+    "en": re.compile(r"(?i)\b(?:half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}) (?:in|out of|of every) "),
+    "ko": re.compile(r"분의|절반|반수|과반|배|(?:10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)"),
+    "zh": re.compile(r"分之|一半|半数|过半|大半|倍|[十百]|10"),
+}
+
+
 def _qualifier(lexicon: Lexicon, word: str | None) -> str:
     if not word:
         return "exact"
@@ -95,8 +104,9 @@ def find_shares(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -> li
     lang = lexicon.language
     facts: list[Fact] = []
     spans: list[tuple[int, int]] = list(taken)
+    windowed = windows(text, _ANCHORS[lang], 40, 24)
     for kind, pattern in _patterns(lexicon):
-        for match in pattern.finditer(text):
+        for match in (m for start, end in windowed for m in pattern.finditer(text, start, end)):
             if any(match.start() < b and a < match.end() for a, b in spans):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}
