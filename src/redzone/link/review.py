@@ -1,6 +1,8 @@
 """The review queue and the reviewer's acts: accept or reject a pair, reopen it, split a record out of
 a cluster, and undo any of these — each one a logged decision that records exactly which pair
 decisions it changed (so undo restores them), followed by a fresh clustering and an audit entry.
+Deciding, splitting and undoing work on person and incident pairs alike (`pairs.PairKind`); the
+person queue and views are here, the incident ones in `incident_review`.
 
 What a reviewer sees of a pair: the two records' pseudonymous codes and analysable fields (birth
 year, origin, crossing year, sex — what `person.view` already shows), the match probability and the
