@@ -27,7 +27,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from redzone.errors import Problem, ValidationError
-from redzone.exchange.background import prepared_rows, worth_it
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
 from redzone.exchange.validation import RowParser, unknown_columns
@@ -84,12 +83,9 @@ class _Problems:
 
 def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: str | None = None,
                 fmt: str | None = None, organisation: str | None = None, dry_run: bool = False,
-                encoding: str | None = None, age_identity: str | None = None,
-                background: bool | None = None) -> ImportReport:
+                encoding: str | None = None, age_identity: str | None = None) -> ImportReport:
     """Validate the whole file, then (unless `dry_run`) write it in one transaction; raises
-    `ImportRejected` listing every problem, and writes nothing, if any row is at fault. `background`:
-    prepare the rows of a one-table CSV in a second process while this one writes (default: when the
-    file is large enough for that to pay, see `exchange.background`)."""
+    `ImportRejected` listing every problem, and writes nothing, if any row is at fault."""
     require(actor, "import.run")
     started = time.perf_counter()
     path = Path(path)
@@ -109,10 +105,7 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     file_digest = _file_digest(opener)
     table = _single_table(opener, name, fmt, encoding, forced)
     if table is not None:  # one table of one record type: validated and written in one pass
-        if background is None:
-            background = worth_it(path, fmt)
-        helper = (path, name, encoding) if background and fmt == "csv" and path.suffix.lower() != ".age" else None
-        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt, helper)
+        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
         report.seconds = time.perf_counter() - started
         return report
     survey = _Survey(ws, report, namespace, forced)
@@ -363,8 +356,7 @@ class _OnePass:
         self.defined: dict[str, int] = {}  # ref → row number
         self.organisations: set[str] = set()
 
-    def run(self, opener: Opener, table: Table, fmt: str, helper: tuple[Path, str, str | None] | None) -> None:
-        """`helper`: (path, name, encoding) of a CSV file whose rows a second process prepares, or None."""
+    def run(self, opener: Opener, table: Table, fmt: str) -> None:
         kind = _table_type(table, self.forced)
         assert kind is not None
         layout = LAYOUTS[kind]
@@ -379,14 +371,7 @@ class _OnePass:
                                       remember=False)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
-                if helper is None:
-                    rows = _rows(table, kind, parsers, fmt in ("csv", "xlsx"))
-                else:
-                    keys = self.ws.keys
-                    rows = ((row, kind, parsed) for row, parsed in prepared_rows(
-                        *helper, kind, layout.model, keys.digester.key,
-                        keys.fields.key if kind == "persons" else None))
-                for row, _, parsed in rows:
+                for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
                     if self._check(table.label, row, parsed):
                         batch.append((row.number, parsed))
                     elif parsed is not None:  # not written, but its references are checked all the same

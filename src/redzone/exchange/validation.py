@@ -39,10 +39,6 @@ class ParsedRow:
     problems: list[tuple[str, str]] = field(default_factory=list)
     references: list[tuple[str, str, str]] = field(default_factory=list)  # (column, record type, ref)
     ref: str | None = None  # values["ref"], kept apart: the writer asks for it many times a row
-    # Set when a helper process prepared the row (exchange.background): its change digest, and for a
-    # person the code it proposes with the identity sealed for that code.
-    digest: str | None = None
-    prepared: tuple[str, bytes | None] | None = None
 
 
 def unknown_columns(layout: RecordLayout, columns: list[str]) -> list[tuple[str, str]]:

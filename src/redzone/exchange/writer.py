@@ -113,7 +113,7 @@ class RecordWriter:
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
         model, singular = MODELS[layout.record_type], layout.model
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
-        digests = [row.digest or row_digest(self.keys, singular, row) for row in rows]
+        digests = [row_digest(self.keys, singular, row) for row in rows]
         mapped = {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
             self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
             ExternalRef.ref, [row.ref for row in rows],
@@ -151,8 +151,7 @@ class RecordWriter:
     # creating ---------------------------------------------------------------------------------------
 
     def _create(self, layout: RecordLayout, model: Any, new: list[tuple[ParsedRow, str]]) -> list[str]:
-        codes = self._codes(layout, model, [row.values.get("code") for row, _ in new],
-                            [row.prepared[0] if row.prepared else None for row, _ in new])
+        codes = self._codes(layout, model, [row.values.get("code") for row, _ in new])
         values = [self._columns(layout, row, code, creating=True) for (row, _), code in zip(new, codes)]
         now = utcnow()  # one timestamp for the batch, rather than the column default called per row
         if "created_at" in model.__table__.c:
@@ -185,13 +184,11 @@ class RecordWriter:
         by_code = dict(lookup(self.session, [model.code, model.id], model.code, codes))
         return [by_code[code] for code in codes]
 
-    def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None],
-               proposed: list[str | None]) -> list[str]:
-        """A free code for each new record: the one the file asks for if free, else the one proposed
-        (drawn by the helper that prepared the row) if free, else a new one."""
+    def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None]) -> list[str]:
+        """A free code for each new record: the one the file asks for if free, else a new one."""
         kind = layout.model
-        fresh = fresh_codes(kind, sum(1 for code, offer in zip(wanted, proposed) if not code and not offer))
-        codes = [code or offer or next(fresh) for code, offer in zip(wanted, proposed)]
+        fresh = fresh_codes(kind, sum(1 for code in wanted if not code))
+        codes = [code or next(fresh) for code in wanted]
         while True:
             taken = {code for code, in lookup(self.session, [model.code], model.code, codes)}
             seen: set[str] = set()
@@ -289,9 +286,7 @@ class RecordWriter:
         return out
 
     def _new_person(self, row: ParsedRow, code: str | None) -> dict[str, Any]:
-        """`_columns` of a new person, written out: the commonest row of a large import. An identity
-        sealed by the helper that prepared the row is taken as it is when the code it was sealed
-        for is the one the person gets."""
+        """`_columns` of a new person, written out: the commonest row of a large import."""
         values = row.values
         get = values.get
 
@@ -305,8 +300,7 @@ class RecordWriter:
                 "person_role": given("person_role", "victim"), "sex": given("sex", "unknown"),
                 "birth_year_min": low, "birth_year_max": given("birth_year_max", low),
                 "origin_place_id": get("origin_place"), "crossing_year": get("crossing_year"),
-                "identity_sealed": row.prepared[1] if row.prepared and row.prepared[0] == code else
-                self._seal_identity(code, values) if present and code is not None else None,
+                "identity_sealed": self._seal_identity(code, values) if present and code is not None else None,
                 "created_by": self.actor.username}
 
     def _seal_identity(self, code: str, values: dict[str, Any]) -> bytes | None:

@@ -98,7 +98,6 @@ class Sealer:
     """Seals and unseals values with AES-256-GCM bound to where they are stored."""
 
     def __init__(self, key: bytes) -> None:
-        self.key = key  # for a helper process of the importer's own (exchange.background), never written down
         self._aead = AESGCM(key)
 
     def seal(self, plaintext: bytes | str, context: str) -> bytes:
@@ -122,7 +121,6 @@ class Digester:
     """Keyed digests (HMAC-SHA-256) for de-duplication."""
 
     def __init__(self, key: bytes) -> None:
-        self.key = key  # for a helper process of the importer's own (exchange.background), never written down
         self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once, copied per use
 
     def digest(self, data: bytes | str) -> str:
