@@ -58,8 +58,11 @@ def sqlcipher_engine(path: Path, key: bytes) -> sa.Engine:
     # A queue of connections to the file: the "sqlite://" URL alone would pick SingletonThreadPool (meant
     # for in-memory databases), which closes connections other threads are still using once more than
     # five threads (a web server's) touch it, and SQLCipher then crashes.
+    # LIFO: the connection most recently returned is handed out next, so the few a light load needs
+    # keep their page caches warm (each connection has its own, and decrypting pages into a cold one
+    # is most of a query's cost); overflow connections are opened and closed, caches and all.
     engine = sa.create_engine("sqlite://", module=sqlcipher3, creator=connect, pool_pre_ping=False,
-                              poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=16)
+                              poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=16, pool_use_lifo=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -3,9 +3,12 @@ response, and one handler turning domain errors into a 4xx page or a JSON error.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -36,7 +39,13 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     from redzone.web.routes import ROUTERS
 
     settings = settings or WebSettings()
-    app = FastAPI(title="Redzone", version="1", summary="Testimony, sealed identities and numbers that hold up.",
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.route_threads
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="Redzone", version="1", summary="Testimony, sealed identities and numbers that hold up.",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   dependencies=[Depends(csrf_protect), Depends(use_language)])
     app.state.workspace = workspace

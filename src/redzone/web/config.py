@@ -15,3 +15,6 @@ class WebSettings:
     page_size: int = 25
     # Dashboard aggregates are cached until the next write (any new audit entry) or this many seconds.
     dashboard_cache_seconds: float = 300.0
+    # Sync routes run in a thread pool; more threads than the database pool keeps open (8) would open
+    # and close extra connections, each with a cold page cache, and CPU-bound pages gain nothing from them.
+    route_threads: int = 8

@@ -3,6 +3,7 @@ it, and coding an act from a quoted span of that text."""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from redzone.vocab import load_vocabulary
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, like_pattern, optional_date, optional_int, resolve_place
 from redzone.web.rendering import render
+from redzone.web.routes.dashboard import data_version
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,13 +44,28 @@ def find_source(session, code: str) -> Source:  # noqa: ANN001
     return source
 
 
+def _count(request: Request, session, query, key: tuple) -> int:  # noqa: ANN001
+    """How many sources match, cached like the dashboard's tables until the next write: counting
+    scans an index of every source, the page itself reads one screenful."""
+    cache = request.app.state.dashboard_cache
+    version = data_version(session)
+    entry = cache.get(("source count", key))
+    if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
+        return entry[2]
+    total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0
+    if len(cache) > 1000:  # searches are many and each is cached: forget them all now and then
+        cache.clear()
+    cache[("source count", key)] = (version, time.monotonic(), total)
+    return total
+
+
 @router.get("/sources", dependencies=[requires("source.view")])
 def source_list(request: Request, session: DbSession, q: str = "", kind: str = "", language: str = "",
                 page: int = 1) -> Response:
     size = request.app.state.settings.page_size
     page = max(1, min(page, 100000))
     query = source_query(q, kind, language)
-    total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0  # count(*): a covering index, not the rows
+    total = _count(request, session, query, (q, kind, language))
     # The list never shows the sealed text: leave it (and its overflow pages) unread.
     sources = list(session.scalars(query.options(defer(Source.text_sealed)).order_by(Source.id.desc())
                                    .limit(size).offset((page - 1) * size)))
