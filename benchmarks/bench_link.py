@@ -202,8 +202,9 @@ def scale_rows(result: dict) -> list[dict]:
          "note": "peak resident set of the process (records, DuckDB, scored pairs)"},
         {"name": f"dedupe_{label}_records_cluster_f1", "value": round(result["cluster_f1"], 4), "unit": "F1",
          "note": f"precision {result['cluster_precision']:.3f}, recall {result['cluster_recall']:.3f}; pairwise F1 "
-                 f"{result['pair_f1']:.3f}. The synthetic name model has about 800 given names, so at this scale "
-                 "thousands of women share a name, birth year and town: accuracy is not the target here"},
+                 f"{result['pair_f1']:.3f}. The synthetic name model has about 5,100 given names (an effective "
+                 "2,400 with their weights), so at this scale many women share a name, birth year and town: "
+                 "accuracy is not the target here"},
     ]
 
 
