@@ -15,6 +15,7 @@ class WebSettings:
     page_size: int = 25
     # Dashboard aggregates are cached until the next write (any new audit entry) or this many seconds.
     dashboard_cache_seconds: float = 300.0
-    # Sync routes run in a thread pool; more threads than the database pool keeps open (8) would open
-    # and close extra connections, each with a cold page cache, and CPU-bound pages gain nothing from them.
-    route_threads: int = 8
+    # Sync routes run in a thread pool. Pages are CPU-bound Python, so more threads than this only
+    # queue for the interpreter lock (each database call gives it up and waits to get it back): with
+    # 20 clients on 2 workers, 8 threads a worker gave source-list p95 167-334 ms, 2-4 threads 114-136.
+    route_threads: int = 4
