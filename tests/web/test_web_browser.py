@@ -75,11 +75,13 @@ def _sign_in(page, role: str, ws) -> None:  # noqa: ANN001
     page.goto("/login")
     page.fill("input[name=username]", username(role))
     page.fill("input[name=password]", password(role))
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # read the URL only once the answer has arrived (slow CI machines)
+        page.click("button[type=submit]")
     if "/login/second-factor" in page.url:
         forget_used_codes(ws)
         page.fill("input[name=code]", totp_now())
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 
