@@ -4,16 +4,14 @@ as charts and tables, and the map of places with incident counts."""
 from __future__ import annotations
 
 import json
-import time
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from redzone.records.models import AuditEntry
 from redzone.stats import statistics, summary
 from redzone.web import i18n
+from redzone.web.caching import cached
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.rendering import label, render
 
@@ -22,24 +20,15 @@ DIMENSIONS = ("violation", "province", "year", "role")
 _LABEL_KIND = {"violation": "violation", "province": "place", "role": "role"}
 
 
-def data_version(session) -> int:  # noqa: ANN001
-    """Every write appends an audit entry, so the newest entry's id changes whenever data may have."""
-    return session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
-
-
 def dashboard_tables(request: Request, session, workspace) -> dict:  # noqa: ANN001
     """Suppressed tables for the four dimensions, cached until the next write."""
-    cache = request.app.state.dashboard_cache
-    version = data_version(session)
     threshold = workspace.config.settings.suppression_threshold
-    entry = cache.get("tables")
-    lifetime = request.app.state.settings.dashboard_cache_seconds
-    if entry and entry[0] == version and time.monotonic() - entry[1] < lifetime:
-        return entry[2]
-    tables = {dimension: statistics(session, (dimension,), threshold=threshold) for dimension in DIMENSIONS}
-    result = {"tables": tables, "summary": summary(session), "threshold": threshold}
-    cache["tables"] = (version, time.monotonic(), result)
-    return result
+
+    def compute() -> dict:
+        tables = {dimension: statistics(session, (dimension,), threshold=threshold) for dimension in DIMENSIONS}
+        return {"tables": tables, "summary": summary(session), "threshold": threshold}
+
+    return cached(request, session, "tables", compute)
 
 
 def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
@@ -64,16 +53,9 @@ def incident_map(request: Request, session, actor, threshold: int) -> Markup | N
         from redzone.maps import render_incident_map
     except ImportError:
         return None
-    cache = request.app.state.dashboard_cache
-    version = data_version(session)
     language = i18n.current_language()
-    key = ("map", actor.role, language)
-    entry = cache.get(key)
-    if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
-        return entry[2]
-    svg = Markup(render_incident_map(session, actor, threshold=threshold, lang=language))
-    cache[key] = (version, time.monotonic(), svg)
-    return svg
+    return cached(request, session, ("map", actor.role, language), lambda: Markup(
+        render_incident_map(session, actor, threshold=threshold, lang=language)))
 
 
 @router.get("/", dependencies=[requires("stats.view")])

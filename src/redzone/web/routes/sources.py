@@ -3,7 +3,6 @@ it, and coding an act from a quoted span of that text."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -17,10 +16,10 @@ from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec,
 from redzone.records.models import Act, Attestation, Claim, Person, Source
 from redzone.security.policy import allowed
 from redzone.vocab import load_vocabulary
+from redzone.web.caching import cached
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, like_pattern, optional_date, optional_int, resolve_place
 from redzone.web.rendering import render
-from redzone.web.routes.dashboard import data_version
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,16 +46,8 @@ def find_source(session, code: str) -> Source:  # noqa: ANN001
 def _count(request: Request, session, query, key: tuple) -> int:  # noqa: ANN001
     """How many sources match, cached like the dashboard's tables until the next write: counting
     scans an index of every source, the page itself reads one screenful."""
-    cache = request.app.state.dashboard_cache
-    version = data_version(session)
-    entry = cache.get(("source count", key))
-    if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
-        return entry[2]
-    total = session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0
-    if len(cache) > 1000:  # searches are many and each is cached: forget them all now and then
-        cache.clear()
-    cache[("source count", key)] = (version, time.monotonic(), total)
-    return total
+    return cached(request, session, ("source count", key), lambda: session.scalar(
+        query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0)
 
 
 @router.get("/sources", dependencies=[requires("source.view")])

@@ -1,0 +1,35 @@
+"""Values worth computing once per state of the data: kept per server process until the next write
+(any new audit entry: every write appends one) or `WebSettings.dashboard_cache_seconds`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from fastapi import Request
+
+from redzone.records.models import AuditEntry
+
+T = TypeVar("T")
+MAX_ENTRIES = 1000  # filters and searches are many: past this, forget them all and start again
+
+
+def data_version(session) -> int:  # noqa: ANN001
+    """Every write appends an audit entry, so the newest entry's id changes whenever data may have."""
+    return session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+
+
+def cached(request: Request, session, key: Hashable, compute: Callable[[], T]) -> T:  # noqa: ANN001
+    """`compute()`, or what it gave for `key` since the last write, if not older than the lifetime."""
+    cache = request.app.state.dashboard_cache
+    version = data_version(session)
+    entry = cache.get(key)
+    if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
+        return entry[2]
+    value = compute()
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = (version, time.monotonic(), value)
+    return value
