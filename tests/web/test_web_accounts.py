@@ -1,18 +1,24 @@
-"""The accounts library: argon2id passwords, lockout and throttling, TOTP (once per code), sessions
-and API tokens — on both backends."""
+"""The accounts library: argon2id passwords, lockout and throttling, TOTP (once per code, issued by
+an administrator or enrolled from one's account page), sessions and API tokens — on both backends."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import re
+
 import pyotp
 import pytest
 import sqlalchemy as sa
+from support import BACKENDS, discard
+from web_helpers import build_site, client_for, csrf_of, forget_used_codes, sign_in, username
 
 from redzone.accounts import (LoginSettings, authenticate, check_second_factor, create_token, enrol_second_factor,
-                              find_session, promote_session, revoke_token, start_session, verify_token)
-from redzone.records.models import User, WebSession
-from redzone.records.users import SYSTEM, create_user
+                              find_session, issue_second_factor, promote_session, revoke_token, start_session,
+                              verify_token)
+from redzone.errors import PermissionDenied
+from redzone.records.models import AuditEntry, User, WebSession
+from redzone.records.users import SYSTEM, actor_for, create_user
 
 
 @pytest.fixture
@@ -56,7 +62,8 @@ def test_one_client_guessing_many_accounts_is_throttled(workspace, account):
 def test_administrators_need_a_second_factor_and_each_code_works_once(workspace):
     with workspace.store.session() as session:
         admin = create_user(session, workspace.keys, SYSTEM, "admin-2", "administrator", password="admin password 1")
-        assert authenticate(session, workspace.keys, "admin-2", "admin password 1", "c").status == "enrol"
+        refused = authenticate(session, workspace.keys, "admin-2", "admin password 1", "c")
+        assert refused.status == "no_second_factor" and not refused.passed_password
         secret = enrol_second_factor(session, workspace.keys, admin.id)
         assert authenticate(session, workspace.keys, "admin-2", "admin password 1", "c").status == "second_factor"
         code = pyotp.TOTP(secret).now()
@@ -88,3 +95,109 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(workspace, account):
         assert verify_token(session, token + "x") is None
         revoke_token(session, workspace.keys, "field-1", info.id)
         assert verify_token(session, token) is None
+
+
+def _actions(ws, record_id: str) -> list[tuple[str, str]]:  # noqa: ANN001
+    with ws.store.session() as session:
+        return [(a, who) for a, who in session.execute(sa.select(AuditEntry.action, AuditEntry.actor).where(
+            AuditEntry.record_id == record_id).order_by(AuditEntry.id))]
+
+
+def test_only_user_managers_issue_a_second_factor_and_its_first_code_records_enrolment(workspace):
+    with workspace.store.session() as session:
+        create_user(session, workspace.keys, SYSTEM, "admin-3", "administrator", password="admin password 3")
+        with pytest.raises(PermissionDenied):
+            issue_second_factor(session, workspace.keys, actor_for(session, "interviewer"), "admin-3")
+        issued = issue_second_factor(session, workspace.keys, actor_for(session, "admin"), "admin-3")
+        assert issued.uri.startswith("otpauth://totp/") and f"secret={issued.secret}" in issued.uri
+        assert authenticate(session, workspace.keys, "admin-3", "admin password 3", "c").status == "second_factor"
+        user_id = actor_for(session, "admin-3").user_id
+        assert check_second_factor(session, workspace.keys, user_id, pyotp.TOTP(issued.secret).now(), "c")
+    actions = _actions(workspace, "admin-3")
+    assert ("user.totp_issued", "admin") in actions
+    assert actions.index(("user.totp_issued", "admin")) < actions.index(("user.totp_enrolled", "admin-3"))
+    assert actions.count(("user.totp_enrolled", "admin-3")) == 1
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory):
+    ws = build_site(tmp_path_factory.mktemp("accounts") / "ws", request.param, acts=20)
+    yield ws
+    discard(ws)
+
+
+def _login(client, name: str, secret: str):  # noqa: ANN001, ANN202
+    return client.post("/login", data={"username": name, "password": secret, "csrf_token": csrf_of(client), "next": "/"})
+
+
+def test_a_new_administrator_signs_in_only_with_the_key_issued_to_their_creator(site):
+    admin = sign_in(client_for(site), "administrator")
+    assert admin.get("/login/enrol").status_code == 404  # nobody chooses their own factor at sign-in
+    page = admin.post("/users", data={"csrf_token": csrf_of(admin, "/users"), "username": "admin-new",
+                                      "role": "administrator", "password": "new admin password"})
+    assert page.status_code == 200
+    secret = re.search(r'id="issued-secret">([A-Z2-7]+)<', page.text).group(1)
+    assert "otpauth://totp/" in page.text
+    assert secret not in admin.get("/users").text  # shown once
+    newcomer = client_for(site)
+    answer = _login(newcomer, "admin-new", "new admin password")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login/second-factor")
+    wrong = newcomer.post("/login/second-factor", data={"code": "000000", "csrf_token": csrf_of(
+        newcomer, answer.headers["location"]), "next": "/"})
+    assert wrong.status_code == 401
+    done = newcomer.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(
+        newcomer, answer.headers["location"]), "next": "/users"})
+    assert done.status_code == 303 and done.headers["location"] == "/users"
+    assert newcomer.get("/users").status_code == 200
+    assert ("user.totp_issued", username("administrator")) in _actions(site, "admin-new")
+    assert ("user.totp_enrolled", "admin-new") in _actions(site, "admin-new")
+
+
+def test_an_administrator_without_an_issued_factor_is_refused_until_one_is_issued(site):
+    admin = sign_in(client_for(site), "administrator")
+    admin.post("/users", data={"csrf_token": csrf_of(admin, "/users"), "username": "officer-promoted",
+                               "role": "documentation_officer", "password": "officer password"})
+    admin.post("/users/officer-promoted/role", data={"csrf_token": csrf_of(admin, "/users"), "role": "administrator"})
+    assert 'badge danger">needed' in admin.get("/users").text
+    refused = _login(client_for(site), "officer-promoted", "officer password")
+    assert refused.status_code == 403 and "second factor" in refused.text and "rz_session" not in refused.cookies
+    issued = admin.post("/users/officer-promoted/second-factor", data={"csrf_token": csrf_of(admin, "/users")})
+    secret = re.search(r'id="issued-secret">([A-Z2-7]+)<', issued.text).group(1)
+    client = client_for(site)
+    answer = _login(client, "officer-promoted", "officer password")
+    assert answer.headers["location"].startswith("/login/second-factor")
+    done = client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_of(
+        client, answer.headers["location"]), "next": "/"})
+    assert done.status_code == 303
+    interviewer = sign_in(client_for(site), "interviewer")
+    assert interviewer.post("/users/officer-promoted/second-factor",
+                            data={"csrf_token": csrf_of(interviewer, "/account")}).status_code == 403
+
+
+def test_other_roles_enrol_themselves_from_their_account_page(site):
+    with site.store.session() as session:
+        create_user(session, site.keys, SYSTEM, "analyst-2fa", "data_analyst", password="analyst password")
+    client = client_for(site)
+    assert _login(client, "analyst-2fa", "analyst password").headers["location"] == "/"
+    started = client.post("/account/second-factor/start", data={"csrf_token": csrf_of(client, "/account")})
+    secret = re.search(r'id="enrol-secret">([A-Z2-7]+)<', started.text).group(1)
+    pending = re.search(r'name="pending" value="([^"]+)"', started.text).group(1)
+    wrong = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"),
+                                                        "pending": pending, "code": "000000"})
+    assert wrong.status_code == 422 and secret in wrong.text and 'id="code-error"' in wrong.text
+    with site.store.session() as session:
+        assert session.scalar(sa.select(User.totp_secret_sealed).where(User.username == "analyst-2fa")) is None
+    forged = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"),
+                                                         "pending": pending[:-8] + "AAAAAAAA", "code": "123456"})
+    assert forged.status_code == 422 and secret not in forged.text
+    done = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"), "pending": pending,
+                                                       "code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 303
+    assert "second factor on" in client.get("/account").text
+    again = client_for(site)
+    assert _login(again, "analyst-2fa", "analyst password").headers["location"].startswith("/login/second-factor")
+    assert ("user.totp_enrolled", "analyst-2fa") in _actions(site, "analyst-2fa")
+    admin = sign_in(client_for(site), "administrator")
+    forget_used_codes(site)
+    assert 'id="start-enrolment"' not in admin.get("/account").text  # an administrator's is issued, not chosen
+    assert admin.post("/account/second-factor/start", data={"csrf_token": csrf_of(admin, "/account")}).status_code == 422

@@ -95,3 +95,28 @@ def test_demo_codes_only_for_demo_workspaces(tmp_path):
     assert redzone(tmp_path / "real", "init").returncode == 0
     result = redzone(tmp_path / "real", "token", "demo-code")
     assert result.returncode == 1 and "only demo workspaces" in result.stderr
+
+
+def test_user_add_and_reset_totp_print_the_key_once_and_it_signs_in(demo):
+    env_add = {"REDZONE_NEW_PASSWORD": "cli admin password"}
+    added = subprocess.run([sys.executable, "-m", "redzone", "--user", "demo-administrator", "user", "add", "admin-cli",
+                            "--role", "administrator"], capture_output=True, text=True, timeout=300,
+                           env={**_env(demo), **env_add}, stdin=subprocess.DEVNULL)
+    assert added.returncode == 0, added.stderr
+    first = re.search(r"key: ([A-Z2-7]+)", added.stdout).group(1)
+    assert f"secret={first}" in added.stdout
+    reset = redzone(demo, "--user", "demo-administrator", "--json", "user", "reset-totp", "admin-cli")
+    assert reset.returncode == 0, reset.stderr
+    second = re.search(r'"totp_secret": "([A-Z2-7]+)"', reset.stdout).group(1)
+    assert second != first
+    refused = redzone(demo, "--user", "demo-interviewer", "user", "reset-totp", "admin-cli")
+    assert refused.returncode != 0
+    from redzone.accounts import authenticate, check_second_factor
+    from redzone.workspace import Workspace
+
+    ws = Workspace.open(demo, PASSPHRASE)
+    with ws.store.session() as session:
+        outcome = authenticate(session, ws.keys, "admin-cli", "cli admin password", "test")
+        assert outcome.status == "second_factor"
+        assert not check_second_factor(session, ws.keys, outcome.user_id, pyotp.TOTP(first).now(), "test")
+        assert check_second_factor(session, ws.keys, outcome.user_id, pyotp.TOTP(second).now(), "test")

@@ -17,7 +17,8 @@ from redzone.security.policy import ROLES, Actor, allowed
 from redzone.web.deps import RequireAction
 
 # Routes that need only a signed-in user (no policy action): anyone signed in may use them.
-OPEN_TO_SIGNED_IN = {"/account", "/account/tokens", "/account/tokens/{token_id}/revoke", "/places/suggest",
+OPEN_TO_SIGNED_IN = {"/account", "/account/tokens", "/account/tokens/{token_id}/revoke", "/account/second-factor",
+                     "/account/second-factor/start", "/places/suggest",
                      "/api/v1/places", "/api/v1/me"}
 PUBLIC = {"/login", "/login/second-factor", "/login/enrol", "/logout", "/language"}
 

@@ -9,10 +9,19 @@ Mechanism, in the order it applies:
 4. roles that require a second factor (administrators), and users who enrolled one, must then pass
    TOTP; each code is accepted once (the last used time step is remembered).
 Every outcome is audited (never the password or the code).
+
+Threat at enrolment: whoever first signs in with an administrator's password choosing that
+account's second factor. So an administrator's factor is *issued* by another administrator (the
+users page, `redzone user add` / `user reset-totp`): the secret is shown once to the issuer, who
+hands it over; without it the new administrator cannot sign in (status 'no_second_factor'). Other
+roles may enrol a factor themselves from their account page: the secret travels sealed in the
+form, with an expiry, until a code from it proves the authenticator holds it.
+
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 
@@ -44,8 +53,9 @@ class LoginSettings:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """`status` is 'ok', 'second_factor' (password right, TOTP next), 'enrol' (an administrator
-    without TOTP must enrol first), 'refused', 'locked' or 'throttled'."""
+    """`status` is 'ok', 'second_factor' (password right, TOTP next), 'no_second_factor' (the
+    password is right but the role needs a factor nobody has issued yet: refused), 'refused',
+    'locked' or 'throttled'."""
 
     status: str
     user_id: int | None = None
@@ -53,7 +63,7 @@ class LoginOutcome:
 
     @property
     def passed_password(self) -> bool:
-        return self.status in ("ok", "second_factor", "enrol")
+        return self.status in ("ok", "second_factor")
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -109,9 +119,12 @@ def authenticate(session: Session, keys: KeyRing, username: str, password: str, 
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    if needs_second_factor(user) and user.totp_secret_sealed is None:
+        _record(session, keys, username, client, False, "no second factor issued")
+        return LoginOutcome("no_second_factor", user.id, "this account needs a second factor issued by an administrator")
     _record(session, keys, username, client, True, "password")
     if needs_second_factor(user):
-        return LoginOutcome("enrol" if user.totp_secret_sealed is None else "second_factor", user.id)
+        return LoginOutcome("second_factor", user.id)
     return LoginOutcome("ok", user.id)
 
 
@@ -151,23 +164,101 @@ def check_second_factor(session: Session, keys: KeyRing, user_id: int, code: str
     if user is None or user.totp_secret_sealed is None:
         return False
     secret = keys.fields.unseal_text(user.totp_secret_sealed, _totp_context(user))
+    first_use = _settings(session, user).totp_last_step is None
     ok = _verify_code(session, user, secret, code)
     audit.append(session, keys.audit_key, user.username, "login.second_factor" if ok else "login.second_factor_failed",
                  "user", user.username, {"client": client[:64]})
+    if ok and first_use:  # the first code from an issued secret: the user's authenticator holds it
+        audit.append(session, keys.audit_key, user.username, "user.totp_enrolled", "user", user.username,
+                     {"how": "issued"})
     if not ok:
         user.failed_logins = (user.failed_logins or 0) + 1
     return ok
 
 
-def enrol_second_factor(session: Session, keys: KeyRing, user_id: int, *, secret: str | None = None) -> str:
-    """Give the user a new TOTP secret (sealed), returned once so it can be shown or printed.
-    Until `confirm_enrolment` succeeds the secret is pending: stored, but the user must prove it."""
+def enrol_second_factor(session: Session, keys: KeyRing, user_id: int, *, secret: str | None = None,
+                        by: str = "system") -> str:
+    """Store a new TOTP secret for the user (sealed), returned once so it can be shown or printed;
+    any earlier secret stops working. Audited as issued by `by`."""
     user = session.get(User, user_id)
     secret = secret or pyotp.random_base32()
     user.totp_secret_sealed = keys.fields.seal(secret, _totp_context(user))
     _settings(session, user).totp_last_step = None
-    audit.append(session, keys.audit_key, user.username, "user.totp_enrolled", "user", user.username)
+    audit.append(session, keys.audit_key, by, "user.totp_issued", "user", user.username)
     return secret
+
+
+@dataclass(frozen=True)
+class IssuedFactor:
+    """A second factor as its issuer sees it, once: the base32 key and the otpauth URI."""
+
+    username: str
+    secret: str
+    uri: str
+
+
+def issue_second_factor(session: Session, keys: KeyRing, by: Actor, username: str) -> IssuedFactor:
+    """An administrator issues (or replaces) a user's TOTP secret. The secret is returned to be
+    shown once to the issuer, who hands it to the user; the user's first code records enrolment."""
+    require(by, "user.manage")
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise ValidationError(Problem("username", f"{username!r} does not exist"))
+    secret = enrol_second_factor(session, keys, user.id, by=by.username)
+    return IssuedFactor(username, secret, totp_uri(username, secret))
+
+
+SELF_ENROL_MINUTES = 15
+
+
+def _pending_context(username: str) -> str:
+    return f"user/{username}/totp-pending"
+
+
+def start_own_enrolment(keys: KeyRing, by: Actor) -> tuple[IssuedFactor, str]:
+    """For roles whose second factor is optional: a new secret for the signed-in user, and the same
+    secret sealed with an expiry, to carry in the confirmation form (nothing is stored yet)."""
+    if by.role in SECOND_FACTOR_ROLES:
+        raise ValidationError(Problem("second_factor", "an administrator's second factor is issued by another administrator"))
+    secret = pyotp.random_base32()
+    expires = int((utcnow() + dt.timedelta(minutes=SELF_ENROL_MINUTES)).timestamp())
+    pending = keys.fields.seal(f"{secret}:{expires}", _pending_context(by.username))
+    return IssuedFactor(by.username, secret, totp_uri(by.username, secret)), base64.urlsafe_b64encode(pending).decode()
+
+
+def pending_enrolment(keys: KeyRing, by: Actor, pending: str) -> IssuedFactor:
+    """The secret of a pending self-enrolment (to show it again beside an error)."""
+    secret, _ = _open_pending(keys, by, pending)
+    return IssuedFactor(by.username, secret, totp_uri(by.username, secret))
+
+
+def _open_pending(keys: KeyRing, by: Actor, pending: str) -> tuple[str, int]:
+    try:
+        opened = keys.fields.unseal_text(base64.urlsafe_b64decode(pending.encode()), _pending_context(by.username))
+        secret, expires = opened.rsplit(":", 1)
+        return secret, int(expires)
+    except Exception as error:  # forged, truncated or someone else's: one message, never the value
+        raise ValidationError(Problem("pending", "the enrolment form is not valid; start again")) from error
+
+
+def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: str, code: str, client: str) -> None:
+    """Store the pending secret once a code from it is right; refused when expired, when the code
+    is wrong, or when the user already has a factor (replacing one is an administrator's reset)."""
+    secret, expires = _open_pending(keys, by, pending)
+    user = session.get(User, by.user_id)
+    if by.role in SECOND_FACTOR_ROLES:
+        raise ValidationError(Problem("second_factor", "an administrator's second factor is issued by another administrator"))
+    if user.totp_secret_sealed is not None:
+        raise ValidationError(Problem("second_factor", "you already have a second factor; an administrator can reset it"))
+    if utcnow().timestamp() > expires:
+        raise ValidationError(Problem("pending", "this enrolment expired; start again"))
+    _settings(session, user).totp_last_step = None
+    if not _verify_code(session, user, secret, code):
+        audit.append(session, keys.audit_key, by.username, "user.totp_enrol_failed", "user", by.username,
+                     {"client": client[:64]})
+        raise ValidationError(Problem("code", "that code is not valid; enter the current 6-digit code"))
+    user.totp_secret_sealed = keys.fields.seal(secret, _totp_context(user))
+    audit.append(session, keys.audit_key, by.username, "user.totp_enrolled", "user", by.username, {"how": "self"})
 
 
 def confirm_enrolment(session: Session, keys: KeyRing, user_id: int, code: str, client: str) -> bool:
@@ -194,8 +285,8 @@ def set_password(session: Session, keys: KeyRing, by: Actor, username: str, pass
 
 
 def pending_secret(session: Session, keys: KeyRing, user_id: int) -> str:
-    """The secret an enrolling user must add to their authenticator: the stored one while they have
-    not yet proved it, or a new one."""
+    """The stored secret of a user, or a new one issued by the system (demo accounts only: the
+    demo prints its synthetic administrator's key)."""
     user = session.get(User, user_id)
     if user.totp_secret_sealed is not None:
         return keys.fields.unseal_text(user.totp_secret_sealed, _totp_context(user))

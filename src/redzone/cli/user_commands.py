@@ -7,6 +7,7 @@ import os
 import typer
 from rich.table import Table
 
+from redzone.accounts import IssuedFactor, issue_second_factor, needs_second_factor
 from redzone.accounts.login import set_password
 from redzone.cli.app import app, console, state
 from redzone.records import users
@@ -36,19 +37,46 @@ def add(
     display_name: str = typer.Option("", "--display-name", help="Name shown in the application."),
     no_password: bool = typer.Option(False, "--no-password", help="Create the account without a password "
                                                                   "(it cannot sign in until one is set)."),
+    second_factor: bool = typer.Option(False, "--second-factor", help="Issue a TOTP second factor (always "
+                                                                      "done for administrators)."),
 ) -> None:
-    """Create an account with a role; the password comes from REDZONE_NEW_PASSWORD or the prompt."""
+    """Create an account with a role; the password comes from REDZONE_NEW_PASSWORD or the prompt.
+    An administrator's second factor is issued at once and its key printed, once."""
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
         actor = users.actor_for(session, cli.user)
         require(actor, "user.manage")
         password = None if no_password else _new_password(username)
-        users.create_user(session, ws.keys, actor, username, role, password=password, display_name=display_name,
-                          organisation_id=organisation)
+        user = users.create_user(session, ws.keys, actor, username, role, password=password,
+                                 display_name=display_name, organisation_id=organisation)
+        issued = (issue_second_factor(session, ws.keys, actor, username)
+                  if second_factor or needs_second_factor(user) else None)
     if cli.json:
-        cli.emit({"username": username, "role": role, "organisation": organisation})
+        cli.emit({"username": username, "role": role, "organisation": organisation,
+                  **({"totp_secret": issued.secret, "totp_uri": issued.uri} if issued else {})})
+        return
+    console.print(f"created {username} ({role})")
+    if issued:
+        _print_factor(issued)
+
+
+def _print_factor(issued: IssuedFactor) -> None:
+    """The key goes to the terminal once; hand it to the user by a safe channel."""
+    console.print(f"Second factor of {issued.username} (shown once; give it to them by a safe channel):")
+    typer.echo(f"key: {issued.secret}")
+    typer.echo(f"uri: {issued.uri}")
+
+
+@user_app.command("reset-totp")
+def reset_totp(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
+    """Issue a new TOTP second factor (the old one stops working) and print its key once."""
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        issued = issue_second_factor(session, ws.keys, users.actor_for(session, cli.user), username)
+    if cli.json:
+        cli.emit({"username": username, "totp_secret": issued.secret, "totp_uri": issued.uri})
     else:
-        console.print(f"created {username} ({role})")
+        _print_factor(issued)
 
 
 @user_app.command("list")

@@ -1,23 +1,23 @@
-"""Signing in and out: password, then the TOTP second factor (or its enrolment), the language
-switch. Each step issues a new session id (no fixation)."""
+"""Signing in and out: password, then the TOTP second factor, the language switch. Each step issues
+a new session id (no fixation). Nobody enrols a second factor while signing in: an administrator's
+is issued by another administrator (users page, `redzone user reset-totp`), and an account that
+needs one and has none is refused here."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from redzone.accounts import (authenticate, check_second_factor, end_session, find_session, pending_secret,
-                              promote_session, set_language, start_session, totp_uri)
-from redzone.records.models import User
+from redzone.accounts import (authenticate, check_second_factor, end_session, find_session, promote_session,
+                              set_language, start_session)
 from redzone.web import i18n
 from redzone.web.deps import LANGUAGE_COOKIE, SESSION_COOKIE, DbSession, WorkspaceDep, optional_principal
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-STAGE_PAGES = {"second_factor": "/login/second-factor", "enrol": "/login/enrol"}
+STAGE_PAGES = {"second_factor": "/login/second-factor"}
 
 
 def safe_next(target: str | None) -> str:
@@ -54,9 +54,11 @@ def login(request: Request, session: DbSession, workspace: WorkspaceDep, usernam
     outcome = authenticate(session, workspace.keys, username.strip(), password, _client(request),
                            request.app.state.settings.login)
     if not outcome.passed_password:
-        status = {"throttled": 429, "locked": 403}.get(outcome.status, 401)
+        status = {"throttled": 429, "locked": 403, "no_second_factor": 403}.get(outcome.status, 401)
         messages = {"throttled": i18n.gettext_("Too many failed sign-ins from this address. Wait a few minutes."),
-                    "locked": i18n.gettext_("This account is locked after repeated failures. Try again later.")}
+                    "locked": i18n.gettext_("This account is locked after repeated failures. Try again later."),
+                    "no_second_factor": i18n.gettext_("This account needs a second factor. Ask an administrator "
+                                                      "to issue one: they will give you its key.")}
         return render(request, "login.html", status_code=status, next=safe_next(next), username=username,
                       error=messages.get(outcome.status, i18n.gettext_("Wrong username or password.")))
     stage = "full" if outcome.status == "ok" else outcome.status
@@ -80,35 +82,12 @@ def second_factor(request: Request, session: DbSession, workspace: WorkspaceDep,
     return _finish(request, session, workspace, "second_factor", code, next, "second_factor.html")
 
 
-@router.get("/login/enrol")
-def enrol_form(request: Request, session: DbSession, workspace: WorkspaceDep, next: str = "/") -> Response:
-    info = _partial(request, session, "enrol")
-    if info is None:
-        return RedirectResponse("/login", status_code=303)
-    return _enrol_page(request, session, workspace, info, next)
-
-
-def _enrol_page(request, session, workspace, info, next, error=None, status_code=200):  # noqa: ANN001, ANN202
-    secret = pending_secret(session, workspace.keys, info.user_id)
-    uri = totp_uri(session.get(User, info.user_id).username, secret)
-    return render(request, "enrol.html", status_code=status_code, secret=secret, next=safe_next(next),
-                  qr=segno.make(uri, error="m").png_data_uri(scale=5, border=2), error=error)
-
-
-@router.post("/login/enrol")
-def enrol(request: Request, session: DbSession, workspace: WorkspaceDep, code: Annotated[str, Form(max_length=20)],
-          next: Annotated[str, Form(max_length=500)] = "/") -> Response:
-    return _finish(request, session, workspace, "enrol", code, next, "enrol.html")
-
-
 def _finish(request, session, workspace, stage, code, next, template):  # noqa: ANN001, ANN202
     info = _partial(request, session, stage)
     if info is None:
         return RedirectResponse("/login", status_code=303)
     if not check_second_factor(session, workspace.keys, info.user_id, code, _client(request)):
         error = i18n.gettext_("That code is not valid. Enter the current 6-digit code from your authenticator.")
-        if stage == "enrol":
-            return _enrol_page(request, session, workspace, info, next, error, 401)
         return render(request, template, status_code=401, next=safe_next(next), error=error)
     full = promote_session(session, request.cookies[SESSION_COOKIE])
     response = RedirectResponse(safe_next(next), status_code=303)
