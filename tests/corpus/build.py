@@ -14,8 +14,8 @@ Offsets are computed here, so they are exact by construction. Every document is 
 builder prepends a line saying so. Documents 001–024 whose number is a multiple of 4 are held out:
 they are never used to tune the extractor. Documents from FRESH_FROM on are `fresh`: written and
 annotated after the rules were last changed, without running the extractor on them first, so they
-are a held-out part nobody has looked at errors on. 025–028, 029–032, 033–036 and 037–040 were earlier
-fresh parts: each measured once, then tuned on, so they now count as tuning. Scores are reported for each part.
+are a held-out part nobody has looked at errors on. 025–028, 029–032, 033–036, 037–040 and 041–044 were
+earlier fresh parts: each measured once, then tuned on, so they now count as tuning. Scores are reported for each part.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _SECTION = re.compile(r"^=== (\d{3}) (testimony|summary|news)\s*$", re.MULTILINE
 
 
 FIRST_FRESH_FROM = 25
-FRESH_FROM = 41
+FRESH_FROM = 45
 
 
 def _split(number: int) -> str:

@@ -13,9 +13,11 @@ from redzone.extract.methods import DEFAULT_METHOD
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TARGETS = ("violation", "place", "money", "age", "quantity")
 # Floors just under what was measured (docs/extraction.md), so a regression fails: lowest targeted F1
-# 0.952 on the tuning part, 0.898 on the held-out part, 0.492 on the fresh part 041-044 (written after
-# the rules and measured once, untuned: English violations, 26 of 41 missed).
-FLOORS = {"tuning": 0.93, "heldout": 0.88, "fresh": 0.47}
+# 0.898 on the held-out part and 0.548 on the fresh part 045-048 (written after the rules and measured
+# once, untuned: Korean violations, recall 0.50). The tuning part was at 0.952 until the batch 041-044
+# joined it; with the rules of 033eca3, not yet tuned on that batch, its lowest is 0.878 (English
+# violations), so its floor waits just under that until the rules are tuned on 041-044.
+FLOORS = {"tuning": 0.86, "heldout": 0.88, "fresh": 0.53}
 
 
 @pytest.fixture(scope="module")
@@ -59,5 +61,5 @@ def test_default_method_stays_above_the_floor(corpus, split):
 def test_the_morpheme_method_finds_the_names_the_rules_miss(corpus):
     rules = score(METHODS["rules"].extract, corpus).total(type_="person")
     morph = score(METHODS["morph"].extract, corpus).total(type_="person")
-    # 0.844 measured with 041-044, whose names (interviewers, a nickname, names offered with no cue) are new
-    assert morph.recall >= rules.recall and morph.f1 >= 0.83
+    # 0.818 measured with 045-048 (0.844 before), whose names (interviewers, a reporter, names with no cue) are new
+    assert morph.recall >= rules.recall and morph.f1 >= 0.80
