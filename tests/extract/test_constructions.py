@@ -136,7 +136,7 @@ def test_a_deception_and_its_unmasking_are_one_act():
     ("전체의 3분의 1이 요녕성에서 나왔다.", "ko", (33.333333, "exact")),
     ("피해자의 절반 이상이 미성년자였다.", "ko", (50, "at_least")),
     ("열에 아홉은 팔렸다.", "ko", (90, "exact")),
-    ("비용이 3배 가까이 올랐다.", "ko", (3, "exact")),
+    ("비용이 3배 가까이 올랐다.", "ko", (3, "about")),  # 가까이 after the number: nearly
     ("约三分之一的人被卖过两次。", "zh", (33.333333, "about")),
     ("一半以上的受访者没有户口。", "zh", (50, "at_least")),
     ("约有六成受访者被勒索。", "zh", (60, "about")),
@@ -144,6 +144,53 @@ def test_a_deception_and_its_unmasking_are_one_act():
 ])
 def test_shares_and_multiples(text, lang, expected):
     assert expected in quantities(text, lang)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("The fee is now about four times what a bus ticket to Shenyang costs.", "en", (4, "about")),
+    ("Smugglers charge twice as much as they did in 2015.", "en", (2, "exact")),
+    ("Rents rose five times higher in the border towns.", "en", (5, "exact")),
+    ("Prices saw a three-fold rise.", "en", None),  # "three-fold" before a noun is not read as a comparison
+    ("송금 수수료가 다섯 배 남짓 올랐다.", "ko", (5, "more_than")),
+    ("응답자 가운데 절반쯤이 빚을 졌다.", "ko", (50, "about")),
+    ("네 가구에 한 가구꼴로 피해를 입었다.", "ko", (25, "about")),  # a ratio over any number, marked by 꼴
+    ("세 명 중 한 명꼴로 다시 팔렸다.", "ko", (33.333333, "about")),
+    ("价格比五年前高了三倍多。", "zh", (3, "more_than")),
+])
+def test_multiples_ratios_and_qualifiers_after_the_number(text, lang, expected):
+    if expected is None:
+        assert all(unit != "times" for unit in (f.get("unit") for f in facts(text, lang, "quantity")))
+    else:
+        assert expected in quantities(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("She was beaten three times that winter.", "en"),  # how often, not a multiple
+    ("He sold her twice.", "en"),
+    ("일곱 명 중 세 명이 돌아왔다.", "ko"),  # a count out of seven, not a ratio: no 꼴
+])
+def test_frequencies_and_plain_counts_are_not_multiples_or_ratios(text, lang):
+    assert all(f.get("unit") not in ("times", "%") for f in facts(text, lang, "quantity"))
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Thirty-one said the brokers had lied to them.", "en", (31, "exact")),  # a number word as the subject
+    ("Of the women we met, nineteen were mothers.", "en", (19, "exact")),
+    ("그 집에서 딸을 셋 낳았다.", "ko", (3, "exact")),  # a native numeral after the object it counts
+    ("辖区内登记的外籍妇女有二百人左右。", "zh", (200, "about")),  # 左右 after the counter
+    ("被拘留的妇女在三百名以上。", "zh", (300, "at_least")),
+])
+def test_counts_without_a_noun_after_the_number(text, lang, expected):
+    assert expected in quantities(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The broker drove the two of us to Longjing.", "en"),  # the speaker and another, not a count
+    ("At least one of the girls was resold.", "en"), ("其中至少有一个孩子没有户口。", "zh"),  # that it happened, not a count
+    ("I waited until nine.", "en"),
+])
+def test_pairs_and_at_least_one_are_not_counts(text, lang):
+    assert quantities(text, lang) == []
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -171,6 +218,39 @@ def test_a_count_taken_up_again_is_one_claim(text, lang):
     assert len(quantities(text, lang)) == 1
 
 
+# ---- money without a currency word ----------------------------------------------------------------
+
+def money(text, lang):
+    return [(f.text, f.get("amount"), f.get("currency")) for f in facts(text, lang, "money")]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("那户人家花了三万八把她买下。", "zh", ("三万八", 38000, "CNY")),  # spoken shorthand, after a verb of paying
+    ("对方开价一万二，我们凑不出来。", "zh", ("一万二", 12000, "CNY")),
+    ("彩礼是两万多，都给了中介。", "zh", ("两万多", 20000, "CNY")),
+])
+def test_a_bare_amount_after_a_verb_of_paying_is_money(text, lang, expected):
+    assert expected in money(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("他们花了两万个小时。", "zh"), ("村里出了三千人。", "zh"), ("她卖了两千斤玉米。", "zh"),
+])
+def test_a_bare_number_with_a_counter_is_not_money(text, lang):
+    assert money(text, lang) == []
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("每个女人要价两万至四万元不等。", "zh", [("两万", 20000, "CNY"), ("四万元", 40000, "CNY")]),
+    ("价格从三至五万元不等。", "zh", [("三", 30000, "CNY"), ("五万元", 50000, "CNY")]),
+    ("Brokers asked 8,000 to 12,000 yuan a woman.", "en", [("8,000", 8000, "CNY"), ("12,000 yuan", 12000, "CNY")]),
+    ("The fee was 2 to 3 million won.", "en", [("2", 2_000_000, "KRW"), ("3 million won", 3_000_000, "KRW")]),
+    ("몸값은 2만에서 4만 위안이었다.", "ko", [("2만", 20000, "CNY"), ("4만 위안", 40000, "CNY")]),
+])
+def test_a_range_of_money_is_read_in_full(text, lang, expected):
+    assert money(text, lang) == expected
+
+
 # ---- ages ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, lang, expected", [
@@ -182,6 +262,34 @@ def test_a_count_taken_up_again_is_one_claim(text, lang):
 ])
 def test_ages(text, lang, expected):
     assert expected in ages(text, lang)
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("A nurse from Musan now 52, told us what she saw.", "en", (52, 52)),  # "now" after a noun phrase
+    ("Her cousin then sixteen; was taken too.", "en", (16, 16)),
+    ("We only have one picture of Hyo-jin at nine, in her school coat.", "en", (9, 9)),  # "at" after a name
+    ("They took my daughter at fourteen and I never saw her again.", "en", (14, 14)),
+    ("Among them was a boy of about eleven.", "en", (11, 11)),  # an age, not a count, after "a boy of"
+    ("他是个年近六十的老光棍。", "zh", (60, 60)),  # 年近: nearly
+    ("来的是一个三十来岁的女人。", "zh", (30, 30)),  # 来: about
+    ("那时他才十七，什么都不懂。", "zh", (17, 17)),  # an age frame with no 岁
+    ("当时我只有十五，就被带走了。", "zh", (15, 15)),
+])
+def test_ages_without_a_counter_word(text, lang, expected):
+    assert expected in ages(text, lang)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The truck arrived in Yanji at ten, and we got out.", "en"),  # a clock time
+    ("We met at eleven.", "en"),
+    ("Girls under 18 cannot marry under Chinese law.", "en"),  # a threshold, not an age
+    ("Applicants must be aged 20 or over.", "en"),
+    ("18세 미만 여성의 비율이 늘었다.", "ko"),
+    ("其中一部分女孩未满十六岁。", "zh"), ("十八岁以下的受害人占三成。", "zh"),
+    ("那年她才三个月大。", "zh"),  # a baby's months, not years
+])
+def test_clock_times_and_thresholds_are_not_ages(text, lang):
+    assert ages(text, lang) == []
 
 
 @pytest.mark.parametrize("text, lang", [

@@ -1,8 +1,10 @@
 """Ages of people in English, Korean and Chinese: "aged 15", "12-year-old", "between 12 and 29",
 "as young as 9", "the eldest, then 19,", "sold at sixteen", "열아홉 살", "12세에서 29세 사이", "20대",
 "당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四", "who was then four", "about forty", "Kim, 34,",
-"나이 열일곱에", "当时才十九". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age. A single age has
-min = max; a decade ("in her twenties", 20대, 二十多岁) is its ten years; a teenager is 13–19."""
+"나이 열일곱에", "当时才十九", "a nurse from Musan now 52,", "a photo of her at nine", "a boy of about eleven",
+"年近六十", "三十来岁", "那时他才十七". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age, nor is
+a threshold ("under 18", "18세 미만", "未满十八岁"). A single age has min = max; a decade ("in her twenties", 20대,
+二十多岁) is its ten years; a teenager is 13–19."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ _EN = [
     re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\b(?:was|were|am|is)\s+(?P<a>{_N})(?:\s+and\s+(?P<a2>{_N}))?"
                rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b))"),
-    re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man) of (?P<a>{_N})\b(?!\s*(?:years|months|weeks|days))", re.I),
+    re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man|lad|youth) of (?:(?:about|around|roughly|perhaps|maybe|barely|only|"
+               rf"just|no more than|not more than|at most)\s+)?(?P<a>{_N})\b(?!\s*(?:years|months|weeks|days|or so\b\s*\w))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
     # An age set off after a person, with no cue word but "then" or "now": "the eldest, then 19, and …".
     re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just|about|around|roughly|nearly|almost|perhaps|"
@@ -42,6 +45,16 @@ _EN = [
                rf"pregnant)\b[^.;\d]{{0,30}}?\bat\s+(?:just\s+|only\s+)?(?P<a>{_N})\b"
                rf"(?!\s*(?:[:.]\d|%|percent|a\.m|p\.m|o.clock|yuan|dollars|won|years?\b|months?\b|in the))", re.I),
     re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
+    # "now" or "then" with an age right after a noun phrase, set off by a comma: "a nurse from Hoeryong
+    # now 52, said", "her brother then nine, …"; not a count ("now 41 women"), which no comma follows.
+    re.compile(rf"(?<=[a-z] )(?:now|then)\s+(?P<a>{_N})(?=\s*[,;)])"),
+    # A number word after "at" that ends its phrase, said of a person (a pronoun, a person noun or a
+    # hyphenated given name): "a photograph of Eun-byul at twelve", "I lost her at nine, and"; "arrived
+    # in Yanji at ten" is a clock time, and digits ("at 12.") are left to the verbs above.
+    re.compile(rf"(?:\b[A-Z][a-z]+-[a-z]+|\b(?i:her|him|me|them|us|herself|himself|myself|girls?|boys?|daughters?|sons?|"
+               rf"sisters?|brothers?|child|children|niece|nephew|mother|father|wife|bride))\s+at\s+"
+               rf"(?i:(?:just|only|barely|about|around)\s+)?(?P<a>(?i:{numbers.EN_WORD_NUMBER}))\b"
+               rf"(?=\s*(?:[,.;:)!?]|$|and\b|but\b|when\b|or\b))(?!\s*(?:and\s+)?(?i:a\.m|p\.m|o.clock|at night|in the (?:morning|evening)))"),
 ]
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
 _KO = [
@@ -63,10 +76,23 @@ _ZH = [
     re.compile(rf"(?:在)?(?P<a>{_ZH_N})(?:岁)?(?:至|到|-|~)(?P<b>{_ZH_N})岁(?:之间)?"),
     re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
     re.compile(r"(?P<teen_zh>十几)岁"),
-    re.compile(rf"(?P<a>{_ZH_N})(?:周)?岁"),
-    # An age with no 岁 after a word that announces one: 年仅十四, 时年19.
-    re.compile(rf"(?:(?<=年仅|时年|年方|现年)|(?<=当时才|那年才|今年才))(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块])"),
+    # 来 after the number is "about" (四十来岁): the age is its number.
+    re.compile(rf"(?P<a>{_ZH_N})(?:周|来)?岁"),
+    # An age with no 岁 after a word that announces one: 年仅十四, 时年19, 年近五十 (nearly fifty).
+    re.compile(rf"(?<=年仅|时年|年方|现年|年近|年约)(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块])"),
+    # An age frame with no 岁: a time word, perhaps the person, and 才/只有/刚满 (那年她才十九, 当时我只有十六).
+    re.compile(rf"(?:当时|那年|那时|那时候|今年|这年|那一年)(?:她|他|我|孩子|女儿|儿子)?(?:才|只有|刚|刚满|已经|也就|不过)"
+               rf"(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块分])"),
 ]
+# A threshold is not a person's age: "under 18", "aged 18 or over", 18세 미만, 未满十八岁, 十八岁以下.
+_THRESHOLD = {
+    "en": (re.compile(r"\b(?:under|over|below|above|younger than|older than|under the age of|over the age of)\s*$", re.I),
+           re.compile(r"^\s*(?:or (?:older|over|younger|under|above|below|more)|and (?:over|under|above|older|younger))\b", re.I)),
+    "ko": (re.compile(r"(?!)"),
+           re.compile(r"^\s?(?:미만|이하|이상|초과)")),
+    "zh": (re.compile(r"(?:未满|不满|低于|超过|年满)$"),
+           re.compile(r"^(?:以下|以上|以内)")),
+}
 # An age difference is not an age: "저보다 스물세 살이 많았다", "比我大十五岁", "twenty years older".
 _DIFFERENCE = {
     "en": (re.compile(r"\b(?:older|younger|senior|junior)\s+than\s*$|\bby\s*$", re.I),
@@ -78,7 +104,7 @@ _DIFFERENCE = {
 }
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
 # Rules whose span is the number alone: the words around it are context, not part of the age.
-_NUMBER_ONLY = tuple(_EN[i] for i in (6, *range(9, 15)))
+_NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _ZH[-1])
 
 
 def _number(text: str, lang: str) -> int | None:
@@ -125,6 +151,9 @@ def find_ages(text: str, lang: str) -> list[Fact]:
             groups = {k: v for k, v in match.groupdict().items() if v}
             before_cue, after_cue = _DIFFERENCE[lang]
             if before_cue.search(text, max(0, match.start() - 12), match.start()) or after_cue.match(text[match.end():match.end() + 12]):
+                continue
+            below, beyond = _THRESHOLD[lang]
+            if below.search(text, max(0, match.start() - 16), match.start()) or beyond.match(text[match.end():match.end() + 12]):
                 continue
             for low, high, group in _range(groups, lang):
                 if not 0 < low <= high <= 100:

@@ -101,6 +101,7 @@ class Lexicon:
     anaphora: re.Pattern[str] | None = None  # matches the end of the text before a noun taken up again ("the ")
     kin: re.Pattern[str] | None = None  # matches just after a perpetrator's noun: his kin ("'s mother"), group `span`
     kin_roles: tuple[tuple[str, str], ...] = ()  # (role of the noun, role of the kin): buyer -> buyer_family
+    money_bare: dict[str, str] | None = None  # currency -> words after which a bare number is an amount (花了两万五)
 
 
 def fold(text: str) -> str:
@@ -253,6 +254,13 @@ def read_lexicon(path: Path) -> Lexicon:
             sides[side][code] = _alternation(reader.patterns(f"money.{side}.{code}", items))
     context = {code: re.compile(_alternation(reader.patterns(f"money.context.{code}", items)))
                for code, items in (money.get("context") or {}).items()}
+    bare = {}
+    for code, items in (money.get("bare") or {}).items():
+        if code not in currencies:
+            reader.problems.append(f"{path.name}: money.bare: {code!r} is not a vocabulary currency")
+        bare[code] = _alternation(reader.patterns(f"money.bare.{code}", items))
+    for key in set(money) - {"before", "after", "context", "bare"}:
+        reader.problems.append(f"{path.name}: money.{key}: unknown key")
     qualifiers = {}
     for name, items in (data.get("qualifiers") or {}).items():
         if name not in vocabulary.lists["qualifiers"]:
@@ -275,7 +283,7 @@ def read_lexicon(path: Path) -> Lexicon:
     return Lexicon(language, tuple(violations), tuple(roles), operator_pattern, brothel_pattern, operator_roles,
                    cues, sides["before"], sides["after"], context, qualifiers,
                    reader.compile("anaphora.before", _alternation(taken_up), wrap=False) if taken_up else None,
-                   kin, kin_roles)
+                   kin, kin_roles, bare)
 
 
 @functools.cache

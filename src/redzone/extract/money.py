@@ -89,7 +89,9 @@ def _qualifier_of(lexicon: Lexicon, word: str | None) -> str | None:
 
 def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
     """Money facts; the currency comes from the unit or symbol, re-assigned by context words for
-    ambiguous units (Korean 원 after 인민폐 or 중국 돈 is yuan; after 북한 돈, North Korean won)."""
+    ambiguous units (Korean 원 after 인민폐 or 중국 돈 is yuan; after 북한 돈, North Korean won). The first
+    number of a range takes the currency of the second ("3,000 to 5,000 yuan", 三万至六万元), and a bare
+    number after a verb of paying is an amount where the lexicon says so (花了两万五)."""
     facts: list[Fact] = []
     lang = lexicon.language
     pattern, anchor = _compiled(lexicon)
@@ -99,7 +101,72 @@ def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
             fact = _read(text, match, lexicon)
             if fact is not None and not any(f.start < fact.end and fact.start < f.end for f in facts):
                 facts.append(fact)
-    return facts
+    facts += _range_starts(text, facts, lang)
+    facts += [f for f in _bare(text, lexicon) if not any(g.start < f.end and f.start < g.end for g in facts)]
+    return sorted(facts, key=lambda f: f.start)
+
+
+# The first number of a range, written just before an amount with its currency: "3,000 to 5,000 yuan",
+# "1만에서 3만 위안", "三万至六万元".
+_RANGE_START = {
+    "en": re.compile(rf"(?<![\w$€¥£.,])(?P<n>{numbers.EN_NUMBER})\s*(?:to|-|–|and)\s*$", re.I),
+    "ko": re.compile(rf"(?<![가-힣\d.,])(?P<n>{numbers.KO_NUMBER})\s?(?:에서|부터|~|-)\s?$"),
+    "zh": re.compile(rf"(?<![\d.,{numbers.ZH_CHARS}])(?P<n>{numbers.ZH_NUMBER})(?:至|到|~|-|—|～)$"),
+}
+_LARGE_PLACE = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "만": 10_000, "억": 100_000_000,
+                "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _range_starts(text: str, facts: list[Fact], lang: str) -> list[Fact]:
+    found = []
+    for fact in facts:
+        if fact.get("qualifier"):
+            continue
+        before = _RANGE_START[lang].search(text, max(0, fact.start - 24), fact.start)
+        if before is None or any(f.start < before.end() and before.start() < f.end for f in facts):
+            continue
+        raw = before.group("n").strip()
+        value = numbers.parse(raw, lang)
+        if not value:
+            continue
+        # "3 to 5 million yuan", 三至六万元: the scale written once, on the second number
+        second = fact.text.lower()
+        for word, scale in _LARGE_PLACE.items():
+            if word in second and word not in raw.lower() and value * scale <= float(fact.get("amount")):
+                value *= scale
+                break
+        if value >= float(fact.get("amount")):
+            continue
+        start, end = before.span("n")
+        found.append(make("money", text, start, end, 0.8, amount=numbers.plain(value), currency=fact.get("currency")))
+    return found
+
+
+@functools.cache
+def _bare_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
+    if not lexicon.money_bare:
+        return None
+    cues = "|".join(f"(?P<c_{code}>{alt})" for code, alt in lexicon.money_bare.items() if alt)
+    # a number with a place word (两万五, 八千, 1.5万), not a count or a date after it
+    number = rf"(?:\d+(?:\.\d+)?[万萬千仟]|[{numbers.ZH_CHARS}]*[万萬千仟][{numbers.ZH_CHARS}]*)"
+    return re.compile(rf"(?:{cues})(?P<n>{number})(?P<more>多)?(?![\d{numbers.ZH_CHARS}元块美韩朝欧人名个次天年月日岁号斤头只件米里户起倍成])")
+
+
+def _bare(text: str, lexicon: Lexicon) -> list[Fact]:
+    pattern = _bare_pattern(lexicon)
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(text):
+        value = numbers.parse(match.group("n"), lexicon.language)
+        if not value or value < 100:
+            continue
+        currency = next(k[2:] for k, v in match.groupdict().items() if k.startswith("c_") and v is not None)
+        attrs = {"amount": numbers.plain(value), "currency": currency}
+        if match.group("more"):
+            attrs["qualifier"] = "more_than"
+        found.append(make("money", text, match.start("n"), match.end(), 0.75, **attrs))
+    return found
 
 
 def _read(text: str, match: re.Match[str], lexicon: Lexicon) -> Fact | None:

@@ -120,14 +120,22 @@ _ZH_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _ZH_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _ZH_LARGE = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _ZH_CHARS = "".join([*_ZH_DIGITS, *_ZH_SMALL, *_ZH_LARGE])
+ZH_CHARS = _ZH_CHARS  # every character a Chinese numeral is written with
 ZH_NUMBER = rf"(?:\d[\d,]*(?:\.\d+)?[{_ZH_CHARS}]*|[{_ZH_CHARS}]+)"
 
 
 def parse_zh(text: str) -> float | None:
-    """'一万五千' -> 15000; '两万' -> 20000; '1.5万' -> 15000; '十九' -> 19; '壹万伍仟' -> 15000; '二〇一九' -> 2019."""
+    """'一万五千' -> 15000; '两万' -> 20000; '1.5万' -> 15000; '十九' -> 19; '壹万伍仟' -> 15000; '二〇一九' -> 2019;
+    '两万五' -> 25000."""
     text = text.strip()
     if text and all(ch in _ZH_DIGITS for ch in text) and len(text) > 1:
         return float("".join(str(_ZH_DIGITS[ch]) for ch in text))  # digit by digit, as years are written
+    # Spoken shorthand: a last digit right after 万, 千 or 百 counts in the place below it (两万五 = 25,000,
+    # 一千二 = 1,200, 三百五 = 350); after 十 it is the units (十五 = 15).
+    if len(text) >= 3 and text[-1] in _ZH_DIGITS and _ZH_DIGITS[text[-1]] and text[-2] in "万萬千仟百佰" \
+            and (value := _parse_positional(text[:-1], _ZH_DIGITS, _ZH_SMALL, _ZH_LARGE)) is not None:
+        place = {"万": 1000, "萬": 1000, "千": 100, "仟": 100, "百": 10, "佰": 10}[text[-2]]
+        return value + _ZH_DIGITS[text[-1]] * place
     return _parse_positional(text, _ZH_DIGITS, _ZH_SMALL, _ZH_LARGE)
 
 

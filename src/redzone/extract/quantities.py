@@ -30,7 +30,10 @@ _KO_UNITS = r"명|건|개국|개(?!월)|가구|곳|%|퍼센트|성(?=에서|의|
 # People counted by a native numeral before the noun: 세 자매 (three sisters), 두 언니, 다섯 아이.
 _KO_PEOPLE = r"자매|형제|남매|언니|누나|오빠|여동생|남동생|동생|딸|아들|아이|자녀|여성|여자|남자|소녀|가족|사람"
 _KO_AFTER_QUAL = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than",
-                  "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about"}
+                  "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about", "쯤": "about", "가까이": "about",
+                  "안팎": "about", "내외": "about", "남짓": "more_than"}
+_ZH_AFTER_QUAL = {"以上": "at_least", "左右": "about", "上下": "about", "之多": "up_to", "以下": "up_to"}
+_KO_AFTER = "|".join(sorted(_KO_AFTER_QUAL, key=len, reverse=True))
 _ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|兄弟|母女|国(?![家内外际籍])|地(?![区方点图步上下里])"
 
 
@@ -59,9 +62,9 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
             "main": re.compile(
                 rf"(?:(?P<qual>{before})\s?)?(?<![가-힣\d,.])(?P<n>{number})"
                 rf"(?:\s?(?:{_KO_UNITS})?\s?(?:[~-]|에서|부터)\s?(?P<n2>{numbers.KO_NUMBER}))?\s?(?P<more>여\s?)?"
-                rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>이상|넘는|넘게|초과|미만|이하|가량|정도))?"),
+                rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>{_KO_AFTER}))?"),
             # a native numeral after the noun it counts: 남자 둘, 여자가 여섯이나 있었다
-            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들|사람)(?:이|가|는|도)?\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)"
+            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들|사람)(?:이|가|는|도|을|를)?\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)"
                                r"(?=이나|이었|이던|이|은|을|를|도|만|과|\s|[.,])(?!이상)"),
             "people": re.compile(rf"(?<![가-힣])(?P<n>두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s(?P<unit>{_KO_PEOPLE})"
                                  r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
@@ -70,7 +73,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     return {
         # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
         "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
-                           rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})"),
+                           rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})(?P<after>以上|左右|上下|之多|以下)?"),
         "share": re.compile(rf"(?:(?P<qual>{before})有?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
         "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
     }
@@ -130,16 +133,19 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         elif unit_word.lower() == "of":
             end = match.end("n")  # partitive: "17 of them"
             unit = "of"
+            if re.search(r"\bthe\s+$", text[max(0, match.start() - 5):match.start()], re.I) \
+                    and re.match(r"\s+of\s+(?:us|you)\b", text[match.end("n"):], re.I):
+                return None  # "the two of us": the speaker and another, named as a pair, not counted
         else:
             end = match.end("n2") if "n2" in groups else match.end("n")
             if unit_word and _EN_TIME.match(unit_word):
                 return None  # a duration: "two years", "eight months"
-            if not raw[0].isdigit():
-                return None  # a number word with no noun after it is rarely a count
         if _EN_BEFORE_ID.search(text[max(0, match.start() - 16):match.start()]):
             return None
-        trend = _EN_TREND.search(text[max(0, match.start() - 24):match.start()]) is not None \
-            or _EN_SUBJECT.match(text, match.end("n")) is not None
+        subject = _EN_SUBJECT.match(text, match.end("n")) is not None
+        trend = _EN_TREND.search(text[max(0, match.start() - 24):match.start()]) is not None or subject
+        if not unit and not raw[0].isdigit() and not subject:
+            return None  # a number word with no noun after it is rarely a count, unless it is a subject ("Twenty said")
         if re.search(r"\b(?:million|billion)\b", raw, re.I) is None and re.fullmatch(r"\d{1,2}", raw) \
                 and not unit and not groups.get("qual") and not trend:
             return None  # a bare small number: a time, a list item
@@ -154,8 +160,10 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         unit = "%" if kind in ("share", "percent") else groups.get("unit", "")
         if groups.get("more"):
             qualifier = "more_than"
-    if value == 1 and qualifier == "exact" and unit != "%":
-        return None
+        if groups.get("after") and qualifier == "exact":
+            qualifier = _ZH_AFTER_QUAL[groups["after"]]
+    if value == 1 and unit != "%":
+        return None  # "one", and "at least one" (至少有一人): that something happened, not a count
     if unit in ("%", "퍼센트") and value > 100:
         return None
     start = match.start("qual") if groups.get("qual") else (

@@ -21,7 +21,8 @@ _EN_RATIO_OF = r"(?:two|three|four|five|six|seven|eight|nine|ten|twenty|a hundre
 # Qualifiers written after a share: "a third or more", "half or fewer".
 _EN_AFTER = {"or more": "at_least", "or over": "at_least", "or fewer": "up_to", "or less": "up_to"}
 _KO_AFTER = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than", "미만": "fewer_than",
-             "이하": "up_to", "가량": "about", "정도": "about", "남짓": "more_than", "꼴": "about"}
+             "이하": "up_to", "가량": "about", "정도": "about", "남짓": "more_than", "꼴": "about", "쯤": "about",
+             "가까이": "about", "안팎": "about", "내외": "about"}
 _ZH_AFTER = {"以上": "at_least", "多": "more_than", "左右": "about", "以下": "up_to"}
 
 
@@ -37,6 +38,12 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
             ("fraction", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL})[\s-](?P<den>{denominators})\b(?!-)"
                                    rf"(?!\s+(?:time|day|night|week|month|year|country|countries|floor|party|parties|world|round|grade|generation|person|place|wife|husband|child|son|daughter)s?\b){after}", re.I)),
             ("ratio", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL}|\d{{1,3}})\s+(?:in|out of|of every)\s+(?P<den>{_EN_RATIO_OF})\b(?!\s*(?:[,.]\d|%|percent|years?|months?|days?|cases?\b)){after}", re.I)),
+            # a multiple, not a frequency: "three times what it cost", "twice as many", "roughly four times the
+            # price"; "sold three times" is how often, which no comparison follows
+            ("multiple", re.compile(rf"{qual}(?<![\w-])(?:(?P<times>{_EN_SMALL}|\d+(?:\.\d+)?|twenty|thirty|forty|fifty|a hundred)\s+(?P<unit>times)"
+                                    rf"|(?P<twice>twice)|(?P<times_fold>{_EN_SMALL}|\d+)-(?P<fold>fold))"
+                                    rf"(?=\s+(?:what|as\s+(?:much|many|high|large|long|often|likely|expensive)|more|higher|larger|greater|bigger|"
+                                    rf"lower|smaller|that of|those of|the\s+(?:\w+\s+)?(?:price|cost|amount|number|rate|figure|level|sum|fee|average|total)))", re.I)),
             ("half", re.compile(rf"{qual}(?<![\w-])(?<!first )(?<!second )(?<!latter )(?<!other )(?P<half>half)"
                                rf"(?=\s+(?:of|the|them|those|these|were|are|had|have|said|reported|all)\b)"
                                rf"(?!\s+(?:of\s+)?(?:the\s+)?(?:\d{{4}}|year|month|century|decade|day|night|time|way|an?)\b){after}", re.I)),
@@ -44,10 +51,13 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
     if lang == "ko":
         number = rf"(?:{numbers.KO_NUMBER}|{numbers.KO_NATIVE})"
         qual = rf"(?:(?P<qual>{before})\s?)?"
-        after = r"(?:\s?(?P<after>이상|넘는|넘게|초과|미만|이하|가량|정도|남짓|꼴))?"
+        after = rf"(?:\s?(?P<after>{'|'.join(sorted(_KO_AFTER, key=len, reverse=True))}))?"
         return [
             ("fraction", re.compile(rf"{qual}(?P<den>\d+|[일이삼사오육칠팔구십]+)\s?분의\s?(?P<num>\d+|[일이삼사오육칠팔구]+){after}")),
             ("ratio", re.compile(rf"{qual}(?P<den>10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)\s?(?P<num>{number})(?:\s?(?:명|건|사람))?(?:꼴)?{after}")),
+            # a ratio over any number when 꼴 ("at the rate of") marks it: 다섯 명 중 두 명꼴, 세 집에 한 집꼴
+            ("ratio", re.compile(rf"{qual}(?<![가-힣\d])(?P<den>{number})\s?(?P<counter>명|건|사람|집|가구|곳)\s?(?:중|가운데|에)\s?"
+                                 rf"(?P<num>{number})\s?(?P=counter)\s?(?P<after>꼴)")),
             ("half", re.compile(rf"{qual}(?P<half>절반|반수|과반)(?:이|을|은|가|의|에)?{after}")),
             ("multiple", re.compile(rf"{qual}(?<![\d.])(?P<times>\d+(?:\.\d+)?|두|세|네|다섯|열)\s?(?P<unit>배)(?:나|로|가|를|의)?{after}")),
         ]
@@ -62,8 +72,8 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
 # Where a share may be: its denominator, ratio or multiple word. The patterns run only in windows
 # around these (see facts.windows), as a scan of the whole text costs more than every other grammar.
 _ANCHORS = {
-    "en": re.compile(r"(?i)\b(?:half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}) (?:in|out of|of every) "),
-    "ko": re.compile(r"분의|절반|반수|과반|배|(?:10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)"),
+    "en": re.compile(r"(?i)\b(?:times|twice|fold|half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}) (?:in|out of|of every) "),
+    "ko": re.compile(r"분의|절반|반수|과반|배|(?:10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)|꼴"),
     "zh": re.compile(r"分之|一半|半数|过半|大半|倍|[十百]|10"),
 }
 
@@ -85,9 +95,13 @@ def _read(kind: str, groups: dict[str, str], lang: str) -> tuple[float, str] | N
     """(value, unit) of one match."""
     if "half" in groups:
         return 50.0, "%"
+    if "twice" in groups:
+        return 2.0, "times"
+    if "fold" in groups:
+        groups = {"times": groups["times_fold"], "unit": "times"}
     if "times" in groups:
-        times = numbers.parse(groups["times"], lang)
-        return (times, groups["unit"]) if times and times > 1 else None
+        times = _en_count(groups["times"]) if lang == "en" else numbers.parse(groups["times"], lang)
+        return (times, groups["unit"].lower()) if times and times > 1 else None
     if lang == "en":
         num = _en_count(groups["num"])
         den = _EN_DENOMINATORS.get(groups["den"].lower()) if kind == "fraction" else (
