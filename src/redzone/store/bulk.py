@@ -2,7 +2,8 @@
 cost: `COPY ... FROM STDIN` on PostgreSQL, one prepared executemany INSERT on SQLite; look-ups by a
 list of keys as one statement per thousand keys.
 
-Rows are dicts keyed by column name. Columns a row leaves out get the column's Python-side default,
+Rows are dicts keyed by column name (`insert_rows`), or tuples in the order of a list of column names
+(`insert_tuples`, for the hottest paths: no dict per row). Columns a row leaves out get the column's Python-side default,
 as an ORM insert would give them, and every value goes through its column type's bind processing
 (dates, timestamps, JSON), so that these paths store exactly what the ORM would.
 """
@@ -25,48 +26,70 @@ def insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -
     """Insert `rows` into `model`'s table; returns how many were written."""
     if not rows:
         return 0
+    names = sorted({name for row in rows for name in row})
+    # Rows that all name every column (the usual case) are read with one C-level getter each.
+    if all(len(row) == len(names) for row in rows):
+        getter = operator.itemgetter(*names)
+        tuples: Iterable[tuple[Any, ...]] = (
+            map(getter, rows) if len(names) > 1 else ((getter(row),) for row in rows))
+    else:
+        tuples = (tuple(row.get(name) for name in names) for row in rows)
+    return insert_tuples(session, model, names, tuples)
+
+
+def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert rows given as tuples of the columns `names`, in that order (no dict per row); columns not
+    named get their defaults. Returns how many were written."""
     connection = session.connection()
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
-    names = sorted({name for row in rows for name in row})
+    names = list(names)
     defaults = _defaults(table, names)
     columns = names + list(defaults)
     quoted = ", ".join(f'"{name}"' for name in columns)
+    makers = list(defaults.values())
     if connection.dialect.name == "postgresql":
         converters = [_copy_converter(table.c[name]) for name in columns]
         raw = connection.connection.dbapi_connection
+        written = 0
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
-                values = [row.get(name) for name in names] + [make() for make in defaults.values()]
+                values = [*row, *(make() for make in makers)] if makers else row
                 copy.write_row([convert(value) for convert, value in zip(converters, values)])
-        return len(rows)
+                written += 1
+        return written
     dialect = connection.dialect
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    plan = [(index, process) for index, process in enumerate(processors) if process is not None]
-    makers = list(defaults.values())
+    plan = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        # SQLite's driver stores bytes as a BLOB itself: the dialect's wrapping of each value in the
+        # driver's Binary (a memoryview) changes nothing stored and costs a call per row.
+        plan.append((index, process, isinstance(column_type, sa.LargeBinary)))
     # A batch often repeats one value in a column (its timestamp, a year): processed once, reused.
     last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(columns)
-    # Rows that all name every column (the usual case) are read with one C-level getter each.
-    complete = all(len(row) == len(names) for row in rows)
-    getter = operator.itemgetter(*names) if complete and len(names) > 1 else None
     parameters = []
     for row in rows:
-        values = list(getter(row)) if getter is not None else [row.get(name) for name in names]
         if makers:
-            values += [make() for make in makers]
-        if not plan:
-            parameters.append(tuple(values))
-            continue
-        for index, process in plan:
-            value = values[index]
-            seen, processed = last[index]
-            if value is not seen:
-                processed = process(value)
-                last[index] = (value, processed)
-            values[index] = processed
-        parameters.append(tuple(values))
-    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})',
-                               parameters)
-    return len(rows)
+            row = (*row, *(make() for make in makers))
+        if plan:
+            values = list(row)
+            for index, process, binary in plan:
+                value = values[index]
+                if binary and type(value) is bytes:
+                    continue
+                seen, processed = last[index]
+                if value is not seen:
+                    processed = process(value)
+                    last[index] = (value, processed)
+                values[index] = processed
+            row = tuple(values)
+        parameters.append(row)
+    if parameters:
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', parameters)
+    return len(parameters)
 
 
 def lookup(session: Session, columns: Sequence[sa.Column], key: sa.Column, keys: Iterable[Any],
