@@ -96,3 +96,17 @@ def test_estimate_csv(tmp_path):
     path = tmp_path / "lists.csv"
     path.write_text("a,b,c,count\n1,0,0,60\n0,1,0,49\n1,1,0,4\n0,0,1,247\n1,0,1,112\n0,1,1,142\n1,1,1,12\n")
     assert estimate_csv(path, "stepwise").observed == 626
+
+
+def test_stepwise_adds_no_interaction_while_a_list_holds_nobody():
+    # SparseMSE's existence check fails every model when a list is empty, so its stepwise stays at main
+    # effects; bootstrap replicates in which a small list comes out empty must do the same.
+    three = {"100": 60, "010": 49, "110": 4, "001": 247, "101": 112, "011": 142, "111": 12}
+    with_lists = estimate(CaptureTable.from_records(["a", "b", "c"], three), "stepwise")
+    assert with_lists.model == ["12"]
+    four = CaptureTable.from_records(["a", "b", "c", "d"], {cell + "0": count for cell, count in three.items()})
+    result = estimate(four, "stepwise")
+    assert result.model == []
+    main = estimate(CaptureTable.from_records(["a", "b", "c"], three), "stepwise", p_threshold=0.0)
+    assert result.estimate == pytest.approx(main.estimate, rel=1e-6)
+    assert any("adds no interaction" in w and "'d'" in w for w in result.warnings)

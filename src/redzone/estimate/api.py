@@ -190,6 +190,12 @@ def _by_stepwise(
     chosen = stepwise(table.counts, table.n_lists, p_threshold)
     best = chosen.fit
     notes: list[str] = []
+    empty = [name for name, size in table.list_sizes().items() if size == 0]
+    if empty and p_threshold > 0.0:
+        notes.append(
+            f"With a list that holds nobody ({', '.join(map(repr, empty))}) the stepwise method adds no interaction "
+            "(as SparseMSE does); leave that list out to let it choose among the others."
+        )
     details: dict[str, Any] = {"p_threshold": p_threshold, "hierarchy": best.model.hierarchy, "steps": list(chosen.steps)}
     interval, _ = _interval(table, best, level, n_boot, notes, details, lambda: bootstrap_stepwise(
         table.counts, table.n_lists, best.estimate, p_threshold, n_boot=n_boot, seed=seed, level=level,

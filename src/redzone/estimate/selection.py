@@ -8,7 +8,10 @@
   for every two-list interaction not yet in, compare the number of people on both lists with
   its Poisson mean under the current model, two-sided: p = min(P(X <= observed), P(X >= observed));
   add the one with the smallest p-value if it is below the threshold and the enlarged model's
-  estimate exists and is identifiable; repeat.
+  estimate exists and is identifiable; repeat. When a list holds nobody, no interaction is added:
+  SparseMSE's existence check keeps that list's main effect, so its linear programme finds no
+  positive table for any model and every candidate fails. This matters in bootstrap replicates
+  where a small list comes out empty, and the published intervals were computed this way.
 """
 
 from __future__ import annotations
@@ -155,14 +158,14 @@ def stepwise(counts: np.ndarray, n_lists: int, p_threshold: float) -> StepwiseRe
             "check for a list that holds everyone seen"
         )
     steps: list[dict] = []
+    if p_threshold <= 0.0 or np.any(margins[1 << np.arange(n_lists)] == 0):
+        return StepwiseResult(fit, ())
     candidates = pairs(n_lists)
     if p_threshold >= 1.0:
         full_check, full_fit = try_fit(counts, HierarchicalModel.of(n_lists, candidates), margins)
         if full_fit is not None:
             return StepwiseResult(full_fit, ({"term": "all two-list interactions", "p_value": None,
                                               "estimate": full_fit.estimate},))
-    if p_threshold <= 0.0:
-        return StepwiseResult(fit, ())
     pair_array = np.asarray(candidates)
     while True:
         included = np.isin(pair_array, fit.model.interactions)
