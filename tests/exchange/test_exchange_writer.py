@@ -81,3 +81,25 @@ def test_tuple_insert_stores_what_the_dict_insert_stores(workspace):
         assert as_tuple.identity_sealed == b"\x01sealed\x00bytes"
         stamp = as_tuple.created_at  # naive UTC on SQLite, aware on PostgreSQL
         assert (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)) == now
+
+
+def test_cells_read_once_give_each_row_its_own_reading_and_problems():
+    from redzone.exchange.layout import LAYOUTS
+    from redzone.exchange.validation import RowParser
+
+    parser = RowParser(LAYOUTS["persons"], spreadsheet=True)
+    rows = [{"ref": f"P{i}", "sex": cell, "birth_year_min": year, "aliases": aliases}
+            for i, (cell, year, aliases) in enumerate([
+                (" Female ", "1990", "Mi-ya; Jin Mei ;"), (" Female ", "1990", "Mi-ya;Mi-ya"),
+                ("femal", "18x0", "'=cmd|x"), ("femal", "18x0", " ; "), ("x" * 5000, "2999", "a" * 201)])]
+    parsed = [parser.parse(row) for row in rows + rows]  # every cell a second time: read from the memo
+    for first, again in zip(parsed[:5], parsed[5:]):
+        assert (first.values, first.problems) == (again.values, again.problems)
+    assert parsed[0].values["sex"] == "female" and parsed[0].values["aliases"] == ("Mi-ya", "Jin Mei")
+    assert parsed[0].problems == []
+    assert parsed[1].problems == [("aliases", "lists the same item twice")]
+    assert parsed[2].values["aliases"] == ("=cmd|x",)  # the exporter's formula escape removed once
+    assert [column for column, _ in parsed[2].problems] == ["sex", "birth_year_min"]
+    assert parsed[3].values["aliases"] is None
+    assert [column for column, _ in parsed[4].problems] == ["sex", "birth_year_min", "aliases"]
+    assert "5,000 characters long" in parsed[4].problems[0][1]

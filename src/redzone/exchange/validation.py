@@ -23,8 +23,9 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
 # Kinds whose reading depends on the text alone (no references): repeated cells are read once.
 _MEMO_KINDS = frozenset({"term", "violation", "place", "integer", "decimal", "organisation", "date", "text"})
 _MEMO_SIZE = 4096
+_MEMO_CELL = 1000  # longest cell text kept in a memo (memory stays bounded whatever the file holds)
 _MISSING = object()
-_PLAIN, _MEMO, _ONE, _GENERAL = range(4)
+_PLAIN, _MEMO, _ONE, _GENERAL, _TEXTS = range(5)
 
 
 class CellError(ValueError):
@@ -67,11 +68,14 @@ class RowParser:
         self._terms = {name: {code.casefold(): code for code in terms} for name, terms in self.vocabulary.lists.items()}
         self._roles = {code.casefold(): code for code in self.vocabulary.roles}
         self._this_year = dt.date.today().year
-        # How each column's cells are read: PLAIN single-valued free text, kept as it is; MEMO cells whose
-        # reading depends on the text alone, read once per distinct text; ONE the other single values.
+        # How each column's cells are read: PLAIN single-valued free text, kept as it is; TEXTS a list of
+        # free texts; MEMO cells whose reading depends on the cell alone, read once per distinct cell (as
+        # it stands in the file, before trimming); ONE the other single values.
         self._plan: dict[str, tuple[Column, int, dict[str, Any] | None]] = {}
         for column in layout.columns:
-            if column.many:
+            if column.many and column.kind == "text":
+                self._plan[column.name] = (column, _TEXTS, None)
+            elif column.many:
                 self._plan[column.name] = (column, _GENERAL, None)
             elif column.kind == "text" and column.name != "language":
                 self._plan[column.name] = (column, _PLAIN, None)
@@ -79,6 +83,8 @@ class RowParser:
                 self._plan[column.name] = (column, _MEMO, {})
             else:
                 self._plan[column.name] = (column, _ONE, None)
+        self._required = layout.required
+        self._rules = getattr(self, f"_rules_{layout.model}")
 
     def parse(self, raw: dict[str, Any], check_columns: bool = False) -> ParsedRow:
         values: dict[str, Any] = {}
@@ -95,6 +101,17 @@ class RowParser:
                 values[name] = None
                 continue
             column, mode, memo = planned
+            if memo is not None and type(value) is str:
+                value = memo.get(value, _MISSING)
+                if value is _MISSING:
+                    value = self._read_once(column, raw[name], row)
+                    if len(memo) < _MEMO_SIZE and len(raw[name]) <= _MEMO_CELL:  # a huge cell is not kept
+                        memo[raw[name]] = value
+                if type(value) is CellError:
+                    problems.append((name, str(value)))
+                else:
+                    values[name] = value
+                continue
             if mode == _GENERAL or type(value) is not str:
                 try:
                     values[name] = self._cell(column, value, row)
@@ -110,30 +127,39 @@ class RowParser:
                 values[name] = None
             elif mode == _PLAIN:
                 values[name] = text
-            elif memo is not None:
-                value = memo.get(text, _MISSING)
-                if value is _MISSING:
-                    try:
-                        value = self._one(column, text, row)
-                    except CellError as error:
-                        value = error
-                    if len(memo) < _MEMO_SIZE:
-                        memo[text] = value
-                if type(value) is CellError:
-                    problems.append((name, str(value)))
+            elif mode == _TEXTS:  # what `_cell` makes of a list of free texts, without its general path
+                items = tuple(filter(None, map(str.strip, text.split(LIST_SEPARATOR))))
+                if not items:
+                    values[name] = None
+                elif len(set(items)) != len(items):
+                    problems.append((name, "lists the same item twice"))
                 else:
-                    values[name] = value
+                    values[name] = items
             else:
                 try:
                     values[name] = self._one(column, text, row)
                 except CellError as error:
                     problems.append((name, str(error)))
-        for name in self.layout.required:
+        for name in self._required:
             if name in raw and values.get(name) is None and not any(c == name for c, _ in problems):
                 problems.append((name, "is required"))
-        getattr(self, f"_rules_{self.layout.model}")(row)
+        self._rules(row)
         row.ref = values.get("ref")
         return row
+
+    def _read_once(self, column: Column, value: str, row: ParsedRow) -> Any:
+        """A MEMO cell read from its text as the file has it: the value, None, or the CellError to report."""
+        text = value.strip()
+        if self.spreadsheet and text[:1] == "'":
+            text = unescape(text)
+        if len(text) > column.max_length:
+            return CellError(f"is {len(text):,} characters long; at most {column.max_length:,} allowed")
+        if not text:
+            return None
+        try:
+            return self._one(column, text, row)
+        except CellError as error:
+            return error
 
     # cells ------------------------------------------------------------------------------------------
 
