@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from redzone.errors import NotFound, PermissionDenied, ValidationError
 from redzone.extract.review import accept, date_bounds, propose, reject
-from redzone.records.entry import add_source
-from redzone.records.models import Act, AuditEntry, Claim, Event, Person
+from redzone.records.entry import add_person, add_source, journey_of
+from redzone.records.models import Act, AuditEntry, Claim, Event, Person, Source
 from redzone.records.users import actor_for
 from redzone.security import audit
 
@@ -158,3 +158,62 @@ def test_cli_review_lists_accepts_and_rejects_by_number(workspace, source_code):
     assert [d["decision"] for d in data["decided"]] == ["accepted", "rejected"]
     statuses = {p["number"]: p["status"] for p in data["proposals"]}
     assert statuses[sale["number"]] == "accepted" and statuses[person["number"]] == "rejected"
+
+
+@pytest.fixture
+def interview_code(context_for):
+    with context_for("officer") as ctx:
+        subject = add_person(ctx)
+        return add_source(ctx, kind="interview", language="en", text=TEXT, interviewee=subject).code
+
+
+def _journey(workspace, source_code):  # noqa: ANN001, ANN202
+    with workspace.store.session() as session:
+        source = session.scalar(sa.select(Source).where(Source.code == source_code))
+        subject = session.get(Person, source.interviewee_id)
+        return [(p.sequence, p.event.code, p.event.kind, p.event.date_text(), p.event.description)
+                for p in journey_of(session, subject)]
+
+
+def test_accepted_places_and_dates_join_the_subjects_journey_pointing_at_their_span(workspace, context_for,
+                                                                                     interview_code):
+    proposals = proposals_of(workspace, interview_code)
+    sale = next(p for p in proposals.values() if p.fact.get("code") == "trafficking.sale")
+    deported = next(p for p in proposals.values() if p.fact.type == "date" and p.fact.get("value") == "2020")
+    with workspace.store.session() as session:
+        subject = session.scalar(sa.select(Person.code).join(Source, Source.interviewee_id == Person.id)
+                                 .where(Source.code == interview_code))
+    with context_for("officer") as ctx:
+        accept(ctx, interview_code, deported)  # no act in its sentence: an event of its own
+        sale_code = accept(ctx, interview_code, sale, {"victim": subject})
+    steps = _journey(workspace, interview_code)
+    with workspace.store.session() as session:
+        sale_event = session.scalar(sa.select(Act).where(Act.code == sale_code)).event.code
+    # The sale (2019-03, accepted second) goes before the 2020 step: the journey stays in time order.
+    assert [(s[0], s[1], s[3]) for s in steps] == [(1, sale_event, "2019-03"), (2, steps[1][1], "2020")]
+    assert steps[1][4] == f"{interview_code} [{deported.fact.start}:{deported.fact.end}]"
+    assert TEXT[deported.fact.start:deported.fact.end].endswith("2020")
+    with workspace.store.session() as session:
+        added = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "journey.add")
+                                .order_by(AuditEntry.id)).all()
+    assert [(a.record_id, a.detail["event"]) for a in added] == [(subject, steps[1][1]), (subject, sale_event)]
+
+
+def test_a_place_or_date_kept_off_the_journey_or_without_a_subject_is_only_an_event(workspace, context_for,
+                                                                                      interview_code, source_code):
+    deported = next(p for p in proposals_of(workspace, interview_code).values()
+                    if p.fact.type == "date" and p.fact.get("value") == "2020")
+    with context_for("officer") as ctx:
+        kept_off = accept(ctx, interview_code, deported, {"journey": False})
+    assert _journey(workspace, interview_code) == []
+    elsewhere = next(p for p in proposals_of(workspace, source_code).values()
+                     if p.fact.type == "date" and p.fact.get("value") == "2020")
+    with pytest.raises(ValidationError) as refused, context_for("officer") as ctx:
+        accept(ctx, source_code, elsewhere, {"journey": "RZ-NOBODY"})
+    assert refused.value.problems[0].field == "journey"
+    with context_for("officer") as ctx:
+        lone = accept(ctx, source_code, elsewhere)  # a written statement with no subject
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.code.in_([kept_off, lone]))) == 2
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "journey.add")) == 0

@@ -12,7 +12,7 @@ from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, sign_in
 
 from redzone.accounts import create_token
-from redzone.records.models import AuditEntry, Claim, Event, Participation, Person, Source
+from redzone.records.models import Act, AuditEntry, Claim, Event, Participation, Person, Source
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -55,8 +55,7 @@ def test_testimony_journey_steps_appear_on_the_person_timeline(site):
         (1, "crossing"), (2, "sale"), (3, "repatriation"), (4, "detention")]
     timeline = client.get(f"/persons/{person}").text
     journey = timeline[timeline.index('id="journey"'):timeline.index("</ol>")]
-    assert [journey.index(w) for w in ("Border crossing", "Sale", "Repatriation", "Detention")] == sorted(
-        journey.index(w) for w in ("Border crossing", "Sale", "Repatriation", "Detention"))
+    assert re.findall(r"<strong>([^<]+)</strong>", journey) == ["Border crossing", "Sale", "Repatriation", "Detention"]
     assert "Musan" in journey and "2015-11" in journey and "2018-04" in journey and "2018-04-01" not in journey
     assert "Sale or purchase of a person" in journey  # the act sits under its event
 
@@ -81,6 +80,15 @@ def test_a_step_added_on_the_person_page_takes_its_place(site):
     assert entry.actor == "demo-documentation-officer" and entry.record_id == person and entry.detail["event"] == code
 
 
+def _row_problems(page: str) -> list[str]:
+    """`journey[i].field` of every problem shown beside a field of an add-a-step row (the correction
+    forms of recorded steps are rows too, named e1, e2…; only numbered rows are the new steps)."""
+    found = []
+    for index, row in re.findall(r'id="journey-row-(\d+)"(.*?)(?=id="journey-row-|</form>|</fieldset>)', page, re.S):
+        found += [f"journey[{index}].{field}" for field in re.findall(r'class="alert small field-error"[^>]*data-field="(\w+)"', row)]
+    return found
+
+
 def test_journey_form_problems_name_the_step_and_field(site):
     client = sign_in(client_for(site), "interviewer")
     with site.store.session() as session:
@@ -95,7 +103,10 @@ def test_journey_form_problems_name_the_step_and_field(site):
              (_rows(), "journey[0].kind")]
     for rows, field in cases:
         response = client.post(f"/persons/{person}/journey", data={"csrf_token": token, **rows})
-        assert response.status_code == 422 and field in response.text, (field, response.text[:300])
+        assert response.status_code == 422, (field, response.text[:300])
+        assert [field] == _row_problems(response.text), field
+        typed = [value for value in rows["step_place_name"] + rows["step_date_start"] if value]
+        assert all(f'value="{value}"' in response.text for value in typed), "the typed values were lost"
     assert _journey(site, person) == before
     assert client.post(f"/persons/{person}/journey", data=_rows(("crossing", "", "", ""))).status_code == 403
 
@@ -166,7 +177,10 @@ def test_claim_form_problems_name_the_field(site):
                           ({"year": "99999"}, "year"), ({"quote": "words nowhere in it (synthetic)"}, "quote"),
                           ({"qualifier": "between"}, "value_max"), ({"measure": "  "}, "measure")):
         response = client.post("/claims", data={**base, **change})
-        assert response.status_code == 422 and field in response.text, (change, response.text[:300])
+        assert response.status_code == 422 and f'data-field="{field}"' in response.text, (change, response.text[:300])
+        assert 'value="m"' in response.text or change.get("measure"), "the typed measure was lost"
+        typed = [value.strip() for value in change.values() if value.strip()]
+        assert all(value.replace('"', "&#34;") in response.text for value in typed), (change, "typed value lost")
     with site.store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Claim)) == before
     analyst = sign_in(client_for(site), "legal_analyst")
@@ -231,3 +245,215 @@ def test_an_act_coded_with_an_event_joins_the_victims_journey(site):
                   "date_precision": "month"}})
     assert made.status_code == 201, made.text
     assert [k for _, k, _ in _journey(site, person)] == ["sale", "detention"]
+
+
+def _audit(site, action: str, record_id: str) -> AuditEntry:  # noqa: ANN001
+    with site.store.session() as session:
+        return session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action, AuditEntry.record_id == record_id)
+                               .order_by(AuditEntry.id.desc())).first()
+
+
+def _fresh_person(client, site) -> str:  # noqa: ANN001
+    """A victim recorded through the testimony form with three dated steps and no act."""
+    response = client.post("/testimony", data={"csrf_token": csrf_of(client, "/testimony/new"),
+                                               "text": "Synthetic testimony to correct.",
+                                               **_rows(("crossing", "Musan", "", "2015"), ("sale", "Yanji", "", "2016"),
+                                                       ("arrest", "", "", "2018"))})
+    code = re.search(r"/sources/([^?]+)", response.headers["location"]).group(1)
+    with site.store.session() as session:
+        return session.scalar(sa.select(Person.code).join(Source, Source.interviewee_id == Person.id)
+                              .where(Source.code == code))
+
+
+def _event_codes(site, person: str) -> list[str]:  # noqa: ANN001
+    with site.store.session() as session:
+        return list(session.scalars(sa.select(Event.code).join(Participation, Participation.event_id == Event.id)
+                                    .join(Person, Person.id == Participation.person_id).where(Person.code == person)
+                                    .order_by(Participation.sequence)))
+
+
+def test_a_journey_step_corrected_and_removed_on_the_person_page(site):
+    client = sign_in(client_for(site), "interviewer")
+    person = _fresh_person(client, site)
+    crossing, sale, arrest = _event_codes(site, person)
+    token = csrf_of(client, f"/persons/{person}")
+    page = client.get(f"/persons/{person}").text
+    assert f'action="/persons/{person}/journey/{sale}/edit"' in page and 'value="2016"' in page
+    moved = client.post(f"/persons/{person}/journey/{sale}/edit", data={
+        "csrf_token": token, **_rows(("transfer", "Tumen", "", "2019-03"))})
+    assert moved.status_code == 303, moved.text[:300]
+    assert _journey(site, person) == [(1, "crossing", "kp.north_hamgyong.musan"), (2, "arrest", None),
+                                      (3, "transfer", _journey(site, person)[2][2])]
+    entry = _audit(site, "journey.edit", person)
+    assert entry.actor == "demo-interviewer" and entry.detail["event"] == sale and entry.detail["sequence"] == 3
+    assert entry.detail["before"]["kind"] == "sale" and entry.detail["before"]["date_start"] == "2016-01-01"
+    assert entry.detail["after"]["kind"] == "transfer" and entry.detail["after"]["date_precision"] == "month"
+    assert "corrected=" in moved.headers["location"] and "step-notice" in client.get(moved.headers["location"]).text
+    refused = client.post(f"/persons/{person}/journey/{arrest}/edit", data={
+        "csrf_token": token, **_rows(("detention", "Atlantis", "range", "2018"))})
+    assert refused.status_code == 422
+    form = refused.text[refused.text.index(f'id="edit-{arrest}"'):]
+    form = form[:form.index("</form>")]
+    assert 'data-field="place"' in form and 'value="Atlantis"' in form and 'value="detention" selected' in form
+    assert _journey(site, person)[1] == (2, "arrest", None)  # nothing changed
+    removed = client.post(f"/persons/{person}/journey/{crossing}/delete", data={"csrf_token": token})
+    assert removed.status_code == 303
+    assert [k for _, k, _ in _journey(site, person)] == ["arrest", "transfer"]
+    with site.store.session() as session:
+        assert session.scalar(sa.select(Event.id).where(Event.code == crossing)) is None  # nothing else refers to it
+    assert _audit(site, "journey.remove", person).detail == {
+        "event": crossing, "event_deleted": True, "before": {"kind": "crossing", "place_id": "kp.north_hamgyong.musan",
+                                                            "date_precision": "year", "date_start": "2015-01-01",
+                                                            "date_end": None}}
+    analyst = sign_in(client_for(site), "data_analyst")
+    assert f"/journey/{arrest}/edit" not in analyst.get(f"/persons/{person}").text
+    assert analyst.post(f"/persons/{person}/journey/{arrest}/delete",
+                        data={"csrf_token": csrf_of(analyst, f"/persons/{person}")}).status_code == 403
+
+
+def test_removing_an_acts_step_keeps_the_act_and_its_event(site):
+    with site.store.session() as session:
+        act = session.scalars(sa.select(Act).join(Participation, (Participation.event_id == Act.event_id)
+                                                  & (Participation.person_id == Act.victim_id)).order_by(Act.id)).first()
+        person, event = session.get(Person, act.victim_id).code, act.event.code
+    client = sign_in(client_for(site), "documentation_officer")
+    assert client.post(f"/persons/{person}/journey/{event}/delete",
+                       data={"csrf_token": csrf_of(client, f"/persons/{person}")}).status_code == 303
+    assert event not in _event_codes(site, person)
+    with site.store.session() as session:
+        assert session.scalar(sa.select(Event.id).where(Event.code == event)) is not None
+    assert _audit(site, "journey.remove", person).detail["event_deleted"] is False
+
+
+def test_journey_corrections_through_the_api(site):
+    with site.store.session() as session:
+        token, _ = create_token(session, site.keys, "demo-interviewer", "test", 1)
+        analyst, _ = create_token(session, site.keys, "demo-data-analyst", "test", 1)
+    person = _fresh_person(sign_in(client_for(site), "interviewer"), site)
+    crossing, sale, arrest = _event_codes(site, person)
+    client, auth = client_for(site), {"Authorization": f"Bearer {token}"}
+    put = client.put(f"/api/v1/persons/{person}/journey/{crossing}", headers=auth, json={
+        "kind": "crossing", "place_id": "kp.north_hamgyong.musan", "date_start": "2020-05-01", "date_precision": "month"})
+    assert put.status_code == 200, put.text
+    assert [s["event"] for s in put.json()] == [sale, arrest, crossing] and put.json()[-1]["date"] == "2020-05"
+    bad = client.put(f"/api/v1/persons/{person}/journey/{sale}", headers=auth,
+                     json={"kind": "teleport", "date_precision": "day"})
+    assert bad.status_code == 422 and {p["field"] for p in bad.json()["problems"]} == {"kind", "date_start"}
+    assert client.put(f"/api/v1/persons/{person}/journey/EV-NOPE", headers=auth,
+                      json={"kind": "sale"}).status_code == 404
+    assert client.delete(f"/api/v1/persons/{person}/journey/{sale}",
+                         headers={"Authorization": f"Bearer {analyst}"}).status_code == 403
+    assert client.delete(f"/api/v1/persons/{person}/journey/{sale}", headers=auth).status_code == 204
+    assert _event_codes(site, person) == [arrest, crossing]
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"put", "delete"} <= set(paths["/api/v1/persons/{code}/journey/{event}"])
+    assert {"put", "delete"} <= set(paths["/api/v1/claims/{code}"])
+
+
+def test_a_claim_corrected_and_deleted_from_the_ledger(site):
+    client = sign_in(client_for(site), "documentation_officer")
+    code, text = _text_source(site)
+    quote = text[5:40].strip()
+    made = client.post("/claims", data={"csrf_token": csrf_of(client, "/claims"), "source": code, "quote": quote,
+                                        "measure": "synthetic brides sold", "value": "1,000", "unit": "persons"})
+    claim = re.search(r"recorded=([^#&]+)", made.headers["location"]).group(1)
+    assert f'href="/claims/{claim}/edit"' in client.get(made.headers["location"]).text
+    form = client.get(f"/claims/{claim}/edit").text
+    assert 'value="synthetic brides sold"' in form and 'value="1,000"' in form
+    token = csrf_of(client, f"/claims/{claim}/edit")
+    fields = {"csrf_token": token, "measure": "synthetic brides sold", "qualifier": "about", "value": "1,200",
+              "unit": "persons", "scope": "Jilin", "year": "2019", "quote": ""}
+    refused = client.post(f"/claims/{claim}/edit", data={**fields, "value": "lots", "year": "1800"})
+    assert refused.status_code == 422
+    assert 'data-field="value"' in refused.text and 'value="lots"' in refused.text and 'value="Jilin"' in refused.text
+    assert 'data-field="year"' in refused.text and 'value="1800"' in refused.text
+    saved = client.post(f"/claims/{claim}/edit", data=fields)
+    assert saved.status_code == 303 and f"corrected={claim}" in saved.headers["location"]
+    with site.store.session() as session:
+        stored = session.scalar(sa.select(Claim).where(Claim.code == claim))
+        assert (stored.value, stored.qualifier, stored.year) == (1200, "about", 2019)
+        assert text[stored.span_start:stored.span_end] == quote  # the quoted passage was kept
+    entry = _audit(site, "claim.edit", claim)
+    assert entry.detail["before"]["value"] == 1000 and entry.detail["after"]["value"] == 1200
+    legal = sign_in(client_for(site), "legal_analyst")
+    assert legal.get(f"/claims/{claim}/edit").status_code == 403
+    assert legal.post(f"/claims/{claim}/delete", data={"csrf_token": csrf_of(legal, "/claims")}).status_code == 403
+    deleted = client.post(f"/claims/{claim}/delete", data={"csrf_token": token})
+    assert deleted.status_code == 303
+    with site.store.session() as session:
+        assert session.scalar(sa.select(Claim.id).where(Claim.code == claim)) is None
+    assert _audit(site, "claim.delete", claim).detail["before"]["measure"] == "synthetic brides sold"
+
+
+def test_claim_corrections_through_the_api(site):
+    with site.store.session() as session:
+        token, _ = create_token(session, site.keys, "demo-documentation-officer", "test", 1)
+    client, auth = client_for(site), {"Authorization": f"Bearer {token}"}
+    code, _ = _text_source(site)
+    made = client.post("/api/v1/claims", headers=auth, json={"source": code, "measure": "synthetic api figure",
+                                                              "value": 10, "span_start": 0, "span_end": 5}).json()
+    put = client.put(f"/api/v1/claims/{made['code']}", headers=auth,
+                     json={"measure": "synthetic api figure", "value": 20, "qualifier": "at_least"})
+    assert put.status_code == 200, put.text
+    assert (put.json()["value"], put.json()["span_end"]) == (20, 5)
+    bad = client.put(f"/api/v1/claims/{made['code']}", headers=auth, json={"measure": "", "value": 5, "unit": " "})
+    assert bad.status_code == 422 and {p["field"] for p in bad.json()["problems"]} == {"measure", "unit"}
+    assert client.delete(f"/api/v1/claims/{made['code']}", headers=auth).status_code == 204
+    assert client.delete(f"/api/v1/claims/{made['code']}", headers=auth).status_code == 404
+
+
+def test_a_rejected_testimony_keeps_every_value_and_writes_nothing(site):
+    client = sign_in(client_for(site), "interviewer")
+    with site.store.session() as session:
+        sources = session.scalar(sa.select(sa.func.count()).select_from(Source))
+    form = {"csrf_token": csrf_of(client, "/testimony/new"), "text": "Synthetic: what she said <b>here</b>.",
+            "title": "Synthetic interview, Seoul", "source_date": "2024-13-40", "birth_year_min": "1994",
+            "legal_name": "Synthetic Name", "sex": "female", "consent": ["legal_proceedings"],
+            "violation": "trafficking.sale", "roles": ["broker", "buyer"], "event_kind": "sale",
+            "place_name": "Yanji", "date_start": "2016", "date_precision": "year", "price_amount": "ten",
+            "price_currency": "CNY", **_rows(("crossing", "Musan", "", "2015"), ("arrest", "Atlantis", "", "2018"))}
+    response = client.post("/testimony", data=form)
+    assert response.status_code == 422, response.text[:300]
+    page = response.text
+    for field in ("source_date", "price_amount"):
+        assert f'data-field="{field}"' in page, field
+    assert _row_problems(page) == ["journey[1].place"]
+    for kept in ('value="Synthetic interview, Seoul"', "Synthetic: what she said &lt;b&gt;here&lt;/b&gt;.",
+                 'value="2024-13-40"', 'value="1994"', 'value="Synthetic Name"', 'value="ten"', 'value="Musan"',
+                 'value="Atlantis"', 'value="legal_proceedings" checked', 'value="broker" checked',
+                 'value="buyer" checked', 'value="trafficking.sale" selected', 'value="CNY" selected'):
+        assert kept in page, kept
+    assert 'value="internal_analysis" checked' not in page  # the default box the user unticked stays unticked
+    with site.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Source)) == sources
+    service = client.post("/testimony", data={**form, "source_date": "", "price_amount": "10",
+                                              **_rows(("crossing", "Musan", "", "2015")), "price_currency": ""})
+    assert service.status_code == 422 and 'data-field="price_currency"' in service.text  # found by the service
+    with site.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Source)) == sources  # rolled back
+
+
+def test_accepting_a_proposed_place_on_the_review_page_adds_it_to_the_interviewees_journey(site):
+    client = sign_in(client_for(site), "interviewer")
+    response = client.post("/testimony", data={
+        "csrf_token": csrf_of(client, "/testimony/new"), **_rows(),
+        "text": "SYNTHETIC. In 2017 I was sold to a farmer in Helong.\n\nThe police arrested me in 2020 in Tumen."})
+    code = re.search(r"/sources/([^?]+)", response.headers["location"]).group(1)
+    with site.store.session() as session:
+        person = session.scalar(sa.select(Person.code).join(Source, Source.interviewee_id == Person.id)
+                                .where(Source.code == code))
+    page = client.get(f"/sources/{code}/review").text
+    forms = re.findall(r'<form method="post" action="/sources/[^"]+/review/accept" class="inline">(.*?)</form>', page, re.S)
+    dated = [f for f in forms if 'value="place:' in f]
+    assert dated and all(f'name="journey" value="{person}"' in f and " checked" in f for f in dated)
+    proposals = [re.search(r'name="proposal" value="([^"]+)"', f).group(1) for f in dated]
+    token = csrf_of(client, f"/sources/{code}/review")
+    kept_off = client.post(f"/sources/{code}/review/accept", data={"csrf_token": token, "proposal": proposals[0],
+                                                                   "journey_offered": "1"})
+    assert kept_off.status_code == 303 and _journey(site, person) == []
+    ticked = client.post(f"/sources/{code}/review/accept", data={"csrf_token": token, "proposal": proposals[-1],
+                                                                 "journey_offered": "1", "journey": person})
+    assert ticked.status_code == 303, ticked.text[:300]
+    assert _journey(site, person) == [(1, "other", "cn.jilin.yanbian.tumen")]
+    timeline = client.get(f"/persons/{person}").text
+    assert "Tumen" in timeline[timeline.index('id="journey"'):timeline.index("</ol>")]

@@ -62,7 +62,15 @@ def test_recording_routes_are_walked_with_their_actions():
     for route in (("POST", "/persons/{code}/journey", "person.edit"), ("POST", "/claims", "claim.create"),
                   ("GET", "/api/v1/persons/{code}/journey", "person.view"),
                   ("POST", "/api/v1/persons/{code}/journey", "person.edit"),
-                  ("POST", "/api/v1/claims", "claim.create")):
+                  ("POST", "/api/v1/claims", "claim.create"),
+                  ("POST", "/persons/{code}/journey/{event}/edit", "person.edit"),
+                  ("POST", "/persons/{code}/journey/{event}/delete", "person.edit"),
+                  ("PUT", "/api/v1/persons/{code}/journey/{event}", "person.edit"),
+                  ("DELETE", "/api/v1/persons/{code}/journey/{event}", "person.edit"),
+                  ("GET", "/claims/{code}/edit", "claim.create"), ("POST", "/claims/{code}/edit", "claim.create"),
+                  ("POST", "/claims/{code}/delete", "claim.create"), ("PUT", "/api/v1/claims/{code}", "claim.create"),
+                  ("DELETE", "/api/v1/claims/{code}", "claim.create"),
+                  ("POST", "/users/{username}/second-factor", "user.manage")):
         assert route in routes, route
 
 

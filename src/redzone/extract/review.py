@@ -27,7 +27,8 @@ from redzone.extract.facts import Fact
 from redzone.extract.methods import extract
 from redzone.extract.triggers import sentence_ends
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
-                                   add_event, add_person, province_of, source_text_context)
+                                   add_event, add_journey, add_person, place_in_journey, province_of,
+                                   source_text_context)
 from redzone.records.identity import Identity
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Event, Person, Source
 from redzone.security.keys import KeyRing
@@ -50,8 +51,8 @@ _EDITS = {
     "violation": {"code", "victim", "place_id", "date", "perpetrators", "price_amount", "price_currency", "event_kind",
                   "notes", "start", "end"},
     "perpetrator": {"role", "act", "start", "end"},
-    "place": {"place_id", "act", "event_kind", "start", "end"},
-    "date": {"date", "act", "event_kind", "start", "end"},
+    "place": {"place_id", "act", "event_kind", "start", "end", "journey"},
+    "date": {"date", "act", "event_kind", "start", "end", "journey"},
     "money": {"amount", "currency", "act", "measure", "scope", "year", "start", "end"},
     "quantity": {"value", "max", "qualifier", "unit", "measure", "scope", "year", "start", "end"},
     "age": {"min", "max", "person", "year", "start", "end"},
@@ -348,6 +349,8 @@ def _accept_violation(ctx, source, text, proposals, found, edits, start, end, us
                          perpetrators=[PerpetratorSpec(role) for role in dict.fromkeys(roles)],
                          attestations=[AttestationSpec(source, start, end)])
     act = add_act(ctx, victim=victim, violation=code, event=event, details=details)
+    if victim is not None and event is not None:
+        add_journey(ctx, victim, [event])  # the act's event is a step of her journey, in its place
     return act.code
 
 
@@ -381,18 +384,41 @@ def _accept_date(ctx, source, text, proposals, found, edits, start, end, used) -
     return _place_or_date(ctx, source, text, proposals, found, edits, start, end, date=date)
 
 
+def _journey_person(ctx: Context, source: Source, edits: dict[str, Any]) -> Person | None:
+    """Whose journey an accepted place or date joins: `edits['journey']` names a person (or is False
+    for nobody); by default the source's subject, the interviewee, when known."""
+    wanted = edits.get("journey", True)
+    if wanted is False or wanted == "":
+        return None
+    if wanted is True:
+        return ctx.session.get(Person, source.interviewee_id) if source.interviewee_id else None
+    person = ctx.session.scalar(sa.select(Person).where(Person.code == wanted))
+    if person is None:
+        raise ValidationError(Problem("journey", f"no person {wanted!r}"))
+    return person
+
+
 def _place_or_date(ctx, source, text, proposals, found, edits, start, end, **where) -> str:  # noqa: ANN001
-    """Set the place or date of the events of the acts in the sentence, else record an event of its own."""
+    """Set the place or date of the events of the acts in the sentence (each then in its place on its
+    victim's journey), else record an event of its own — a step of the subject's journey, its
+    description pointing at the quoted span (an event has no attestation of its own)."""
+    subject = _journey_person(ctx, source, edits)
     acts = _acts_in_sentence(ctx, text, proposals, found.fact, edits.get("act"))
     if acts:
         require(ctx.actor, "act.edit")
         for act in acts:
             _set_event(ctx, act, **where)
             _attest(ctx, act, source, start, end)
+            victim = ctx.session.get(Person, act.victim_id) if act.victim_id else None
+            if victim is not None and edits.get("journey", True) not in (False, ""):
+                place_in_journey(ctx, victim, act.event)
         return acts[0].event.code
     date_start, date_end, precision = date_bounds(where["date"]) if where.get("date") else (None, None, "unknown")
     event = add_event(ctx, kind=edits.get("event_kind", "other"), place_id=where.get("place_id"),
-                      date_start=date_start, date_end=date_end, date_precision=precision)
+                      date_start=date_start, date_end=date_end, date_precision=precision,
+                      description=f"{source.code} [{start}:{end}]")
+    if subject is not None:
+        add_journey(ctx, subject, [event])
     return event.code
 
 

@@ -1,19 +1,24 @@
-"""REST API, a person's journey: the ordered steps (events) they went through, and adding steps —
-through the same service as the pages, under the same policy and audit."""
+"""REST API, recording corrections: a person's journey (the ordered steps they went through; adding,
+correcting and removing steps) and correcting or deleting a claim — through the same services as the
+pages, under the same policy and audit."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from redzone.records.entry import JourneyStep, add_journey, journey_of
-from redzone.records.models import Act, Person
-from redzone.web.api_models import ErrorOut, JourneyIn, JourneyStepOut
+from redzone.errors import Problem, ValidationError
+from redzone.records.entry import (JourneyStep, add_journey, get_claim, journey_of, remove_claim, remove_journey_step,
+                                   update_claim, update_journey_step)
+from redzone.records.models import Act, Person, Source
+from redzone.web.api_models import ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
+from redzone.web.routes.api_records import claim_out
 from redzone.web.routes.persons import find_person
 
 ERRORS = {status: {"model": ErrorOut} for status in (401, 403, 404, 422)}
@@ -50,3 +55,65 @@ def post_journey(code: str, body: JourneyIn, session: DbSession, workspace: Work
                              date_precision=s.date_precision, description=s.description) for s in body.steps],
                 field_name="steps")
     return journey_out(session, person)
+
+
+def _step(body: JourneyStepIn) -> JourneyStep:
+    return JourneyStep(kind=body.kind, place_id=body.place_id, date_start=body.date_start, date_end=body.date_end,
+                       date_precision=body.date_precision, description=body.description)
+
+
+@router.put("/persons/{code}/journey/{event}", response_model=list[JourneyStepOut])
+def put_journey_step(code: str, event: str, body: JourneyStepIn, session: DbSession, workspace: WorkspaceDep,
+                     principal: Annotated[Principal, requires("person.edit")]) -> list[JourneyStepOut]:
+    """Correct one step (its event's kind, place, dates, description); it moves to its place in time
+    order. Problems are named by the bare field (`kind`, `date_start`…). Answers the whole journey."""
+    person = find_person(session, code)
+    update_journey_step(context(session, workspace, principal), person, event, _step(body))
+    return journey_out(session, person)
+
+
+@router.delete("/persons/{code}/journey/{event}", status_code=204, response_class=Response)
+def delete_journey_step(code: str, event: str, session: DbSession, workspace: WorkspaceDep,
+                        principal: Annotated[Principal, requires("person.edit")]) -> Response:
+    """Take a step out of the journey; its event is deleted too unless an act or another person's
+    journey refers to it."""
+    remove_journey_step(context(session, workspace, principal), find_person(session, code), event)
+    return Response(status_code=204)
+
+
+class ClaimCorrectionIn(BaseModel):
+    """A claim as corrected: every field as it should now read. The source stays; the quoted passage
+    is a span, the quoted words, or — neither given — the passage already quoted."""
+
+    measure: str = Field(max_length=120, examples=["women and girls at risk"])
+    value: float = Field(ge=0, le=1e15)
+    value_max: float | None = Field(None, ge=0, le=1e15)
+    qualifier: str = Field("exact", max_length=20, examples=["up_to"])
+    unit: str = Field("persons", max_length=40)
+    scope: str = Field("", max_length=200)
+    year: int | None = Field(None, ge=1900, le=2100)
+    span_start: int | None = Field(None, ge=0, le=10_000_000)
+    span_end: int | None = Field(None, ge=0, le=10_000_000)
+    quote: str | None = Field(None, max_length=2000)
+
+
+@router.put("/claims/{code}", response_model=ClaimOut)
+def put_claim(code: str, body: ClaimCorrectionIn, session: DbSession, workspace: WorkspaceDep,
+              principal: Annotated[Principal, requires("claim.create")]) -> ClaimOut:
+    """Correct a claim, checked as when it was recorded; audited with its fields before and after."""
+    claim = get_claim(session, code)
+    if (body.span_start is None) != (body.span_end is None):
+        raise ValidationError([Problem("span", "give both span_start and span_end, or neither")])
+    span = (body.span_start, body.span_end) if body.span_start is not None else None
+    update_claim(context(session, workspace, principal), claim, measure=body.measure, value=body.value,
+                 value_max=body.value_max, qualifier=body.qualifier, unit=body.unit, scope=body.scope, year=body.year,
+                 span=span, quote=body.quote, keep_span=True)
+    return claim_out(claim, session.get(Source, claim.source_id))
+
+
+@router.delete("/claims/{code}", status_code=204, response_class=Response)
+def delete_claim(code: str, session: DbSession, workspace: WorkspaceDep,
+                 principal: Annotated[Principal, requires("claim.create")]) -> Response:
+    """Delete a claim recorded by mistake (the audit keeps what it said)."""
+    remove_claim(context(session, workspace, principal), get_claim(session, code))
+    return Response(status_code=204)

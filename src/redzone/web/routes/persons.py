@@ -1,6 +1,7 @@
-"""Persons: the pseudonymised list, one person's journey timeline (and adding steps to it) and
-legal-element analysis, and the sealed identity — shown only when the policy allows it, every view
-(and refusal) audited."""
+"""Persons: the pseudonymised list, one person's journey timeline (adding, correcting and removing
+its steps; a rejected form comes back with its problems and what was typed) and legal-element
+analysis, and the sealed identity — shown only when the policy allows it, every view (and refusal)
+audited."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import defer
 
-from redzone.errors import NotFound, Problem
+import dataclasses
+
+from redzone.errors import NotFound, Problem, ValidationError
 from redzone.legal import analyse_person
-from redzone.records.entry import add_journey, journey_of
+from redzone.records.entry import add_journey, journey_of, remove_journey_step, update_journey_step
 from redzone.records.identity import person_resource, reveal_identity
 from redzone.records.models import Act, Person
 from redzone.security.policy import allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
-from redzone.web.forms import Problems, journey_steps
+from redzone.web.form_errors import by_field, journey_rows, rejected
+from redzone.web.forms import Problems, journey_steps, place_label
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,8 +52,23 @@ def person_list(request: Request, session: DbSession, role: str = "", page: int 
                   pages=max(1, -(-total // size)))
 
 
-@router.get("/persons/{code}", dependencies=[requires("person.view")])
-def person_page(request: Request, session: DbSession, code: str) -> Response:
+def _written(date, precision: str) -> str:  # noqa: ANN001
+    """A stored date as people wrote it: 2016, 2016-05 or 2016-05-03."""
+    if date is None:
+        return ""
+    return date.isoformat()[:{"year": 4, "month": 7}.get(precision, 10)]
+
+
+def step_row(event) -> dict:  # noqa: ANN001
+    """A recorded step as the values of a journey row (the correction form starts from these)."""
+    return {"kind": event.kind, "place_name": place_label(event.place_id) if event.place_id else "",
+            "place_id": event.place_id or "", "date_precision": event.date_precision,
+            "date_start": _written(event.date_start, event.date_precision),
+            "date_end": event.date_end.isoformat() if event.date_end else "", "errors": {}}
+
+
+def _person_page(request: Request, session, code: str, status_code: int = 200, add_rows: list | None = None,  # noqa: ANN001
+                 edit_event: str | None = None, edit_row: dict | None = None) -> Response:
     principal = request.state.principal
     person = find_person(session, code)
     steps = journey_of(session, person)
@@ -58,31 +77,97 @@ def person_page(request: Request, session: DbSession, code: str) -> Response:
         acts_by_event.setdefault(act.event_id, []).append(act)
     analysis = analyse_person(session, code, actor=principal.actor) if allowed(principal.actor, "elements.view") else None
     may_reveal = allowed(principal.actor, "person.view_sealed", person_resource(session, principal.actor, person))
-    return render(request, "person.html", person=person, steps=steps, acts_by_event=acts_by_event,
-                  analysis=analysis, may_reveal=may_reveal, has_identity=person.identity_sealed is not None,
-                  lists=load_vocabulary().lists)
+    rows = {step.event.code: step_row(step.event) for step in steps}
+    if edit_event in rows and edit_row is not None:
+        rows[edit_event] = edit_row
+    return render(request, "person.html", status_code=status_code, person=person, steps=steps,
+                  acts_by_event=acts_by_event, analysis=analysis, may_reveal=may_reveal,
+                  has_identity=person.identity_sealed is not None, lists=load_vocabulary().lists,
+                  add_rows=add_rows, edit_rows=rows, edit_event=edit_event)
+
+
+@router.get("/persons/{code}", dependencies=[requires("person.view")])
+def person_page(request: Request, session: DbSession, code: str) -> Response:
+    return _person_page(request, session, code)
+
+
+StepKinds = Annotated[list[str], Form()]
+
+
+def _form(**fields: list[str]) -> dict[str, list[str]]:
+    return {f"step_{name}": values for name, values in fields.items()}
 
 
 @router.post("/persons/{code}/journey", dependencies=[requires("person.edit")])
 def add_journey_step(
     request: Request, session: DbSession, workspace: WorkspaceDep, code: str,
-    step_kind: Annotated[list[str], Form()] = [],  # noqa: B006 — one row (or more) of journey fields
-    step_place_id: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_place_name: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_precision: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_start: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_end: Annotated[list[str], Form()] = [],  # noqa: B006
+    step_kind: StepKinds = [],  # noqa: B006 — one row (or more) of journey fields
+    step_place_id: StepKinds = [],  # noqa: B006
+    step_place_name: StepKinds = [],  # noqa: B006
+    step_date_precision: StepKinds = [],  # noqa: B006
+    step_date_start: StepKinds = [],  # noqa: B006
+    step_date_end: StepKinds = [],  # noqa: B006
 ) -> Response:
     person = find_person(session, code)
-    problems = Problems()
-    steps = journey_steps(problems, step_kind, step_place_id, step_place_name, step_date_precision, step_date_start,
-                          step_date_end)
-    if not steps and not problems:
-        problems.append(Problem("journey[0].kind", "choose what happened at this step"))
-    problems.raise_if_any()
-    added = add_journey(context(session, workspace, request.state.principal), person, steps)
+    try:
+        problems = Problems()
+        steps = journey_steps(problems, step_kind, step_place_id, step_place_name, step_date_precision,
+                              step_date_start, step_date_end)
+        if not steps and not problems:
+            problems.append(Problem("journey[0].kind", "choose what happened at this step"))
+        problems.raise_if_any()
+        added = add_journey(context(session, workspace, request.state.principal), person, steps)
+    except ValidationError as error:
+        typed = _form(kind=step_kind, place_id=step_place_id, place_name=step_place_name,
+                      date_precision=step_date_precision, date_start=step_date_start, date_end=step_date_end)
+        rows = journey_rows(typed, by_field(error), 1)
+        return rejected(session, workspace, lambda fresh: _person_page(request, fresh, code, 422, add_rows=rows))
     target = f"/persons/{person.code}" + (f"?step={added[-1].event.code}" if added else "")
     return RedirectResponse(target + "#journey", status_code=303)
+
+
+@router.post("/persons/{code}/journey/{event}/edit", dependencies=[requires("person.edit")])
+def edit_journey_step(
+    request: Request, session: DbSession, workspace: WorkspaceDep, code: str, event: str,
+    step_kind: StepKinds = [],  # noqa: B006 — the one row of the correction form
+    step_place_id: StepKinds = [],  # noqa: B006
+    step_place_name: StepKinds = [],  # noqa: B006
+    step_date_precision: StepKinds = [],  # noqa: B006
+    step_date_start: StepKinds = [],  # noqa: B006
+    step_date_end: StepKinds = [],  # noqa: B006
+) -> Response:
+    """Correct one step; its description (not on the form) is kept."""
+    person = find_person(session, code)
+    try:
+        problems = Problems()
+        steps = journey_steps(problems, step_kind[:1], step_place_id[:1], step_place_name[:1],
+                              step_date_precision[:1], step_date_start[:1], step_date_end[:1])
+        if not steps and not problems:
+            problems.append(Problem("journey[0].kind", "choose what happened at this step"))
+        problems.raise_if_any()
+        current = next((p.event for p in journey_of(session, person) if p.event.code == event), None)
+        if current is None:
+            raise NotFound(f"event {event[:40]!r} is not a step of the journey of {person.code}")
+        try:
+            update_journey_step(context(session, workspace, request.state.principal), person, event,
+                                dataclasses.replace(steps[0], description=current.description))
+        except ValidationError as error:  # the service names bare fields; the form's row is journey[0]
+            raise ValidationError([dataclasses.replace(p, field=f"journey[0].{p.field}") for p in error.problems]) from None
+    except ValidationError as error:
+        typed = _form(kind=step_kind[:1], place_id=step_place_id[:1], place_name=step_place_name[:1],
+                      date_precision=step_date_precision[:1], date_start=step_date_start[:1], date_end=step_date_end[:1])
+        row = journey_rows(typed, by_field(error), 1)[0]
+        return rejected(session, workspace, lambda fresh: _person_page(request, fresh, code, 422, edit_event=event,
+                                                                        edit_row=row))
+    return RedirectResponse(f"/persons/{person.code}?corrected={event}#step-{event}", status_code=303)
+
+
+@router.post("/persons/{code}/journey/{event}/delete", dependencies=[requires("person.edit")])
+def delete_journey_step(request: Request, session: DbSession, workspace: WorkspaceDep, code: str,
+                        event: str) -> Response:
+    person = find_person(session, code)
+    remove_journey_step(context(session, workspace, request.state.principal), person, event)
+    return RedirectResponse(f"/persons/{person.code}?removed={event}#journey", status_code=303)
 
 
 @router.get("/persons/{code}/identity", dependencies=[requires("person.view")])

@@ -178,7 +178,9 @@ def accept_proposal(request: Request, session: DbSession, workspace: WorkspaceDe
                     year: Annotated[str, Form(max_length=6)] = "",
                     person: Annotated[str, Form(max_length=40)] = "",
                     person_role: Annotated[str, Form(max_length=30)] = "",
-                    edit_form: Annotated[str, Form(max_length=20)] = "") -> Response:
+                    edit_form: Annotated[str, Form(max_length=20)] = "",
+                    journey: Annotated[str, Form(max_length=40)] = "",
+                    journey_offered: Annotated[str, Form(max_length=1)] = "") -> Response:
     principal = request.state.principal
     source = find_source(session, code)
     fields = {"code": code_, "victim": victim, "place_id": place_id, "place_name": place_name, "date": date,
@@ -187,6 +189,8 @@ def accept_proposal(request: Request, session: DbSession, workspace: WorkspaceDe
               "value": value, "max": max_, "min": min_, "qualifier": qualifier, "unit": unit, "year": year,
               "person": person, "person_role": person_role, "edit_form": edit_form}
     edits = _edits(fields, perpetrators)
+    if journey_offered:  # the place/date box: ticked names the person whose journey it joins, unticked nobody's
+        edits["journey"] = journey.strip() or False
     record = accept(context(session, workspace, principal), source.code, proposal, edits)
     return RedirectResponse(f"/sources/{source.code}/review?accepted={record}#proposals", status_code=303)
 

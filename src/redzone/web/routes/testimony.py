@@ -1,5 +1,6 @@
 """Testimony entry in one flow: source (with consent) → victim → act → perpetrators → event → the
-victim's journey, all in one transaction; and place suggestions from the gazetteer in English,
+victim's journey, all in one transaction (a rejected form writes nothing and comes back with every
+problem beside its field and every value kept); and place suggestions from the gazetteer in English,
 Korean and Chinese."""
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
                                    add_person, add_source)
-from redzone.errors import Problem
+from redzone.errors import Problem, ValidationError
 from redzone.records.identity import Identity
 from redzone.security.policy import PersonResource, allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import CurrentPrincipal, DbSession, WorkspaceDep, context, requires
+from redzone.web.form_errors import by_field, journey_rows, rejected
 from redzone.web.forms import (JOURNEY_ROWS, Problems, journey_steps, optional_date, optional_float, optional_int,
                                resolve_place, suggest_places)
 from redzone.web.rendering import render
@@ -29,13 +31,30 @@ def place_suggestions(principal: CurrentPrincipal, q: str = "") -> Response:
     return JSONResponse(suggest_places(q[:80]))
 
 
-@router.get("/testimony/new", dependencies=[requires("source.create")])
-def testimony_form(request: Request) -> Response:
+FORM_ROWS = 6  # journey rows the form shows (all without script; with it, the filled ones and one more)
+DEFAULTS = {"language": "ko", "reliability": "C", "credibility": "3", "consent": ["internal_analysis"], "sex": "female",
+            "event_kind": "sale", "date_precision": "unknown", "roles": []}
+# Service field names → the form's own (the source's kind is always 'interview': 'kind' is the event's).
+RENAMES = {"kind": "event_kind", "place_id": "place_name", "place": "place_name", "origin_place_id": "origin_place_name",
+           "origin_place": "origin_place_name", "consent_scopes": "consent"}
+
+
+def _form_page(request: Request, values: dict | None = None, errors: dict | None = None,
+               rows: list[dict] | None = None, status_code: int = 200) -> Response:
     vocabulary = load_vocabulary()
     actor = request.state.principal.actor
     may_seal = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username))
-    return render(request, "testimony.html", vocabulary=vocabulary, lists=vocabulary.lists, may_seal=may_seal,
-                  journey_rows=JOURNEY_ROWS)
+    errors = errors or {}
+    for field in [f for f in errors if f.startswith("perpetrators[")]:
+        errors.setdefault("roles", []).extend(errors.pop(field))
+    return render(request, "testimony.html", status_code=status_code, vocabulary=vocabulary, lists=vocabulary.lists,
+                  may_seal=may_seal, journey_rows=JOURNEY_ROWS, values=values or DEFAULTS, errors=errors,
+                  rows=rows or journey_rows({}, {}, FORM_ROWS))
+
+
+@router.get("/testimony/new", dependencies=[requires("source.create")])
+def testimony_form(request: Request) -> Response:
+    return _form_page(request)
 
 
 @router.post("/testimony", dependencies=[requires("source.create")])
@@ -72,6 +91,25 @@ def record_testimony(
     step_date_start: Annotated[list[str], Form()] = [],  # noqa: B006
     step_date_end: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
+    form = {name: value for name, value in locals().items() if name not in ("request", "session", "workspace")}
+    try:
+        return _record(request, session, workspace, form)
+    except ValidationError as error:
+        errors = by_field(error, RENAMES)
+        rows = journey_rows(form, errors, FORM_ROWS)
+        # Sealed names typed by the user come back only into the sealed box, shown to roles that may record them.
+        return rejected(session, workspace, lambda _fresh: _form_page(request, form, errors, rows, 422))
+
+
+def _record(request: Request, session, workspace, form: dict) -> Response:  # noqa: ANN001
+    """Write the whole testimony, or raise ValidationError having named every problem."""
+    (text, title, language, source_date, reliability, credibility, consent, sex, birth_year_min, birth_year_max,
+     origin_place_id, origin_place_name, legal_name, hangul_name, violation, roles, event_kind, place_id, place_name,
+     date_precision, date_start, date_end, price_amount, price_currency) = (form[name] for name in (
+        "text", "title", "language", "source_date", "reliability", "credibility", "consent", "sex", "birth_year_min",
+        "birth_year_max", "origin_place_id", "origin_place_name", "legal_name", "hangul_name", "violation", "roles",
+        "event_kind", "place_id", "place_name", "date_precision", "date_start", "date_end", "price_amount",
+        "price_currency"))
     principal = request.state.principal
     ctx = context(session, workspace, principal)
     problems = Problems()
@@ -84,8 +122,8 @@ def record_testimony(
     recorded = optional_date(problems, "source_date", source_date)
     amount = optional_float(problems, "price_amount", price_amount)
     grade = optional_int(problems, "credibility", credibility, 1, 6)
-    steps = journey_steps(problems, step_kind, step_place_id, step_place_name, step_date_precision, step_date_start,
-                          step_date_end)
+    steps = journey_steps(problems, form["step_kind"], form["step_place_id"], form["step_place_name"],
+                          form["step_date_precision"], form["step_date_start"], form["step_date_end"])
     if not text.strip():
         problems.append(Problem("text", "the testimony text is empty"))
     identity = Identity(legal_name=legal_name.strip() or None, hangul_name=hangul_name.strip() or None)
