@@ -190,6 +190,25 @@ def test_new_constructions_keep_negation_and_hypotheticals(text, lang, code):
     assert code not in codes(text, lang)
 
 
+# ---- roles and places read in more of their forms ---------------------------------------------
+
+@pytest.mark.parametrize("text, lang, role", [
+    ("Two policemen stopped her at the station.", "en", "police"),
+    ("A neighbour denounced us to the authorities.", "en", "informer"),
+    ("We crossed with a smuggler from Musan.", "en", "broker"),
+    ("시부모는 저를 방에서 못 나가게 했어요.", "ko", "buyer_family"),
+    ("审讯时两个保卫员轮流问话。", "zh", "security_officer"),
+    ("他的老父亲整天盯着我。", "zh", "buyer_family"),
+])
+def test_role_words_in_more_of_their_forms(text, lang, role):
+    assert role in [f.get("role") for f in facts(text, lang, "perpetrator")]
+
+
+def test_a_common_korean_word_is_a_place_when_a_place_word_follows():
+    assert [f.get("name") for f in facts("브로커는 우리를 통화 외곽의 빈집에 데려갔다.", "ko", "place")] == ["Tonghua"]
+    assert facts("그날 밤 어머니와 통화했다.", "ko", "place") == []
+
+
 # ---- cues that cancel an act, and those that do not ---------------------------------------------
 
 @pytest.mark.parametrize("text, lang, code", [

@@ -20,6 +20,8 @@ _CJK_SUFFIXES = ("特别市", "直辖市", "自治州", "自治县", "特別市"
 # (집안시, 안도현) or by the morpheme method, which sees whether the word is a proper noun.
 KO_COMMON_WORDS = frozenset({"집안", "안도", "통화", "원정", "권하", "성진"})
 _KO_VERB_AFTER = re.compile(r"^(?:하|되|했|됐|돼|시키|시켰)")
+# A word that only a place takes after it: such a common word is then the place (통화 시내, 안도 일대).
+_KO_PLACE_AFTER = re.compile(r"^\s?(?:시내|일대|근처|외곽|인근|지역|역(?![가-힣])|방면|쪽으로|쪽에서)")
 _ZH_NOT_PLACE_AFTER = re.compile(r"^(?:江|河|山)")  # 图们江, 鸭绿江, 长白山: rivers and mountains
 _PEOPLE_AFTER = {"ko": re.compile(r"^(?:족|인|어)"), "zh": re.compile(r"^(?:族|人|语|话)")}
 _EN_NOT_PLACE_AFTER = re.compile(r"^\s+(?:River|river|Mountains?|mountains?)\b")
@@ -117,6 +119,8 @@ class Gazetteer:
         if lang == "ko":
             if start > 0 and _HANGUL.match(text[start - 1]):
                 return None  # inside a longer word: 탈북한 is not 북한
+            if name in KO_COMMON_WORDS and _KO_PLACE_AFTER.match(text[end:end + 6]):
+                return start, end
             if name in KO_COMMON_WORDS or (len(name) == 2 and _KO_VERB_AFTER.match(after)):
                 return None
             if is_country and _PEOPLE_AFTER["ko"].match(after):
