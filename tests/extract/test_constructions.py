@@ -204,6 +204,10 @@ def test_role_words_in_more_of_their_forms(text, lang, role):
     assert role in [f.get("role") for f in facts(text, lang, "perpetrator")]
 
 
+def test_an_autonomous_county_is_found_by_its_first_characters():
+    assert [f.get("name") for f in facts("她们被卖到宽甸县的一个村子。", "zh", "place")] == ["Kuandian"]
+
+
 def test_a_common_korean_word_is_a_place_when_a_place_word_follows():
     assert [f.get("name") for f in facts("브로커는 우리를 통화 외곽의 빈집에 데려갔다.", "ko", "place")] == ["Tonghua"]
     assert facts("그날 밤 어머니와 통화했다.", "ko", "place") == []

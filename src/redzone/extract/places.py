@@ -14,7 +14,10 @@ from redzone.vocab.model import KIND_ORDER
 
 _HANGUL = re.compile(r"[가-힣]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_CJK_SUFFIXES = ("特别市", "直辖市", "自治州", "自治县", "特別市", "특별시", "직할시", "市", "县", "縣", "省", "郡", "道",
+# Longest first: an ethnic autonomous county or prefecture is named by its first characters alone
+# (宽甸满族自治县 -> 宽甸, 연변조선족자치주 -> 연변).
+_CJK_SUFFIXES = ("满族自治县", "朝鲜族自治县", "朝鲜族自治州", "蒙古族自治县", "만족자치현", "조선족자치현", "조선족자치주",
+                 "自治区", "자치구", "特别市", "直辖市", "自治州", "自治县", "特別市", "특별시", "직할시", "市", "县", "縣", "省", "郡", "道",
                  "区", "镇", "시", "군", "현", "도", "성", "진", "읍", "구")
 # Two-syllable Korean names that are far more often ordinary words: found only with their suffix
 # (집안시, 안도현) or by the morpheme method, which sees whether the word is a proper noun.
