@@ -26,9 +26,9 @@ from redzone.errors import NotFound, Problem, ValidationError
 from redzone.extract.facts import Fact
 from redzone.extract.methods import extract
 from redzone.extract.triggers import sentence_ends
+from redzone.records.corrections import place_in_journey
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
-                                   add_event, add_journey, add_person, place_in_journey, province_of,
-                                   source_text_context)
+                                   add_event, add_journey, add_person, province_of, source_text_context)
 from redzone.records.identity import Identity
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Event, Person, Source
 from redzone.security.keys import KeyRing

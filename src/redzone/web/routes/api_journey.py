@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
-from redzone.records.entry import (JourneyStep, add_journey, get_claim, journey_of, remove_claim, remove_journey_step,
-                                   update_claim, update_journey_step)
+from redzone.records.corrections import (get_claim, remove_claim, remove_journey_step, update_claim,
+                                         update_journey_step)
+from redzone.records.entry import JourneyStep, add_journey, journey_of
 from redzone.records.models import Act, Person, Source
 from redzone.web.api_models import ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import Problem, ValidationError
-from redzone.records.entry import add_claim, get_claim, remove_claim, update_claim
+from redzone.records.corrections import get_claim, remove_claim, update_claim
+from redzone.records.entry import add_claim
 from redzone.records.models import Claim, Source
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires

@@ -5,6 +5,7 @@ audited."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -12,11 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import defer
 
-import dataclasses
-
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.legal import analyse_person
-from redzone.records.entry import add_journey, journey_of, remove_journey_step, update_journey_step
+from redzone.records.corrections import remove_journey_step, update_journey_step
+from redzone.records.entry import add_journey, journey_of
 from redzone.records.identity import person_resource, reveal_identity
 from redzone.records.models import Act, Person
 from redzone.security.policy import allowed
