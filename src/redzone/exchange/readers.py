@@ -114,6 +114,7 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
 
     def rows() -> Iterator[Row]:
         header = table.header or []
+        width = len(header)
         with opener() as stream:
             records = _csv_records(stream, encoding)
             next(records, None)
@@ -122,20 +123,21 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
                 if cells is None:  # the reader stopped on a fault
                     yield record
                     return
-                if not any(cell.strip() for cell in cells):
+                joined = "".join(cells)
+                if not joined.strip():
                     continue  # blank rows are common at the end of spreadsheets
-                if any(cell.strip() for cell in cells[len(table.header):]):
-                    record.problems.append((ROW, f"has {len(cells)} cells but the header has "
-                                                 f"{len(table.header)} columns"))
-                if len(cells) >= len(header):
+                if len(cells) == width:  # the common case
                     values = dict(zip(header, cells))
                 else:
-                    values = dict(zip(header, cells + [""] * (len(header) - len(cells))))
-                if _SUSPECT.search("".join(cells)):
+                    if any(cell.strip() for cell in cells[width:]):
+                        record.problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
+                    values = dict(zip(header, cells if len(cells) > width else cells + [""] * (width - len(cells))))
+                if _SUSPECT.search(joined):
                     for column, value in values.items():
                         if (problem := cell_problem(value)) is not None:
                             record.problems.append((column, problem))
-                yield Row(record.number, values, record.problems)
+                record.values = values
+                yield record
 
     table.rows = rows
     return table

@@ -106,8 +106,7 @@ def seal_identity_values(sealer: Sealer, code: str, values: dict[str, Any]) -> b
 
 
 _PERSON_COLUMNS = ("code", "organisation_id", "person_role", "sex", "birth_year_min", "birth_year_max",
-                   "origin_place_id", "crossing_year", "identity_sealed", "created_by", "created_at")
-_EXTERNAL_REF_COLUMNS = ("organisation_id", "record_type", "ref", "record_id", "row_digest", "imported_at")
+                   "origin_place_id", "crossing_year", "identity_sealed")
 
 
 class RefIndex:
@@ -197,8 +196,10 @@ class RecordWriter:
     def _create(self, layout: RecordLayout, model: Any, new: list[tuple[ParsedRow, str]]) -> list[str]:
         codes = self._codes(layout, model, [row.values.get("code") for row, _ in new])
         now = utcnow()  # one timestamp for the batch, rather than the column default called per row
+        same: dict[str, Any] = {}
         if layout.record_type == "persons":
-            names, values = _PERSON_COLUMNS, self._new_persons([row for row, _ in new], codes, now)
+            names, values = _PERSON_COLUMNS, self._new_persons([row for row, _ in new], codes)
+            same = {"created_by": self.actor.username, "created_at": now}
         else:
             records = [self._columns(layout, row, code, creating=True) for (row, _), code in zip(new, codes)]
             if "created_at" in model.__table__.c:
@@ -206,17 +207,18 @@ class RecordWriter:
                     record["created_at"] = now
             names = tuple(dict.fromkeys(name for record in records for name in record))
             values = [tuple(record.get(name) for name in names) for record in records]
-        ids = self._insert(model, names, values, codes)
-        namespace, record_type = self.namespace, layout.model
-        insert_tuples(self.session, ExternalRef, _EXTERNAL_REF_COLUMNS, [
-            (namespace, record_type, row.ref, record_id, digest, now) for (row, digest), record_id in zip(new, ids)])
+        ids = self._insert(model, names, values, codes, same)
+        insert_tuples(self.session, ExternalRef, ("ref", "record_id", "row_digest"), [
+            (row.ref, record_id, digest) for (row, digest), record_id in zip(new, ids)],
+            {"organisation_id": self.namespace, "record_type": layout.model, "imported_at": now})
         if self.remember:
             for (row, _), record_id in zip(new, ids):
                 self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
         self._children(layout, [(row, record_id) for (row, _), record_id in zip(new, ids)], replace=False)
         return codes
 
-    def _insert(self, model: Any, names: tuple[str, ...], values: list[tuple[Any, ...]], codes: list[str]) -> list[int]:
+    def _insert(self, model: Any, names: tuple[str, ...], values: list[tuple[Any, ...]], codes: list[str],
+                same: dict[str, Any]) -> list[int]:
         """Insert new records in bulk (no RETURNING: on SQLite, ordered RETURNING over many rows is slow)
         and return their ids. On SQLite, which gives each new row the largest id so far plus one while
         this transaction holds the write lock, they are the next ids in order (checked by the first and
@@ -224,7 +226,7 @@ class RecordWriter:
         sqlite = self.session.get_bind().dialect.name == "sqlite"
         if sqlite:
             before = self.session.scalar(sa.select(sa.func.max(model.id))) or 0
-        insert_tuples(self.session, model, names, values)
+        insert_tuples(self.session, model, names, values, same)
         if sqlite:
             ids = list(range(before + 1, before + 1 + len(values)))
             ends = dict(self.session.execute(sa.select(model.id, model.code).where(model.id.in_((ids[0], ids[-1])))).all())
@@ -332,10 +334,10 @@ class RecordWriter:
                 out["created_by"] = self.actor.username
         return out
 
-    def _new_persons(self, rows: list[ParsedRow], codes: list[str], now: dt.datetime) -> list[tuple[Any, ...]]:
+    def _new_persons(self, rows: list[ParsedRow], codes: list[str]) -> list[tuple[Any, ...]]:
         """New persons as `_PERSON_COLUMNS` tuples (the commonest rows of a large import, so written out
         rather than built column by column as `_columns` does)."""
-        organisation, by, sealer = self.default_organisation, self.actor.username, self.keys.fields
+        organisation, sealer = self.default_organisation, self.keys.fields
         out = []
         for row, code in zip(rows, codes):
             values = row.values
@@ -345,7 +347,7 @@ class RecordWriter:
             out.append((code, organisation if given_organisation is None else given_organisation,
                         "victim" if role is None else role, "unknown" if sex is None else sex,
                         low, low if high is None else high, get("origin_place"), get("crossing_year"),
-                        seal_identity_values(sealer, code, values), by, now))
+                        seal_identity_values(sealer, code, values)))
         return out
 
     def _seal_identity(self, code: str, values: dict[str, Any]) -> bytes | None:

@@ -37,55 +37,66 @@ def insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -
     return insert_tuples(session, model, names, tuples)
 
 
-def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
-    """Insert rows given as tuples of the columns `names`, in that order (no dict per row); columns not
-    named get their defaults. Returns how many were written."""
+def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Iterable[tuple[Any, ...]],
+                  same: dict[str, Any] | None = None) -> int:
+    """Insert rows given as tuples of the columns `names`, in that order (no dict per row), each with
+    the values of `same` (column → the value every row holds, processed once); columns named in neither
+    get their defaults. Returns how many were written."""
     connection = session.connection()
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    same = same or {}
     names = list(names)
-    defaults = _defaults(table, names)
-    columns = names + list(defaults)
+    defaults = _defaults(table, names + list(same))
+    columns = names + list(same) + list(defaults)
     quoted = ", ".join(f'"{name}"' for name in columns)
     makers = list(defaults.values())
     if connection.dialect.name == "postgresql":
         converters = [_copy_converter(table.c[name]) for name in columns]
         raw = connection.connection.dbapi_connection
+        shared = tuple(same.values())
         written = 0
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
-                values = [*row, *(make() for make in makers)] if makers else row
+                values = [*row, *shared, *(make() for make in makers)]
                 copy.write_row([convert(value) for convert, value in zip(converters, values)])
                 written += 1
         return written
     dialect = connection.dialect
+    rows = rows if isinstance(rows, list) else list(rows)
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+    shared = tuple(value if (process := processor(name)) is None else process(value) for name, value in same.items())
     plan = []
-    for index, name in enumerate(columns):
-        column_type = table.c[name].type
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    for index, name in enumerate(names):
+        process = processor(name)
         if process is None:
             continue
         # SQLite's driver stores bytes as a BLOB itself: the dialect's wrapping of each value in the
         # driver's Binary (a memoryview) changes nothing stored and costs a call per row.
-        plan.append((index, process, isinstance(column_type, sa.LargeBinary)))
-    # A batch often repeats one value in a column (its timestamp, a year): processed once, reused.
-    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(columns)
-    parameters = []
-    for row in rows:
-        if makers:
-            row = (*row, *(make() for make in makers))
-        if plan:
-            values = list(row)
-            for index, process, binary in plan:
-                value = values[index]
-                if binary and type(value) is bytes:
-                    continue
-                seen, processed = last[index]
-                if value is not seen:
-                    processed = process(value)
-                    last[index] = (value, processed)
-                values[index] = processed
-            row = tuple(values)
-        parameters.append(row)
+        if isinstance(table.c[name].type, sa.LargeBinary) and all(
+                type(row[index]) is bytes or row[index] is None for row in rows):
+            continue
+        plan.append((index, process))
+    if plan or makers:
+        # A batch often repeats one value in a column (a year, a place): processed once, reused.
+        last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(names)
+        parameters = []
+        for row in rows:
+            if plan:
+                values = list(row)
+                for index, process in plan:
+                    value = values[index]
+                    seen, processed = last[index]
+                    if value is not seen:
+                        processed = process(value)
+                        last[index] = (value, processed)
+                    values[index] = processed
+                row = tuple(values)
+            parameters.append((*row, *shared, *(make() for make in makers)) if makers else row + shared)
+    else:
+        parameters = [row + shared for row in rows] if shared else rows
     if parameters:
         connection.exec_driver_sql(
             f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', parameters)
