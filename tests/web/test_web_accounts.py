@@ -183,15 +183,18 @@ def test_other_roles_enrol_themselves_from_their_account_page(site):
     secret = re.search(r'id="enrol-secret">([A-Z2-7]+)<', started.text).group(1)
     pending = re.search(r'name="pending" value="([^"]+)"', started.text).group(1)
     wrong = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"),
-                                                        "pending": pending, "code": "000000"})
+                                                        "pending": pending, "code": "000000", "password": "analyst password"})
     assert wrong.status_code == 422 and secret in wrong.text and 'id="code-error"' in wrong.text
+    stolen = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"), "pending": pending,
+                                                         "code": pyotp.TOTP(secret).now(), "password": "a guess, not it"})
+    assert stolen.status_code == 422 and 'id="password-error"' in stolen.text  # a session alone cannot enrol
     with site.store.session() as session:
         assert session.scalar(sa.select(User.totp_secret_sealed).where(User.username == "analyst-2fa")) is None
-    forged = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"),
-                                                         "pending": pending[:-8] + "AAAAAAAA", "code": "123456"})
+    forged = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"), "code": "123456",
+                                                         "pending": pending[:-8] + "AAAAAAAA", "password": "analyst password"})
     assert forged.status_code == 422 and secret not in forged.text
     done = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"), "pending": pending,
-                                                       "code": pyotp.TOTP(secret).now()})
+                                                       "code": pyotp.TOTP(secret).now(), "password": "analyst password"})
     assert done.status_code == 303
     assert "second factor on" in client.get("/account").text
     again = client_for(site)

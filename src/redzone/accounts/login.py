@@ -241,11 +241,21 @@ def _open_pending(keys: KeyRing, by: Actor, pending: str) -> tuple[str, int]:
         raise ValidationError(Problem("pending", "the enrolment form is not valid; start again")) from error
 
 
-def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: str, code: str, client: str) -> None:
-    """Store the pending secret once a code from it is right; refused when expired, when the code
-    is wrong, or when the user already has a factor (replacing one is an administrator's reset)."""
+def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: str, code: str, client: str,
+                          password: str) -> None:
+    """Store the pending secret once the user's password and a code from it are right; refused when
+    expired, or when the user already has a factor (replacing one is an administrator's reset). The
+    password keeps someone holding only a stolen session from locking the owner out with their own
+    authenticator."""
     secret, expires = _open_pending(keys, by, pending)
     user = session.get(User, by.user_id)
+    try:
+        _hasher.verify(user.password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        audit.append(session, keys.audit_key, by.username, "user.totp_enrol_failed", "user", by.username,
+                     {"client": client[:64], "reason": "wrong password"})
+        user.failed_logins = (user.failed_logins or 0) + 1  # counts towards the sign-in lockout
+        raise ValidationError(Problem("password", "that is not your password")) from None
     if by.role in SECOND_FACTOR_ROLES:
         raise ValidationError(Problem("second_factor", "an administrator's second factor is issued by another administrator"))
     if user.totp_secret_sealed is not None:

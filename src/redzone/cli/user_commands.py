@@ -102,8 +102,11 @@ def role(ctx: typer.Context, username: str = typer.Argument(...), new_role: str 
     """Change an account's role."""
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        users.change_role(session, ws.keys, users.actor_for(session, cli.user), username, new_role)
+        user = users.change_role(session, ws.keys, users.actor_for(session, cli.user), username, new_role)
+        missing = needs_second_factor(user) and user.totp_secret_sealed is None
     console.print(f"{username} is now {new_role}")
+    if missing:
+        console.print(f"{username} cannot sign in until a second factor is issued: redzone user reset-totp {username}")
 
 
 def _set_active(ctx: typer.Context, username: str, active: bool) -> None:

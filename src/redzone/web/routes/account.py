@@ -60,15 +60,18 @@ def start_enrolment(request: Request, session: DbSession, workspace: WorkspaceDe
 
 @router.post("/account/second-factor")
 def confirm_enrolment(request: Request, session: DbSession, workspace: WorkspaceDep, principal: CurrentPrincipal,
-                      pending: Annotated[str, Form(max_length=2000)], code: Annotated[str, Form(max_length=20)]) -> Response:
+                      pending: Annotated[str, Form(max_length=2000)], code: Annotated[str, Form(max_length=20)],
+                      password: Annotated[str, Form(max_length=1000)] = "") -> Response:
     client = request.client.host if request.client else "unknown"
     try:
-        confirm_own_enrolment(session, workspace.keys, principal.actor, pending, code, client)
+        confirm_own_enrolment(session, workspace.keys, principal.actor, pending, code, client, password)
     except ValidationError as error:
-        if not any(p.field == "code" for p in error.problems):
+        fields = {p.field for p in error.problems}
+        if not fields & {"code", "password"}:
             raise
-        # A wrong code: the same key again, beside the error (the failure is audited).
+        # A wrong code or password: the same key again, the problem beside its field (the failure is audited).
+        errors = {"code": i18n.gettext_("That code is not valid. Enter the current 6-digit code from your authenticator."),
+                  "password": i18n.gettext_("Wrong password.")}
         return _page(request, session, principal, enrolment=(pending_enrolment(workspace.keys, principal.actor, pending), pending),
-                     error=i18n.gettext_("That code is not valid. Enter the current 6-digit code from your authenticator."),
-                     status_code=422)
+                     error={field: errors[field] for field in fields if field in errors}, status_code=422)
     return RedirectResponse("/account?enrolled=1", status_code=303)
