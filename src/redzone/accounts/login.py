@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pyotp
@@ -38,7 +39,15 @@ from redzone.security.keys import KeyRing
 from redzone.security.policy import Actor, require
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("a password nobody has: used to spend the same time on unknown users")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users, so they cost the same time as known ones; made on
+    first use rather than at import (hashing costs tens of milliseconds on every command start)."""
+    return _hasher.hash("a password nobody has: used to spend the same time on unknown users")
+
+
 SECOND_FACTOR_ROLES = frozenset({"administrator"})
 ISSUER = "Redzone"
 
@@ -95,7 +104,7 @@ def authenticate(session: Session, keys: KeyRing, username: str, password: str, 
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None or not user.active or not user.password_hash:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         except VerificationError:
             pass
         _record(session, keys, username, client, False, "unknown or inactive account")
