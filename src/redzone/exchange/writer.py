@@ -152,19 +152,20 @@ class RecordWriter:
         self.codes_reassigned = 0
         self.written, self.next_analyze = 0, 1024
         self.today = dt.date.today()
+        # Record types of which this namespace held no ref when the import began: a file never gives one
+        # ref twice (the importer rejects it first), so none of their rows can find a mapping.
+        self.unmapped: dict[str, bool] = {}
 
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
         model, singular = MODELS[layout.record_type], layout.model
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
         digests = [row_digest(self.keys, singular, row) for row in rows]
-        mapped = {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
-            self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
-            ExternalRef.ref, [row.ref for row in rows],
-            {ExternalRef.organisation_id: self.namespace, ExternalRef.record_type: singular})}
-        new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped]
+        mapped = self._mapped(singular, [row.ref for row in rows])
+        new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped] if mapped else \
+            list(zip(rows, digests))
         created = self._create(layout, model, new) if new else []
         updated = []
-        for row, digest in zip(rows, digests):
+        for row, digest in zip(rows, digests) if mapped else ():
             if row.ref in mapped:
                 mapping_id, record_id, old = mapped[row.ref]
                 if self.remember:
@@ -178,6 +179,17 @@ class RecordWriter:
             audit.append(self.session, self.keys.audit_key, self.actor.username, "import.batch", singular, "",
                          {"created": created, "updated": updated})
         return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+    def _mapped(self, singular: str, refs: list[str | None]) -> dict[str | None, tuple[int, int, str]]:
+        """(mapping id, record id, digest) of the refs already mapped in this namespace."""
+        if singular not in self.unmapped:
+            self.unmapped[singular] = self.session.scalar(sa.select(ExternalRef.id).where(
+                ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == singular).limit(1)) is None
+        if self.unmapped[singular]:
+            return {}
+        return {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
+            self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
+            ExternalRef.ref, refs, {ExternalRef.organisation_id: self.namespace, ExternalRef.record_type: singular})}
 
     def _keep_plans_current(self, model: Any, rows: int) -> None:
         """PostgreSQL plans each batch's look-ups from the statistics of the tables as they were before
@@ -356,7 +368,8 @@ class RecordWriter:
     def _children(self, layout: RecordLayout, rows: list[tuple[ParsedRow, int]], replace: bool) -> None:
         """A person's journey; an act's perpetrators and attestations (replaced whole on update)."""
         if layout.record_type == "persons":
-            rows = [(row, record_id) for row, record_id in rows if not replace or "event_refs" in row.values]
+            if replace:
+                rows = [(row, record_id) for row, record_id in rows if "event_refs" in row.values]
             if replace and rows:
                 self.session.execute(sa.delete(Participation).where(
                     Participation.person_id.in_([record_id for _, record_id in rows])))
