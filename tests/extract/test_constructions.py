@@ -124,6 +124,13 @@ def test_paraphrases_resolve_to_the_code(text, lang, code):
     ("The guards took the money that we had hidden in our shoes.", "en", "corruption.extortion"),
     ("My mother sold the pig to pay a police officer.", "en", "corruption.bribery"),
     ("The buyer did terrible things to me.", "en", "sexual.rape"),
+    ("Her cousin got 12,000 yuan for her from a pig farmer.", "en", "trafficking.sale"),  # the seller's side
+    ("The gang was paid $3,000 for each girl.", "en", "trafficking.sale"),
+    ("The interrogators made us kneel for six hours.", "en", "detention.torture"),
+    ("They forced her to do hundreds of squats.", "en", "detention.torture"),
+    ("보위원은 몇 시간씩 무릎을 꿇게 했다.", "ko", "detention.torture"),
+    ("계호원이 앉았다 일어서기를 수백 번 시켰다.", "ko", "detention.torture"),
+    ("브로커가 언니를 오토바이에 태워 데려갔다.", "ko", "trafficking.transport"),
     ("우리 넷을 트럭 짐칸에 밀어 넣었다.", "ko", "trafficking.transport"),
     ("언니는 시장에서 단속반에 붙들렸다.", "ko", "detention.arbitrary"),
     ("기차역에서 검문에 적발돼 구금됐다.", "ko", "detention.arbitrary"),
@@ -166,6 +173,8 @@ def test_acts_told_by_verb_class_and_object(text, lang, code):
     ("She was locked in a police cell for a week.", "en", "trafficking.harbouring"),  # custody, not harbouring
     ("She works in a massage parlour in Yanji now.", "en", "sexual.forced_prostitution"),  # no compulsion
     ("My mother died of cancer in 2009.", "en", "life.death_in_custody"),  # no custody before it
+    ("She got some medicine for her from the market.", "en", "trafficking.sale"),  # no price
+    ("He made us stand in line for the bus.", "en", "detention.torture"),  # no hours, no order of pain
     ("Our landlord was driven by greed.", "en", "trafficking.transport"),
     ("시어머니가 제 옷을 감춰 두었다.", "ko", "trafficking.harbouring"),  # clothes hidden, not a person
     ("어머니는 병으로 돌아가셨다.", "ko", "life.death_in_custody"),

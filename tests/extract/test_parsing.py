@@ -25,7 +25,9 @@ def test_korean_numbers(text, value):
 
 @pytest.mark.parametrize("text, value", [
     ("一万五千", 15_000), ("两万", 20_000), ("1.5万", 15_000), ("十九", 19), ("二十五", 25), ("壹万伍仟", 15_000),
-    ("二〇一九", 2019), ("1.05亿", 105_000_000), ("2000万", 20_000_000)])
+    ("二〇一九", 2019), ("1.05亿", 105_000_000), ("2000万", 20_000_000),
+    # spoken shorthand: a last digit after 万/千/百 counts in the place below it; after 十 it is the units
+    ("三万八", 38_000), ("一千二", 1_200), ("五百五", 550), ("十八", 18), ("两万零五", 20_005)])
 def test_chinese_numbers(text, value):
     assert numbers.parse_zh(text) == value
 
