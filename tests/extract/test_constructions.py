@@ -399,6 +399,9 @@ def test_ages(text, lang, expected):
     ("来的是一个三十来岁的女人。", "zh", (30, 30)),  # 来: about
     ("那时他才十七，什么都不懂。", "zh", (17, 17)),  # an age frame with no 岁
     ("当时我只有十五，就被带走了。", "zh", (15, 15)),
+    ("来买人的是个二十五六岁的男人。", "zh", (25, 26)),  # two neighbouring numbers run together
+    ("收留她的是一对三四十岁的夫妻。", "zh", (30, 40)),
+    ("The girls were fifteen or sixteen years old.", "en", (15, 16)),
 ])
 def test_ages_without_a_counter_word(text, lang, expected):
     assert expected in ages(text, lang)
@@ -407,6 +410,7 @@ def test_ages_without_a_counter_word(text, lang, expected):
 @pytest.mark.parametrize("text, lang", [
     ("The truck arrived in Yanji at ten, and we got out.", "en"),  # a clock time
     ("We met at eleven.", "en"),
+    ("Arrests rose to 30 and then 45, the police said.", "en"),  # a series of figures, not an age
     ("Girls under 18 cannot marry under Chinese law.", "en"),  # a threshold, not an age
     ("Applicants must be aged 20 or over.", "en"),
     ("18세 미만 여성의 비율이 늘었다.", "ko"),

@@ -16,8 +16,10 @@ from redzone.extract.facts import Fact, make, windows
 _N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
 _DECADES = {"teens": (13, 19), "twenties": (20, 29), "thirties": (30, 39), "forties": (40, 49), "fifties": (50, 59)}
 _EN = [
-    re.compile(rf"\b(?:aged|ages)\s+(?:between\s+)?(?P<a>{_N})\s*(?:and|to|-|–)\s*(?P<b>{_N})\b", re.I),
+    re.compile(rf"\b(?:aged|ages)\s+(?:between\s+)?(?P<a>{_N})\s*(?:and|to|or|-|–)\s*(?P<b>{_N})\b", re.I),
     re.compile(rf"\bbetween\s+(?P<a>{_N})\s+and\s+(?P<b>{_N})\s+years?\s+old\b", re.I),
+    # an age given as one of two: "seventeen or eighteen years old"
+    re.compile(rf"\b(?P<a>{_N})\s+or\s+(?P<b>{_N})\s+years?\s+old\b", re.I),
     re.compile(rf"\b(?P<a>{_N})[-\s]years?[-\s]old\b", re.I),
     re.compile(rf"\b(?:aged|at the age of|age)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\bas young as\s+(?P<a>{_N})\b", re.I),
@@ -47,7 +49,7 @@ _EN = [
     re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
     # "now" or "then" with an age right after a noun phrase, set off by a comma: "a nurse from Hoeryong
     # now 52, said", "her brother then nine, …"; not a count ("now 41 women"), which no comma follows.
-    re.compile(rf"(?<=[a-z] )(?:now|then)\s+(?P<a>{_N})(?=\s*[,;)])"),
+    re.compile(rf"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bbut )(?<!\bto )(?<!\bthan )(?<!\bfrom )(?:now|then)\s+(?P<a>{_N})(?=\s*[,;)])"),
     # A number word after "at" that ends its phrase, said of a person (a pronoun, a person noun or a
     # hyphenated given name): "a photograph of Eun-byul at twelve", "I lost her at nine, and"; "arrived
     # in Yanji at ten" is a clock time, and digits ("at 12.") are left to the verbs above.
@@ -75,6 +77,9 @@ _ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _ZH = [
     re.compile(rf"(?:在)?(?P<a>{_ZH_N})(?:岁)?(?:至|到|-|~)(?P<b>{_ZH_N})岁(?:之间)?"),
     re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
+    # two neighbouring numbers run together: 十七八岁 (17 or 18), 二十五六岁 (25 or 26); 三四十岁 (30 to 40)
+    re.compile(r"(?P<pair_zh>(?:[二三四五六七八九]?十)?[一二三四五六七八九]{2})岁"),
+    re.compile(r"(?P<tens_zh>[二三四五六七八][三四五六七八九])十岁"),
     re.compile(r"(?P<teen_zh>十几)岁"),
     # 来 after the number is "about" (四十来岁): the age is its number.
     re.compile(rf"(?P<a>{_ZH_N})(?:周|来)?岁"),
@@ -127,6 +132,14 @@ def _range(groups: dict[str, str], lang: str) -> list[tuple[int, int, str]]:
         return [(low, low + 9, "")]
     if "teen_zh" in groups:
         return [(10, 19, "")]
+    if "pair_zh" in groups:
+        pair = groups["pair_zh"]
+        tens = numbers.parse_zh(pair[:-2]) if len(pair) > 2 else 0.0
+        low, high = (int((tens or 0) + numbers.parse_zh(ch)) for ch in pair[-2:])  # type: ignore[operator]
+        return [(low, high, "")] if high == low + 1 else []
+    if "tens_zh" in groups:
+        low, high = (int(numbers.parse_zh(ch) or 0) * 10 for ch in groups["tens_zh"])
+        return [(low, high, "")] if high == low + 10 else []
     low = _number(groups["a"], lang)
     if low is None:
         return []
