@@ -67,9 +67,9 @@ def test_recording_routes_are_walked_with_their_actions():
                   ("POST", "/persons/{code}/journey/{event}/delete", "person.edit"),
                   ("PUT", "/api/v1/persons/{code}/journey/{event}", "person.edit"),
                   ("DELETE", "/api/v1/persons/{code}/journey/{event}", "person.edit"),
-                  ("GET", "/claims/{code}/edit", "claim.create"), ("POST", "/claims/{code}/edit", "claim.create"),
-                  ("POST", "/claims/{code}/delete", "claim.create"), ("PUT", "/api/v1/claims/{code}", "claim.create"),
-                  ("DELETE", "/api/v1/claims/{code}", "claim.create"),
+                  ("GET", "/claims/{code}/edit", "claim.edit"), ("POST", "/claims/{code}/edit", "claim.edit"),
+                  ("POST", "/claims/{code}/delete", "claim.edit"), ("PUT", "/api/v1/claims/{code}", "claim.edit"),
+                  ("DELETE", "/api/v1/claims/{code}", "claim.edit"),
                   ("POST", "/users/{username}/second-factor", "user.manage")):
         assert route in routes, route
 

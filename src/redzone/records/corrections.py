@@ -117,7 +117,7 @@ def update_claim(ctx: Context, claim: Claim, *, measure: str, value: float, qual
     was recorded. `keep_span` keeps the passage already quoted when neither a span nor a quote is
     given. The source stays (a figure from another source is another claim). Audited with the
     fields before and after (`claim.edit`)."""
-    require(ctx.actor, "claim.create")
+    require(ctx.actor, "claim.edit")
     source = ctx.session.get(Source, claim.source_id)
     measure, unit, scope = (measure or "").strip(), (unit or "").strip(), (scope or "").strip()
     problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year, span)
@@ -145,7 +145,7 @@ def update_claim(ctx: Context, claim: Claim, *, measure: str, value: float, qual
 
 def remove_claim(ctx: Context, claim: Claim) -> None:
     """Delete a claim recorded by mistake; the audit keeps what it said (`claim.delete`)."""
-    require(ctx.actor, "claim.create")
+    require(ctx.actor, "claim.edit")
     source_code = ctx.session.scalar(sa.select(Source.code).where(Source.id == claim.source_id))
     before = _claim_fields(claim)
     ctx.session.delete(claim)

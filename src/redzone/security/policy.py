@@ -36,6 +36,7 @@ ACTIONS = {
     "act.edit": "edit or delete acts",
     "claim.view": "see the claims ledger",
     "claim.create": "record a claim",
+    "claim.edit": "correct or delete a claim",
     "extract.review": "accept or reject the facts proposed from a source's text",
     "evidence.view": "see evidence metadata and custody",
     "evidence.add": "add an evidence file",
@@ -67,12 +68,12 @@ _READ_PSEUDONYMISED = {"source.view", "person.view", "act.view", "claim.view", "
 ROLE_ACTIONS: dict[str, set[str]] = {
     "interviewer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
-        "person.view_sealed", "person.edit_sealed", "act.create", "act.edit", "claim.create",
+        "person.view_sealed", "person.edit_sealed", "act.create", "act.edit", "claim.create", "claim.edit",
         "extract.review", "evidence.add", "evidence.open", "export.pseudonymised", "export.identities",
         "import.run"},
     "documentation_officer": _READ_PSEUDONYMISED | {
         "source.view_text", "source.create", "source.edit", "person.create", "person.edit",
-        "person.view_sealed", "act.create", "act.edit", "claim.create", "extract.review",
+        "person.view_sealed", "act.create", "act.edit", "claim.create", "claim.edit", "extract.review",
         "evidence.add", "evidence.open", "link.run", "link.review", "export.pseudonymised", "export.identities",
         "import.run"},
     "legal_analyst": _READ_PSEUDONYMISED | {"source.view_text", "evidence.open", "elements.record",

@@ -100,7 +100,7 @@ class ClaimCorrectionIn(BaseModel):
 
 @router.put("/claims/{code}", response_model=ClaimOut)
 def put_claim(code: str, body: ClaimCorrectionIn, session: DbSession, workspace: WorkspaceDep,
-              principal: Annotated[Principal, requires("claim.create")]) -> ClaimOut:
+              principal: Annotated[Principal, requires("claim.edit")]) -> ClaimOut:
     """Correct a claim, checked as when it was recorded; audited with its fields before and after."""
     claim = get_claim(session, code)
     if (body.span_start is None) != (body.span_end is None):
@@ -114,7 +114,7 @@ def put_claim(code: str, body: ClaimCorrectionIn, session: DbSession, workspace:
 
 @router.delete("/claims/{code}", status_code=204, response_class=Response)
 def delete_claim(code: str, session: DbSession, workspace: WorkspaceDep,
-                 principal: Annotated[Principal, requires("claim.create")]) -> Response:
+                 principal: Annotated[Principal, requires("claim.edit")]) -> Response:
     """Delete a claim recorded by mistake (the audit keeps what it said)."""
     remove_claim(context(session, workspace, principal), get_claim(session, code))
     return Response(status_code=204)

@@ -119,12 +119,12 @@ def _edit_page(request: Request, session, code: str, values: dict | None = None,
                   errors=errors or {}, qualifiers=list(load_vocabulary().lists["qualifiers"]))
 
 
-@router.get("/claims/{code}/edit", dependencies=[requires("claim.create")])
+@router.get("/claims/{code}/edit", dependencies=[requires("claim.edit")])
 def claim_edit_form(request: Request, session: DbSession, code: str) -> Response:
     return _edit_page(request, session, code)
 
 
-@router.post("/claims/{code}/edit", dependencies=[requires("claim.create")])
+@router.post("/claims/{code}/edit", dependencies=[requires("claim.edit")])
 def correct_claim(
     request: Request, session: DbSession, workspace: WorkspaceDep, code: str,
     measure: Annotated[str, Form(max_length=120)] = "",
@@ -153,7 +153,7 @@ def correct_claim(
     return RedirectResponse(f"/claims?{query}#claim-{claim.code}", status_code=303)
 
 
-@router.post("/claims/{code}/delete", dependencies=[requires("claim.create")])
+@router.post("/claims/{code}/delete", dependencies=[requires("claim.edit")])
 def delete_claim(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
     claim = get_claim(session, code)
     measure = claim.measure
