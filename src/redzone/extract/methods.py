@@ -45,6 +45,9 @@ def register(method: Method) -> Method:
 register(Method("rules", "lexicons, gazetteer and number grammars over the raw text; no tokeniser", _rules))
 register(Method("morph", "the rules, plus kiwipiepy (Korean) and jieba (Chinese) tokens for names", _morph))
 
+# Optional methods register themselves when their extra is installed (`semantic`: a sentence encoder).
+from redzone.extract import semantic as _semantic  # noqa: E402,F401
+
 # Chosen by measurement on the evaluation corpus (docs/extraction.md, `make bench`): both methods score
 # the same on violations, places, money, ages and quantities; the morpheme method finds more names but
 # reads 5–20x fewer documents a second. Extraction defaults to the rules; redaction, where a missed name
