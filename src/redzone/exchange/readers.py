@@ -116,28 +116,27 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
         header = table.header or []
         width = len(header)
         with opener() as stream:
-            records = _csv_records(stream, encoding)
+            records = _csv_cells(stream, encoding)
             next(records, None)
-            for record in records:
-                cells = record.values.get("")
+            for number, cells, fault in records:
                 if cells is None:  # the reader stopped on a fault
-                    yield record
+                    yield Row(number, {}, fault)
                     return
                 joined = "".join(cells)
                 if not joined.strip():
                     continue  # blank rows are common at the end of spreadsheets
+                problems: list[tuple[str, str]] = []
                 if len(cells) == width:  # the common case
                     values = dict(zip(header, cells))
                 else:
                     if any(cell.strip() for cell in cells[width:]):
-                        record.problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
+                        problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
                     values = dict(zip(header, cells if len(cells) > width else cells + [""] * (width - len(cells))))
                 if _SUSPECT.search(joined):
                     for column, value in values.items():
                         if (problem := cell_problem(value)) is not None:
-                            record.problems.append((column, problem))
-                record.values = values
-                yield record
+                            problems.append((column, problem))
+                yield Row(number, values, problems)
 
     table.rows = rows
     return table
@@ -145,31 +144,33 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
 
 def _csv_records(stream: IO[bytes], encoding: str | None) -> Iterator[Row]:
     """Raw CSV records as Row(number, {"": cells}); a fatal fault ends the stream with a Row without cells."""
+    for number, cells, fault in _csv_cells(stream, encoding):
+        yield Row(number, {}, fault) if cells is None else Row(number, {"": cells})
+
+
+def _csv_cells(stream: IO[bytes], encoding: str | None) -> Iterator[tuple[int, Any, Any]]:
+    """Raw CSV records as (row number, cells, None); a fatal fault ends the stream with (number, None, [fault])."""
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)  # type: ignore[arg-type]
     start = stream.peek(4)[:4]  # type: ignore[attr-defined]
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        yield Row(1, {}, [(FILE, "is UTF-16; save it as CSV UTF-8")])
+        yield 1, None, [(FILE, "is UTF-16; save it as CSV UTF-8")]
         return
     if start[:3] == codecs.BOM_UTF8:
         stream.read(3)
     try:
         decoder = codecs.getincrementaldecoder(encoding or "utf-8")("surrogateescape")
     except LookupError:
-        yield Row(1, {}, [(FILE, f"unknown encoding {encoding!r}")])
+        yield 1, None, [(FILE, f"unknown encoding {encoding!r}")]
         return
     reader = csv.reader(_lines(stream, decoder), strict=False)
     number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Row(number + 1, {}, [(ROW, f"cannot be read as CSV ({exc}); reading stops here")])
-            return
-        number += 1
-        yield Row(number, {"": cells})
+    try:
+        for cells in reader:
+            number += 1
+            yield number, cells, None
+    except csv.Error as exc:
+        yield number + 1, None, [(ROW, f"cannot be read as CSV ({exc}); reading stops here")]
 
 
 def _lines(stream: IO[bytes], decoder: codecs.IncrementalDecoder) -> Iterator[str]:

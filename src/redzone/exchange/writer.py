@@ -6,6 +6,7 @@ them; every batch appends one audit entry naming the records it created or chang
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import operator
 import os
@@ -250,10 +251,13 @@ class RecordWriter:
     def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None]) -> list[str]:
         """A free code for each new record: the one the file asks for if free, else a new one."""
         kind = layout.model
-        fresh = fresh_codes(kind, sum(1 for code in wanted if not code))
-        codes = [code or next(fresh) for code in wanted]
+        drawn = sum(1 for code in wanted if not code)
+        fresh = fresh_codes(kind, drawn)
+        codes = list(itertools.islice(fresh, drawn)) if drawn == len(wanted) else [code or next(fresh) for code in wanted]
         while True:
             taken = {code for code, in lookup(self.session, [model.code], model.code, codes)}
+            if not taken and len(set(codes)) == len(codes):  # the usual case: nothing to change
+                return codes
             seen: set[str] = set()
             clashes = 0
             for index, code in enumerate(codes):
