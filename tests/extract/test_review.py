@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from redzone.errors import NotFound, PermissionDenied, ValidationError
 from redzone.extract.review import accept, date_bounds, propose, reject
-from redzone.records.entry import add_person, add_source, journey_of
-from redzone.records.models import Act, AuditEntry, Claim, Event, Person, Source
+from redzone.records.entry import add_person, add_source, journey_of, step_sources
+from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Person, Source
 from redzone.records.users import actor_for
 from redzone.security import audit
 
@@ -175,7 +175,7 @@ def _journey(workspace, source_code):  # noqa: ANN001, ANN202
                 for p in journey_of(session, subject)]
 
 
-def test_accepted_places_and_dates_join_the_subjects_journey_pointing_at_their_span(workspace, context_for,
+def test_accepted_places_and_dates_join_the_subjects_journey_attested_at_their_span(workspace, context_for,
                                                                                      interview_code):
     proposals = proposals_of(workspace, interview_code)
     sale = next(p for p in proposals.values() if p.fact.get("code") == "trafficking.sale")
@@ -191,11 +191,22 @@ def test_accepted_places_and_dates_join_the_subjects_journey_pointing_at_their_s
         sale_event = session.scalar(sa.select(Act).where(Act.code == sale_code)).event.code
     # The sale (2019-03, accepted second) goes before the 2020 step: the journey stays in time order.
     assert [(s[0], s[1], s[3]) for s in steps] == [(1, sale_event, "2019-03"), (2, steps[1][1], "2020")]
-    assert steps[1][4] == f"{interview_code} [{deported.fact.start}:{deported.fact.end}]"
+    assert steps[1][4] == ""  # the source is an attestation of the event, not words in its description
     assert TEXT[deported.fact.start:deported.fact.end].endswith("2020")
     with workspace.store.session() as session:
+        attested = session.execute(sa.select(Event.code, Source.code, EventAttestation.span_start,
+                                             EventAttestation.span_end)
+                                   .join(Event, Event.id == EventAttestation.event_id)
+                                   .join(Source, Source.id == EventAttestation.source_id)).all()
         added = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "journey.add")
                                 .order_by(AuditEntry.id)).all()
+        attest_audit = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "event.attest")).all()
+        # The sale's event is attested through its act, at the act's span, not by an event attestation.
+        shown = step_sources(session, [session.scalar(sa.select(Event.id).where(Event.code == sale_event))])
+    assert attested == [(steps[1][1], interview_code, deported.fact.start, deported.fact.end)]
+    assert [(a.record_id, a.detail) for a in attest_audit] == [
+        (steps[1][1], {"source": interview_code, "span": [deported.fact.start, deported.fact.end]})]
+    assert [(s.source.code, s.act) for s in next(iter(shown.values()))] == [(interview_code, sale_code)]
     assert [(a.record_id, a.detail["event"]) for a in added] == [(subject, steps[1][1]), (subject, sale_event)]
 
 

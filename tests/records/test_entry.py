@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from redzone.errors import PermissionDenied, ValidationError
+from redzone.records.corrections import remove_journey_step, update_journey_step
 from redzone.records.entry import (ActDetails, AttestationSpec, JourneyStep, PerpetratorSpec, add_act, add_claim,
-                                   add_event, add_group, add_journey, add_person, add_source, journey_of,
-                                   read_source_text)
+                                   add_event, add_group, add_journey, add_person, add_source, attest_event,
+                                   get_person, journey_of, read_source_text, step_sources)
 from redzone.records.identity import Identity
-from redzone.records.models import Act, AuditEntry, Claim, Event, Participation, Person
+from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Participation, Person
 
 
 def test_one_testimony_from_source_to_act(context_for):
@@ -172,3 +173,40 @@ def test_claim_validation_names_every_field_and_writes_nothing(context_for, work
     with pytest.raises(PermissionDenied):
         with context_for("analyst") as ctx:
             add_claim(ctx, source=ctx.session.merge(source), measure="x", value=1)
+
+
+def test_journey_steps_told_in_a_testimony_are_attested_by_it(context_for, workspace):
+    """Each new step records the testimony it came from (at its span when given, else as a whole);
+    correcting a step keeps its sources, removing it deletes them with its event, and the audit
+    names them."""
+    with context_for("interviewer") as ctx:
+        person = add_person(ctx, sex="female")
+        source = add_source(ctx, kind="interview", text="SYNTHETIC. We crossed at Musan in 2016.", interviewee=person)
+        sale = add_event(ctx, kind="sale", date_start=dt.date(2017, 1, 1), date_precision="year")
+        add_journey(ctx, person, [JourneyStep("crossing", "kp.north_hamgyong.musan", dt.date(2016, 1, 1),
+                                              date_precision="year", attestations=(AttestationSpec(source, 11, 38),)),
+                                  JourneyStep("escape"), sale], source=AttestationSpec(source))
+        crossing, escape = ({step.event.kind: step.event for step in journey_of(ctx.session, person)}[kind]
+                            for kind in ("crossing", "escape"))
+        assert attest_event(ctx, escape, AttestationSpec(source)) is None  # already attested: not twice
+        shown = step_sources(ctx.session, [crossing.id, escape.id, sale.id])
+        assert [(s.source.code, s.span_start, s.span_end) for s in shown[crossing.id]] == [(source.code, 11, 38)]
+        assert [(s.source.code, s.span_start) for s in shown[escape.id]] == [(source.code, None)]
+        assert sale.id not in shown  # an event already recorded is not attested by the journey's source
+        codes = (person.code, source.code, crossing.code, escape.code)
+    with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+        add_journey(ctx, ctx.session.merge(person), [JourneyStep("arrest", attestations=(
+            AttestationSpec(ctx.session.merge(source), 9, 3),))], field_name="steps")
+    assert [p.field for p in raised.value.problems] == ["steps[0].span"]
+    with context_for("interviewer") as ctx:
+        person = get_person(ctx.session, codes[0])
+        update_journey_step(ctx, person, codes[2], JourneyStep("crossing", "kp.ryanggang.hyesan"))
+        remove_journey_step(ctx, person, codes[3])
+    with workspace.store.session() as session:
+        kept = session.execute(sa.select(Event.code, EventAttestation.span_start).join(
+            Event, Event.id == EventAttestation.event_id)).all()
+        audits = {e.action: e.detail for e in session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action.in_(("event.attest", "journey.remove"))))}
+    assert kept == [(codes[2], 11)]
+    assert audits["journey.remove"]["sources"] == [codes[1]] and audits["journey.remove"]["event_deleted"]
+    assert _count(workspace, EventAttestation) == 1 and "SYNTHETIC" not in str(audits)

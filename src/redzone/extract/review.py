@@ -28,7 +28,8 @@ from redzone.extract.methods import extract
 from redzone.extract.triggers import sentence_ends
 from redzone.records.corrections import place_in_journey
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
-                                   add_event, add_journey, add_person, province_of, source_text_context)
+                                   add_event, add_journey, add_person, attest_event, province_of,
+                                   source_text_context)
 from redzone.records.identity import Identity
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Event, Person, Source
 from redzone.security.keys import KeyRing
@@ -400,8 +401,8 @@ def _journey_person(ctx: Context, source: Source, edits: dict[str, Any]) -> Pers
 
 def _place_or_date(ctx, source, text, proposals, found, edits, start, end, **where) -> str:  # noqa: ANN001
     """Set the place or date of the events of the acts in the sentence (each then in its place on its
-    victim's journey), else record an event of its own — a step of the subject's journey, its
-    description pointing at the quoted span (an event has no attestation of its own)."""
+    victim's journey), else record an event of its own — a step of the subject's journey, attested by
+    the source at the quoted span."""
     subject = _journey_person(ctx, source, edits)
     acts = _acts_in_sentence(ctx, text, proposals, found.fact, edits.get("act"))
     if acts:
@@ -415,8 +416,8 @@ def _place_or_date(ctx, source, text, proposals, found, edits, start, end, **whe
         return acts[0].event.code
     date_start, date_end, precision = date_bounds(where["date"]) if where.get("date") else (None, None, "unknown")
     event = add_event(ctx, kind=edits.get("event_kind", "other"), place_id=where.get("place_id"),
-                      date_start=date_start, date_end=date_end, date_precision=precision,
-                      description=f"{source.code} [{start}:{end}]")
+                      date_start=date_start, date_end=date_end, date_precision=precision)
+    attest_event(ctx, event, AttestationSpec(source, start, end))
     if subject is not None:
         add_journey(ctx, subject, [event])
     return event.code

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from redzone.errors import NotFound, Problem
 from redzone.records.entry import (Context, JourneyStep, _claim_problems, _event_problems, _journey_position,
                                    _quoted_span, _raise, add_journey, journey_of, province_of)
-from redzone.records.models import Act, Claim, Event, Participation, Person, Source
+from redzone.records.models import Act, Claim, Event, EventAttestation, Participation, Person, Source
 from redzone.security.policy import require
 
 
@@ -40,7 +40,8 @@ def update_journey_step(ctx: Context, person: Person, event_code: str, step: Jou
     """Correct one step of a person's journey (its event's kind, place, dates, description), checked
     as when it was added (problems named by the bare field); the step moves to its place in time
     order. The event is corrected for every record that shares it (an act's event, another person's
-    journey). Audited with the fields before and after (`journey.edit`)."""
+    journey); the sources attesting it stay with it, since they tell the same step. Audited with the
+    fields before and after (`journey.edit`)."""
     require(ctx.actor, "person.edit")
     problems = _event_problems("", step.kind, step.place_id, step.date_start, step.date_end, step.date_precision)
     if len(step.description) > 2000:
@@ -81,12 +82,16 @@ def place_in_journey(ctx: Context, person: Person, event: Event) -> Participatio
 
 def remove_journey_step(ctx: Context, person: Person, event_code: str) -> None:
     """Take one step out of a person's journey (a step recorded by mistake). The event itself is
-    deleted too when nothing else refers to it — no act, no other person's journey; an act's event
-    stays, since the act still happened there (correct or delete the act instead). Audited with the
-    step's fields (`journey.remove`)."""
+    deleted too when nothing else refers to it — no act, no other person's journey — and with it the
+    sources' attestations of it; an event that stays keeps them (an act's event stays, since the act
+    still happened there: correct or delete the act instead). Audited with the step's fields and the
+    sources that attested it (`journey.remove`)."""
     require(ctx.actor, "person.edit")
     journey, participation = _step_of(ctx, person, event_code)
     event = participation.event
+    sources = list(ctx.session.scalars(
+        sa.select(Source.code).join(EventAttestation, EventAttestation.source_id == Source.id)
+        .where(EventAttestation.event_id == event.id).order_by(EventAttestation.id)))
     journey.remove(participation)
     ctx.session.delete(participation)
     _renumber(journey)
@@ -97,10 +102,11 @@ def remove_journey_step(ctx: Context, person: Person, event_code: str) -> None:
     deleted = not shared and not with_acts
     if deleted:
         require(ctx.actor, "act.edit")  # deleting an event record, not only a person's step
-        ctx.session.delete(event)
+        ctx.session.delete(event)  # its attestations go with it (cascade)
         ctx.session.flush()
     ctx.audit("journey.remove", "person", person.code,
-              {"event": event_code, "before": _event_fields(event), "event_deleted": deleted})
+              {"event": event_code, "before": _event_fields(event), "event_deleted": deleted,
+               "sources": sorted(set(sources))})
 
 
 def _claim_fields(claim: Claim) -> dict:

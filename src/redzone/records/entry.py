@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.records.codes import new_code
 from redzone.records.identity import Identity, seal_identity
-from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, Group, Organisation,
-                                    Participation, Person, Source)
+from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, EventAttestation, Group,
+                                    Organisation, Participation, Person, Source)
 from redzone.security import audit
 from redzone.security.keys import KeyRing
 from redzone.security.policy import Actor, require
@@ -190,9 +190,45 @@ def add_event(ctx: Context, *, kind: str, place_id: str | None = None, date_star
 
 
 @dataclass(frozen=True)
+class AttestationSpec:
+    """A source attesting an act or an event, with the character span of the quoted passage (or none)."""
+
+    source: Source
+    span_start: int | None = None
+    span_end: int | None = None
+
+
+def _span_problems(field_name: str, attestation: AttestationSpec) -> list[Problem]:
+    start, end = attestation.span_start, attestation.span_end
+    if (start is None) != (end is None) or (start is not None and (start < 0 or end <= start)):
+        return [Problem(field_name, "needs 0 ≤ start < end, or neither")]
+    return []
+
+
+def attest_event(ctx: Context, event: Event, attestation: AttestationSpec) -> EventAttestation | None:
+    """Record that a source attests an event (at a span of its text, or as a whole); nothing new when
+    that source already attests it at that span. Audited (`event.attest`) in the same transaction."""
+    require(ctx.actor, "act.create")
+    _raise(_span_problems("span", attestation))
+    source, start, end = attestation.source, attestation.span_start, attestation.span_end
+    known = ctx.session.scalar(sa.select(EventAttestation.id).where(
+        EventAttestation.event_id == event.id, EventAttestation.source_id == source.id,
+        EventAttestation.span_start.is_(None) if start is None else EventAttestation.span_start == start,
+        EventAttestation.span_end.is_(None) if end is None else EventAttestation.span_end == end))
+    if known is not None:
+        return None
+    row = EventAttestation(event_id=event.id, source_id=source.id, span_start=start, span_end=end)
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit("event.attest", "event", event.code,
+              {"source": source.code, "span": [start, end] if start is not None else None})
+    return row
+
+
+@dataclass(frozen=True)
 class JourneyStep:
     """One movement of a person to record as a new event: a crossing, a sale, a transfer, an arrest,
-    a detention, a repatriation…"""
+    a detention, a repatriation… with the sources that tell it (`attestations`)."""
 
     kind: str
     place_id: str | None = None
@@ -200,6 +236,7 @@ class JourneyStep:
     date_end: dt.date | None = None
     date_precision: str = "unknown"
     description: str = ""
+    attestations: tuple[AttestationSpec, ...] = ()
 
 
 def _journey_position(steps: list[Participation], event: Event) -> int:
@@ -213,12 +250,13 @@ def _journey_position(steps: list[Participation], event: Event) -> int:
 
 
 def add_journey(ctx: Context, person: Person, steps: Sequence[JourneyStep | Event],
-                field_name: str = "journey") -> list[Participation]:
+                field_name: str = "journey", source: AttestationSpec | None = None) -> list[Participation]:
     """Add steps to a person's journey: each a new event (JourneyStep) or an event already recorded
     (the event of an act). Every step is checked before anything is written; a problem is named
     `<field_name>[i].<field>` (or just `<field>` when `field_name` is empty and there is one step).
     Dated steps take their place in time order among the steps already there; the sequence is
-    renumbered 1, 2, 3… in the same transaction."""
+    renumbered 1, 2, 3… in the same transaction. A new step's event is attested by the step's own
+    `attestations`, or else by `source` (the testimony it was recorded from), when given."""
     require(ctx.actor, "person.edit")
     problems: list[Problem] = []
     for index, step in enumerate(steps):
@@ -228,13 +266,20 @@ def add_journey(ctx: Context, person: Person, steps: Sequence[JourneyStep | Even
                                         step.date_precision)
             if len(step.description) > 2000:
                 problems.append(Problem(f"{prefix}description", "is longer than 2,000 characters"))
+            for attestation in step.attestations or ((source,) if source else ()):
+                problems += _span_problems(f"{prefix}span", attestation)
     _raise(problems)
     journey = journey_of(ctx.session, person)
     known = {step.event_id for step in journey}
     added: list[Participation] = []
     for step in steps:
-        event = step if isinstance(step, Event) else _new_event(
-            ctx, step.kind, step.place_id, step.date_start, step.date_end, step.date_precision, step.description)
+        if isinstance(step, Event):
+            event = step
+        else:
+            event = _new_event(ctx, step.kind, step.place_id, step.date_start, step.date_end, step.date_precision,
+                               step.description)
+            for attestation in step.attestations or ((source,) if source else ()):
+                attest_event(ctx, event, attestation)
         if event.id in known:
             continue  # already a step of this journey
         participation = Participation(person_id=person.id, event_id=event.id, event=event)
@@ -259,17 +304,45 @@ def journey_of(session: Session, person: Person) -> list[Participation]:
 
 
 @dataclass(frozen=True)
+class StepSource:
+    """A source that tells a journey step: the event's own attestation, or an attestation of an act
+    in that event (`act` names it); the span of the quoted passage when there is one."""
+
+    source: Source
+    span_start: int | None
+    span_end: int | None
+    act: str | None = None
+
+
+def step_sources(session: Session, event_ids: Sequence[int]) -> dict[int, list[StepSource]]:
+    """The sources of each event, by event id: its own attestations, then those of the acts recorded
+    in it — each (source, span) once, the event's own first."""
+    found: dict[int, list[StepSource]] = {}
+    if not event_ids:
+        return found
+    ids = sorted(set(event_ids))
+    own = session.execute(sa.select(EventAttestation.event_id, Source, EventAttestation.span_start,
+                                    EventAttestation.span_end, sa.null())
+                          .join(Source, Source.id == EventAttestation.source_id)
+                          .where(EventAttestation.event_id.in_(ids)).order_by(EventAttestation.id))
+    through_acts = session.execute(sa.select(Act.event_id, Source, Attestation.span_start, Attestation.span_end,
+                                             Act.code)
+                                   .join(Attestation, Attestation.act_id == Act.id)
+                                   .join(Source, Source.id == Attestation.source_id)
+                                   .where(Act.event_id.in_(ids)).order_by(Act.id, Attestation.id))
+    seen: set[tuple[int, int, int | None, int | None]] = set()
+    for event_id, source, start, end, act in [*own, *through_acts]:
+        if (event_id, source.id, start, end) not in seen:
+            seen.add((event_id, source.id, start, end))
+            found.setdefault(event_id, []).append(StepSource(source, start, end, act))
+    return found
+
+
+@dataclass(frozen=True)
 class PerpetratorSpec:
     role: str
     group: Group | None = None
     person: Person | None = None
-
-
-@dataclass(frozen=True)
-class AttestationSpec:
-    source: Source
-    span_start: int | None = None
-    span_end: int | None = None
 
 
 @dataclass
@@ -304,9 +377,7 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
         if perpetrator.role not in vocabulary.roles:
             problems.append(Problem(f"perpetrators[{index}].role", f"{perpetrator.role!r} is not a perpetrator role"))
     for index, attestation in enumerate(details.attestations):
-        start, end = attestation.span_start, attestation.span_end
-        if (start is None) != (end is None) or (start is not None and (start < 0 or end <= start)):
-            problems.append(Problem(f"attestations[{index}].span", "needs 0 ≤ start < end, or neither"))
+        problems += _span_problems(f"attestations[{index}].span", attestation)
     _raise(problems)
     act = Act(code=code or new_code("act"), victim_id=victim.id if victim else None, violation=violation,
               event_id=event.id if event else None, price_amount=details.price_amount,

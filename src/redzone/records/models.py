@@ -138,6 +138,10 @@ class Event(Base):
         sa.CheckConstraint("date_precision IN ('day','month','year','range','unknown')", name="date_precision"),
     )
 
+    # Deleting an event deletes them (ON DELETE CASCADE; passive, so the ORM leaves it to the database).
+    attestations: Mapped[list[EventAttestation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True, order_by="EventAttestation.id")
+
     def date_text(self, range_separator: str = "–") -> str | None:
         """The date at its recorded precision: 2016-05-03, 2016-05, 2016, 2015-03-01–2016-06-30."""
         if self.date_start is None or self.date_precision == "unknown":
@@ -223,6 +227,26 @@ class Attestation(Base):
 
     act: Mapped[Act] = relationship(back_populates="attestations")
     source: Mapped[Source] = relationship(back_populates="attestations")
+
+
+class EventAttestation(Base):
+    """A source attesting an event of its own (a journey step told in a testimony, a place or date
+    accepted from a text), with the character span of the quoted passage when there is one. An act's
+    event is attested through the act's attestations as well."""
+
+    __tablename__ = "event_attestation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("source.id"), index=True)
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "source_id", "span_start", "span_end"),
+        sa.CheckConstraint("span_start IS NULL OR (span_start >= 0 AND span_end > span_start)", name="span"),
+    )
+
+    event: Mapped[Event] = relationship(back_populates="attestations")
+    source: Mapped[Source] = relationship()
 
 
 class Claim(Base):
