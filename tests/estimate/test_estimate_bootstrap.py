@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from redzone.estimate import CaptureTable, estimate
-from redzone.estimate.bootstrap import acceleration, bca_interval, jackknife_tables, resample
+from redzone.estimate.bootstrap import acceleration, bca_interval, bootstrap_search, jackknife_tables, resample
+from redzone.estimate.selection import search, try_fit
 from redzone.estimate.rcompat import RRandom, r_tidy_order
 
 
@@ -68,3 +69,21 @@ def test_bootstrap_interval_is_repeatable_with_a_seed_and_holds_the_estimate():
     assert first.details["interval_method"].startswith("BCa")
     stepwise = estimate(table, "stepwise", n_boot=100, seed=3)
     assert stepwise.interval[0] < stepwise.estimate < stepwise.interval[1]
+
+
+@pytest.mark.parametrize("criterion", ["bic", "aic"])
+def test_search_bootstrap_skips_only_fits_that_cannot_win(published, criterion):
+    # Every replicate's choice, made the slow way (each usable model fitted to each table), must be
+    # the one the bounded batch search makes.
+    table = published("australia_4lists.csv")
+    found = search(table.counts, table.n_lists, criterion, 3)
+    outcome = bootstrap_search(table.counts, table.n_lists, found.ranked, criterion, n_boot=30, seed=5, level=0.95)
+    drawn = resample(table.counts, 30, 5, "numpy", r_tidy_order(table.n_lists))
+    for row, counts in enumerate(drawn):
+        scores = []
+        for fit in found.ranked:
+            _, refit = try_fit(counts, fit.model)
+            if refit is not None:
+                scores.append((refit.criterion(criterion), refit.estimate))
+        best = min(scores, key=lambda pair: pair[0])  # min keeps the first among equal scores
+        assert outcome.replicates[row] == pytest.approx(best[1], rel=1e-6)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy.special import gammaln
 from scipy.stats import norm
 
 from redzone.estimate.existence import check_face
 from redzone.estimate.loglinear import Face, cells_containing, design_matrix, fit_face, superset_sums
+from redzone.estimate.models import HierarchicalModel
 from redzone.estimate.selection import Criterion, ModelFit, stepwise
 from redzone.estimate.errors import EstimationError
 from redzone.estimate.rcompat import RRandom, r_tidy_order
@@ -136,23 +138,68 @@ def bootstrap_search(
 
     Models are fitted to all replicates at once. Rows are grouped by which of the model's terms
     have nobody in them (that fixes the cells fitted), and the existence check runs once per
-    distinct pattern of empty cells.
+    distinct pattern of empty cells. A model is fitted only to the rows it could still win: no
+    model fits a table better than the smallest model holding all the candidates (or, where that
+    one has no estimate, the table itself), so a criterion is at least the model's penalty minus
+    twice that log-likelihood; where this bound already reaches the best score so far, the fit
+    cannot change the choice and is skipped. Models come best-on-the-data first, so the bound
+    bites early. The interval is the same as fitting every model to every row.
     """
     counts = np.asarray(counts, dtype=np.int64)
     jack_tables, weights = jackknife_tables(counts)
     # MultipleSystemsEstimation draws over every observable cell in tidy_lists() order.
     drawn = resample(counts, n_boot, seed, resampler, r_tidy_order(n_lists))
-    tables = np.vstack([drawn, jack_tables]).astype(float)
-    sizes = tables.sum(axis=1)
-    margins = superset_sums(tables, n_lists)
-    supports = _SupportIndex(tables > 0)
-    best_score = np.full(tables.shape[0], np.inf)
-    best_estimate = np.full(tables.shape[0], np.nan)
+    replicates = _Replicates(np.vstack([drawn, jack_tables]).astype(float), n_lists)
+    all_rows = np.arange(replicates.tables.shape[0])
+    best_loglik = saturated_loglik(replicates.tables)
+    union = HierarchicalModel.of(n_lists, {t for fit in ranked for t in fit.model.interactions})
+    rows, loglik, _, converged = replicates.fit(union.parameters, all_rows, None, None)
+    best_loglik[rows[converged]] = np.minimum(best_loglik[rows[converged]], loglik[converged])
+    floor = -2.0 * best_loglik
+    best_score = np.full(all_rows.size, np.inf)
+    best_estimate = np.full(all_rows.size, np.nan)
+    log_sizes = np.log(replicates.sizes)
     for fit in ranked:
-        params = np.asarray(fit.model.parameters)
-        empty_keys = _pack(margins[:, params] == 0)
+        n_params = len(fit.model.parameters)
+        penalty = n_params * log_sizes if criterion == "bic" else np.full(all_rows.size, 2.0 * n_params)
+        bound = penalty + floor
+        # The slack keeps rows whose bound ties the best within rounding: only a sure loss is skipped.
+        open_rows = np.flatnonzero(bound - 1e-7 * (1.0 + np.abs(bound)) < best_score)
+        if open_rows.size == 0:
+            continue
+        rows, loglik, dark, converged = replicates.fit(fit.model.parameters, open_rows, fit.minus_infinity, fit.beta)
+        score = penalty[rows] - 2.0 * loglik
+        score = np.where(converged, score, np.inf)
+        better = score < best_score[rows]
+        best_score[rows[better]] = score[better]
+        best_estimate[rows[better]] = replicates.sizes[rows[better]] + dark[better]
+    return _outcome(ranked[0].estimate, best_estimate, n_boot, weights.astype(float), level)
+
+
+class _Replicates:
+    """The bootstrap and jackknife tables, fitted model by model on chosen rows."""
+
+    def __init__(self, tables: np.ndarray, n_lists: int) -> None:
+        self.tables = tables
+        self.n_lists = n_lists
+        self.sizes = tables.sum(axis=1)
+        self.margins = superset_sums(tables, n_lists)
+        self.supports = _SupportIndex(tables > 0)
+
+    def fit(
+        self, parameters: tuple[int, ...], rows: np.ndarray, data_minus_infinity: tuple[int, ...] | None,
+        start: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Fit one model to `rows` where its estimate exists: those rows, log-likelihoods, dark figures, converged.
+
+        `start` (the fit on the data) seeds the rows whose empty terms are the data's own.
+        """
+        params = np.asarray(parameters)
+        n_lists = self.n_lists
+        empty_keys = _pack(self.margins[rows][:, params] == 0)
+        done_rows, logliks, darks, converged = [], [], [], []
         for key in np.unique(empty_keys):
-            rows = np.flatnonzero(empty_keys == key)
+            group = rows[empty_keys == key]
             pattern = (int(key) >> np.arange(params.size)) & 1 == 1
             minus_infinity = tuple(int(t) for t in params[pattern])
             keep = ~cells_containing(n_lists, minus_infinity) if minus_infinity else np.ones(1 << n_lists, bool)
@@ -160,21 +207,28 @@ def bootstrap_search(
             face = Face(minus_infinity, tuple(int(t) for t in params[~pattern]), keep)
             kept = np.flatnonzero(keep)
             design = design_matrix(n_lists, face.estimated, kept)
-            rows = rows[supports.usable(rows, n_lists, face, design, kept)]
-            if rows.size == 0:
+            group = group[self.supports.usable(group, n_lists, face, design, kept)]
+            if group.size == 0:
                 continue
-            start = fit.beta if face.minus_infinity == fit.minus_infinity else None
-            fits = fit_face(tables[rows], n_lists, face, design=design, start=start, variance=False, tolerance=1e-7)
-            n_params = params.size
-            if criterion == "bic":
-                score = n_params * np.log(sizes[rows]) - 2.0 * fits.loglik
-            else:
-                score = 2.0 * n_params - 2.0 * fits.loglik
-            score = np.where(fits.converged, score, np.inf)
-            better = score < best_score[rows]
-            best_score[rows[better]] = score[better]
-            best_estimate[rows[better]] = sizes[rows[better]] + fits.dark_figure[better]
-    return _outcome(ranked[0].estimate, best_estimate, n_boot, weights.astype(float), level)
+            seed_beta = start if minus_infinity == data_minus_infinity else None
+            fits = fit_face(self.tables[group], n_lists, face, design=design, start=seed_beta, variance=False,
+                            tolerance=1e-7)
+            done_rows.append(group)
+            logliks.append(fits.loglik)
+            darks.append(fits.dark_figure)
+            converged.append(fits.converged)
+        if not done_rows:
+            empty = np.zeros(0)
+            return np.zeros(0, dtype=np.int64), empty, empty, np.zeros(0, dtype=bool)
+        return np.concatenate(done_rows), np.concatenate(logliks), np.concatenate(darks), np.concatenate(converged)
+
+
+def saturated_loglik(tables: np.ndarray) -> np.ndarray:
+    """The largest Poisson log-likelihood any model can reach on each table: means equal to the counts."""
+    tables = np.asarray(tables, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(tables > 0, tables * np.log(tables) - tables, 0.0)
+    return terms.sum(axis=1) - gammaln(tables + 1.0).sum(axis=1)
 
 
 def _pack(flags: np.ndarray) -> np.ndarray:
