@@ -17,6 +17,7 @@ and a code the rules already proposed inside the clause is not proposed twice.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import re
@@ -110,22 +111,35 @@ class _Bank:
     def encode(self, texts: list[str]):  # noqa: ANN201
         return self.np.asarray(self.encoder.encode(texts), dtype=self.np.float32).reshape(len(texts), -1)
 
-    def vote(self, vector) -> dict[str, float]:  # noqa: ANN001
-        """The codes the nearest examples carry, each with its share of the similarity-weighted vote,
-        if the nearest example carrying it is close enough."""
+    def votes(self, vectors) -> list[dict[str, float]]:  # noqa: ANN001
+        """For each clause vector, the codes its nearest examples carry, each with its share of the
+        similarity-weighted vote, where that share and the nearest example carrying it are high enough."""
         np = self.np
-        similarity = self.vectors @ vector
-        nearest = np.argpartition(-similarity, NEIGHBOURS)[:NEIGHBOURS]
-        weights = np.maximum(similarity[nearest], 0.0)
-        total = float(weights.sum()) or 1.0
-        shares: dict[str, float] = {}
-        closest: dict[str, float] = {}
-        for index, weight in zip(nearest, weights):
-            for code in self.codes[index]:
-                shares[code] = shares.get(code, 0.0) + float(weight) / total
-                closest[code] = max(closest.get(code, -1.0), float(similarity[index]))
-        return {code: share for code, share in shares.items()
-                if share >= VOTE_SHARE and closest[code] >= NEAREST_SIMILARITY}
+        with _one_thread():
+            similarities = vectors @ self.vectors.T  # one product per text, not one per clause
+        found = []
+        for similarity in similarities:
+            nearest = np.argpartition(-similarity, NEIGHBOURS)[:NEIGHBOURS]
+            weights = np.maximum(similarity[nearest], 0.0)
+            total = float(weights.sum()) or 1.0
+            shares: dict[str, float] = {}
+            closest: dict[str, float] = {}
+            for index, weight in zip(nearest, weights):
+                for code in self.codes[index]:
+                    shares[code] = shares.get(code, 0.0) + float(weight) / total
+                    closest[code] = max(closest.get(code, -1.0), float(similarity[index]))
+            found.append({code: share for code, share in shares.items()
+                          if share >= VOTE_SHARE and closest[code] >= NEAREST_SIMILARITY})
+        return found
+
+
+def _one_thread():  # noqa: ANN202
+    """At most one BLAS thread for the product: on a shared machine more only spin against each other."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @lru_cache(maxsize=1)
@@ -157,8 +171,7 @@ def semantic_violations(text: str, lang: str, taken: list[Fact] = ()) -> list[Fa
         vectors = bank.encode([text[start:end] for start, end in spans])
     ends = sentence_ends(text)
     facts = []
-    for (start, end), vector in zip(spans, vectors):
-        votes = bank.vote(vector)
+    for (start, end), votes in zip(spans, bank.votes(vectors)):
         votes = {code: share for code, share in votes.items()
                  if not any(f.get("code") == code and f.start < end and start < f.end for f in taken)}
         if not votes or _cancelled(text, start, end, lang, ends):
