@@ -112,16 +112,20 @@ def run() -> list[dict]:
         write_persons(small, SMALL, seed=2)
         size = big.stat().st_size / 1024 / 1024
         for backend in ("sqlite", "postgresql"):
+            # The machine's load beside the figures: on a shared machine it moves them more than any change.
+            load = os.getloadavg()[0]
             ours = _measure("redzone", backend, big)
             naive = _measure("pandas", backend, big)
             smaller = _measure("redzone", backend, small)
+            load = max(load, os.getloadavg()[0])
             rate = ours["rows"] / ours["seconds"]
             target = f"; target ≥ {TARGET:,}/s" if backend == "sqlite" else ""
             rows.append({"name": f"import {ROWS:,}-row CSV (validated, sealed, audited), {backend}",
                          "value": rate, "unit": "rows/s",
                          "note": f"{ours['seconds']:.1f} s wall, {ours['cpu_seconds']:.1f} s CPU "
                                  f"({ours['rows'] / ours['cpu_seconds']:,.0f} rows per CPU-second); "
-                                 f"{size:.1f} MiB file{target}"})
+                                 f"{size:.1f} MiB file{target}; load average up to {load:.1f} "
+                                 f"on {os.cpu_count()} CPUs"})
             rows.append({"name": f"naive baseline: pandas read_csv + to_sql, no validation, {backend}",
                          "value": naive["rows"] / naive["seconds"], "unit": "rows/s",
                          "note": f"{naive['seconds']:.1f} s wall, {naive['cpu_seconds']:.1f} s CPU; same file, same "

@@ -398,23 +398,30 @@ class _OnePass:
     def _check(self, label: str, row: Any, parsed: Any) -> bool:
         """Record the row's problems; True when it can be written."""
         self.report.rows += 1
-        for column, message in row.problems + (parsed.problems if parsed else []):
-            self.problems.add(0, label, row.number, column, message)
+        faulty = bool(row.problems or parsed is not None and parsed.problems)
+        if faulty:
+            for column, message in row.problems + (parsed.problems if parsed else []):
+                self.problems.add(0, label, row.number, column, message)
         if parsed is None:
             return False
-        if parsed.ref is not None:
-            if parsed.ref in self.defined:
+        ref = parsed.ref
+        if ref is not None:
+            if ref in self.defined:
                 self.problems.add(0, label, row.number, "ref",
-                                  f"{parsed.ref[:40]!r} is already used at {label}:{self.defined[parsed.ref]}")
+                                  f"{ref[:40]!r} is already used at {label}:{self.defined[ref]}")
                 return False
-            self.defined[parsed.ref] = row.number
-        return not (row.problems or parsed.problems)
+            self.defined[ref] = row.number
+        return not faulty
 
     def _flush(self, session: Any, writer: RecordWriter, layout: Any, label: str, batch: list[tuple[int, Any]]) -> None:
         writer.refs.ids.clear()  # only this batch's references: memory stays flat however long the file
         writer.refs.fetch((target, ref) for _, parsed in batch for _, target, ref in parsed.references)
         ready = []
         for number, parsed in batch:  # a negative number: a row with problems, not to be written
+            if not parsed.references:
+                if number > 0:
+                    ready.append(parsed)
+                continue
             missing = [(column, target, ref) for column, target, ref in parsed.references
                        if writer.refs.get(target, ref) is None]
             for column, target, ref in missing:
