@@ -7,6 +7,7 @@ Nothing here unseals an identity: the page shows only what `redzone.link.pair_vi
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -35,7 +36,12 @@ def _role(role: str) -> str:
 
 def waterfall_chart(steps: list[dict[str, Any]], width: int = 640) -> dict[str, Any]:
     """Geometry of the waterfall drawn as SVG (attributes, no inline styles): one row per comparison,
-    a bar from the running total before it to the total after it; the last line is the match weight."""
+    a bar from the running total before it to the total after it; the last line is the match weight.
+
+    The axis is labelled at round values (steps of 1, 2 or 5 times a power of ten) at least
+    `_TICK_GAP` pixels apart, 0 always among them, each label centred on its tick: labels can
+    never overlap, even when zero lies at one end of the axis (all totals negative, the usual case
+    for a pair that does not match)."""
     row, label_width, value_width = 24, 190, 64
     plot = width - label_width - value_width
     totals = [0.0] + [s["cumulative"] for s in steps]
@@ -57,9 +63,28 @@ def waterfall_chart(steps: list[dict[str, Any]], width: int = 640) -> dict[str, 
                      "text_y": 8 + i * row + 15})
         before = after
     height = 8 + len(steps) * row + 26
+    axis_y = height - 18
+    ticks = [{"x": x(value), "label": _tick_label(value)} for value in _round_ticks(low, high, plot)]
     return {"width": width, "height": height, "bars": bars, "zero": x(0.0), "total": x(before),
-            "axis_y": height - 18, "value_x": width - value_width + 6, "plot_left": label_width,
-            "plot_right": label_width + plot, "low": round(low, 1), "high": round(high, 1)}
+            "axis_y": axis_y, "value_x": width - value_width + 6, "plot_left": label_width,
+            "plot_right": label_width + plot, "ticks": ticks, "tick_text_y": height - 4}
+
+
+_TICK_GAP = 48  # pixels between axis labels: room for "-100" in the 11px chart font and a space
+
+
+def _round_ticks(low: float, high: float, plot: float) -> list[float]:
+    """Multiples of the smallest round step (1, 2, 5 x 10^k) whose ticks lie `_TICK_GAP` apart."""
+    smallest = (high - low) * _TICK_GAP / plot
+    power = 10.0 ** math.floor(math.log10(smallest))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= smallest)
+    first, last = math.ceil(low / step), math.floor(high / step)
+    return [k * step for k in range(first, last + 1)]
+
+
+def _tick_label(value: float) -> str:
+    text = f"{value:.10g}"
+    return "0" if text == "-0" else text.replace("-", "\u2212")
 
 
 @router.get("/linkage", dependencies=[requires("link.review")])
