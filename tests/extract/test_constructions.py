@@ -407,6 +407,15 @@ def test_ages_without_a_counter_word(text, lang, expected):
     assert expected in ages(text, lang)
 
 
+@pytest.mark.parametrize("text, lang, span", [
+    ("In 2010 she was 19.", "en", "19"), ("A cook from Musan now 47, said so.", "en", "47"),
+    ("Our photo of Mi-hye at ten, by the gate.", "en", "ten"), ("The eldest, then 15, cried.", "en", "15"),
+    ("She was fifteen or sixteen years old.", "en", "fifteen or sixteen years old"),
+])
+def test_an_age_without_a_counter_word_spans_its_number(text, lang, span):
+    assert [f.text for f in facts(text, lang, "age")] == [span]
+
+
 @pytest.mark.parametrize("text, lang", [
     ("The truck arrived in Yanji at ten, and we got out.", "en"),  # a clock time
     ("We met at eleven.", "en"),

@@ -14,13 +14,16 @@ from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 
 _N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
+# Words for a person before "at" + an age: "a photograph of her at twelve", "Hyo-jin at nine".
+_AT_PERSON = ("her", "him", "me", "them", "us", "herself", "himself", "myself", "girl", "girls", "boy", "boys", "daughter",
+              "daughters", "son", "sons", "sister", "sisters", "brother", "brothers", "child", "children", "niece", "nephew",
+              "mother", "father", "wife", "bride", "Her", "Him", "Me", "Them", "Us")
 _DECADES = {"teens": (13, 19), "twenties": (20, 29), "thirties": (30, 39), "forties": (40, 49), "fifties": (50, 59)}
 _EN = [
     re.compile(rf"\b(?:aged|ages)\s+(?:between\s+)?(?P<a>{_N})\s*(?:and|to|or|-|–)\s*(?P<b>{_N})\b", re.I),
     re.compile(rf"\bbetween\s+(?P<a>{_N})\s+and\s+(?P<b>{_N})\s+years?\s+old\b", re.I),
-    # an age given as one of two: "seventeen or eighteen years old"
-    re.compile(rf"\b(?P<a>{_N})\s+or\s+(?P<b>{_N})\s+years?\s+old\b", re.I),
-    re.compile(rf"\b(?P<a>{_N})[-\s]years?[-\s]old\b", re.I),
+    # "12-year-old", "15 years old", and one of two: "seventeen or eighteen years old"
+    re.compile(rf"\b(?P<a>{_N})(?:\s+or\s+(?P<b>{_N}))?[-\s]years?[-\s]old\b", re.I),
     re.compile(rf"\b(?:aged|at the age of|age)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\bas young as\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
@@ -49,14 +52,16 @@ _EN = [
     re.compile(r"\b(?:as\s+an?\s+)?(?P<teen>teenagers?)\b", re.I),
     # "now" or "then" with an age right after a noun phrase, set off by a comma: "a nurse from Hoeryong
     # now 52, said", "her brother then nine, …"; not a count ("now 41 women"), which no comma follows.
-    re.compile(rf"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bbut )(?<!\bto )(?<!\bthan )(?<!\bfrom )(?:now|then)\s+(?P<a>{_N})(?=\s*[,;)])"),
+    # (The literal comes first and the words before it are checked behind it, so `re` can skip ahead.)
+    re.compile("(?:" + "|".join(rf"{cue}(?<=[a-z] {cue})" + "".join(rf"(?<!\b{word} {cue})" for word in ("and", "or", "but", "to", "than", "from"))
+                                for cue in ("now", "then")) + rf")\s+(?P<a>{_N})(?=\s*[,;)])"),
     # A number word after "at" that ends its phrase, said of a person (a pronoun, a person noun or a
     # hyphenated given name): "a photograph of Eun-byul at twelve", "I lost her at nine, and"; "arrived
     # in Yanji at ten" is a clock time, and digits ("at 12.") are left to the verbs above.
-    re.compile(rf"(?:\b[A-Z][a-z]+-[a-z]+|\b(?i:her|him|me|them|us|herself|himself|myself|girls?|boys?|daughters?|sons?|"
-               rf"sisters?|brothers?|child|children|niece|nephew|mother|father|wife|bride))\s+at\s+"
-               rf"(?i:(?:just|only|barely|about|around)\s+)?(?P<a>(?i:{numbers.EN_WORD_NUMBER}))\b"
-               rf"(?=\s*(?:[,.;:)!?]|$|and\b|but\b|when\b|or\b))(?!\s*(?:and\s+)?(?i:a\.m|p\.m|o.clock|at night|in the (?:morning|evening)))"),
+    re.compile(r"\bat(?:" + "|".join(
+        [rf"(?<=\b{word} at)" for word in _AT_PERSON] + [rf"(?<=[A-Z][a-z]{{{a}}}-[a-z]{{{b}}} at)" for a in (1, 2, 3) for b in (2, 3, 4)])
+        + rf")\s+(?i:(?:just|only|barely|about|around)\s+)?(?P<a>(?i:{numbers.EN_WORD_NUMBER}))\b"
+        rf"(?=\s*(?:[,.;:)!?]|$|and\b|but\b|when\b|or\b))(?!\s*(?:and\s+)?(?i:a\.m|p\.m|o.clock|at night|in the (?:morning|evening)))"),
 ]
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
 _KO = [
@@ -74,15 +79,17 @@ _KO = [
                r"(?!\s(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉|한|두|세|네))"),
 ]
 _ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
-_ZH = [
+_ZH_COUNTED = [  # each holds 岁
     re.compile(rf"(?:在)?(?P<a>{_ZH_N})(?:岁)?(?:至|到|-|~)(?P<b>{_ZH_N})岁(?:之间)?"),
     re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
-    # two neighbouring numbers run together: 十七八岁 (17 or 18), 二十五六岁 (25 or 26); 三四十岁 (30 to 40)
-    re.compile(r"(?P<pair_zh>(?:[二三四五六七八九]?十)?[一二三四五六七八九]{2})岁"),
-    re.compile(r"(?P<tens_zh>[二三四五六七八][三四五六七八九])十岁"),
     re.compile(r"(?P<teen_zh>十几)岁"),
-    # 来 after the number is "about" (四十来岁): the age is its number.
-    re.compile(rf"(?P<a>{_ZH_N})(?:周|来)?岁"),
+    # 来 after the number is "about" (四十来岁): the age is its number. Two neighbouring numbers run
+    # together are one of two: 十七八岁 (17 or 18), 二十五六岁; 三四十岁 is 30 to 40. (One pattern, one scan.)
+    re.compile(rf"(?:(?P<tens_zh>[二三四五六七八][三四五六七八九])十|(?P<pair_zh>(?:[二三四五六七八九]?十)?[一二三四五六七八九]{{2}})"
+               rf"|(?P<a>{_ZH_N}))(?:周|来)?岁"),
+]
+_ZH = [
+    *_ZH_COUNTED,
     # An age with no 岁 after a word that announces one: 年仅十四, 时年19, 年近五十 (nearly fifty).
     re.compile(rf"(?<=年仅|时年|年方|现年|年近|年约)(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块])"),
     # An age frame with no 岁: a time word, perhaps the person, and 才/只有/刚满 (那年她才十九, 当时我只有十六).
@@ -108,6 +115,9 @@ _DIFFERENCE = {
            re.compile(r"^(?:的)?(?:差距|年龄差)")),
 }
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
+# Rules that cannot match without 岁, run only near it.
+_COUNTER = re.compile("岁")
+_NEED_COUNTER = frozenset(_ZH_COUNTED)
 # Rules whose span is the number alone: the words around it are context, not part of the age.
 _NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _ZH[-1])
 
@@ -157,8 +167,12 @@ def find_ages(text: str, lang: str) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
     spans = windows(text, numbers.ANCHORS[lang], 32, 24)
+    counted: list[tuple[int, int]] | None = None
     for pattern in _RULES[lang]:
-        for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
+        if pattern in _NEED_COUNTER:  # Chinese numerals are everywhere (一个, 一起); 岁 is rarer
+            counted = windows(text, _COUNTER, 12, 2) if counted is None else counted
+        for match in (m for start, end in (counted if pattern in _NEED_COUNTER else spans)
+                      for m in pattern.finditer(text, start, end)):
             if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}

@@ -53,6 +53,10 @@ class Trigger:
         return not self.needles or any(needle in haystack for needle in self.needles)
 
 
+_COMMON_WORDS = frozenset({"the", "a", "an", "and", "or", "for", "of", "to", "in", "on", "at", "by", "with", "all", "as",
+                           "is", "was", "were", "her", "his", "me", "us", "them", "my"})
+
+
 def needles(pattern: str, flags: int = 0) -> frozenset[str]:
     """Literal strings of which every match of `pattern` contains at least one (lower case)."""
     found = _needles(_sre_parser.parse(pattern, flags))
@@ -64,6 +68,8 @@ def _needles(items: Any) -> frozenset[str] | None:
 
     def better(candidate: frozenset[str] | None) -> None:
         nonlocal best
+        if candidate and any(n.strip().lower() in _COMMON_WORDS for n in candidate):
+            return  # " the ", "for ": in every text, so they skip nothing
         if candidate and all(len(n) >= (2 if n.isascii() else 1) for n in candidate):
             if best is None or min(map(len, candidate)) > min(map(len, best)):
                 best = candidate

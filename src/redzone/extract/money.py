@@ -142,6 +142,9 @@ def _range_starts(text: str, facts: list[Fact], lang: str) -> list[Fact]:
     return found
 
 
+_PLACE_WORD = re.compile(r"[万萬千仟]")
+
+
 @functools.cache
 def _bare_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
     if not lexicon.money_bare:
@@ -157,7 +160,8 @@ def _bare(text: str, lexicon: Lexicon) -> list[Fact]:
     if pattern is None:
         return []
     found = []
-    for match in pattern.finditer(text):
+    # only near a place word (万, 千): every bare amount read here has one
+    for match in (m for start, end in windows(text, _PLACE_WORD, 12, 6) for m in pattern.finditer(text, start, end)):
         value = numbers.parse(match.group("n"), lexicon.language)
         if not value or value < 100:
             continue
