@@ -8,11 +8,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, sign_in
 
 from redzone.accounts import create_token
-from redzone.records.models import Act, AuditEntry, Claim, Event, Participation, Person, Source
+from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Participation, Person, Source
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -58,6 +59,13 @@ def test_testimony_journey_steps_appear_on_the_person_timeline(site):
     assert re.findall(r"<strong>([^<]+)</strong>", journey) == ["Border crossing", "Sale", "Repatriation", "Detention"]
     assert "Musan" in journey and "2015-11" in journey and "2018-04" in journey and "2018-04-01" not in journey
     assert "Sale or purchase of a person" in journey  # the act sits under its event
+    # Every step names the testimony it was recorded from (the sale's through its act's attestation).
+    source = re.search(r"/sources/([^?]+)\?recorded", response.headers["location"]).group(1)
+    told = re.findall(r'class="small step-sources" id="sources-[^"]+">(.*?)</div>', journey, re.S)
+    assert len(told) == 4 and all(f'<a class="mono" href="/sources/{source}">{source}</a>' in t for t in told)
+    with site.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(EventAttestation).join(
+            Source, Source.id == EventAttestation.source_id).where(Source.code == source)) == 3
 
 
 def test_a_step_added_on_the_person_page_takes_its_place(site):
@@ -133,6 +141,33 @@ def test_journey_through_the_api(site):
     refused = client.post(f"/api/v1/persons/{person}/journey", headers={"Authorization": f"Bearer {analyst}"},
                           json={"steps": [{"kind": "crossing"}]})
     assert refused.status_code == 403
+
+
+def test_a_step_told_at_a_span_shows_its_quote_only_to_roles_that_read_texts(site):
+    with site.store.session() as session:
+        token, _ = create_token(session, site.keys, "demo-interviewer", "test", 1)
+        person = session.scalars(sa.select(Person.code).order_by(Person.id.desc()).offset(1)).first()
+    source, text = _text_source(site)
+    auth = {"Authorization": f"Bearer {token}"}
+    client = client_for(site)
+    made = client.post(f"/api/v1/persons/{person}/journey", headers=auth, json={"source": source, "steps": [
+        {"kind": "escape", "date_start": "1981-01-01", "date_precision": "year", "span_start": 20, "span_end": 60}]})
+    assert made.status_code == 201, made.text
+    step = next(s for s in made.json() if s["kind"] == "escape" and s["date"] == "1981")
+    assert step["sources"] == [{"source": source, "span_start": 20, "span_end": 60, "act": None}]
+    for body, field in (({"steps": [{"kind": "escape", "span_start": 1, "span_end": 5}]}, "steps[0].span"),
+                        ({"source": "SRC-NONE00", "steps": [{"kind": "escape"}]}, "source"),
+                        ({"source": source, "steps": [{"kind": "escape", "span_start": 5}]}, "steps[0].span")):
+        bad = client.post(f"/api/v1/persons/{person}/journey", headers=auth, json=body)
+        assert bad.status_code == 422 and [p["field"] for p in bad.json()["problems"]] == [field], bad.text
+    quote = str(escape(text[20:60]))
+    officer = sign_in(client_for(site), "documentation_officer").get(f"/persons/{person}").text
+    shown = re.search(rf'id="sources-{step["event"]}">(.*?)</div>', officer, re.S).group(1)
+    assert f'href="/sources/{source}#source-text">“{quote}”</a>' in shown
+    analyst = sign_in(client_for(site), "data_analyst").get(f"/persons/{person}").text
+    shown = re.search(rf'id="sources-{step["event"]}">(.*?)</div>', analyst, re.S).group(1)
+    assert f'href="/sources/{source}">{source}</a>' in shown and "characters 20–60" in shown
+    assert quote not in analyst
 
 
 def _text_source(site) -> tuple[str, str]:  # noqa: ANN001
@@ -301,10 +336,16 @@ def test_a_journey_step_corrected_and_removed_on_the_person_page(site):
     assert [k for _, k, _ in _journey(site, person)] == ["arrest", "transfer"]
     with site.store.session() as session:
         assert session.scalar(sa.select(Event.id).where(Event.code == crossing)) is None  # nothing else refers to it
+        testimony = session.scalar(sa.select(Source.code).join(Person, Person.id == Source.interviewee_id)
+                                   .where(Person.code == person))
+        attested = session.scalars(sa.select(Event.code).join(EventAttestation, EventAttestation.event_id == Event.id)
+                                   .join(Source, Source.id == EventAttestation.source_id)
+                                   .where(Source.code == testimony)).all()
+    assert sorted(attested) == sorted([sale, arrest])  # the crossing's attestation went with its event
     assert _audit(site, "journey.remove", person).detail == {
         "event": crossing, "event_deleted": True, "before": {"kind": "crossing", "place_id": "kp.north_hamgyong.musan",
                                                             "date_precision": "year", "date_start": "2015-01-01",
-                                                            "date_end": None}}
+                                                            "date_end": None}, "sources": [testimony]}
     analyst = sign_in(client_for(site), "data_analyst")
     assert f"/journey/{arrest}/edit" not in analyst.get(f"/persons/{person}").text
     assert analyst.post(f"/persons/{person}/journey/{arrest}/delete",

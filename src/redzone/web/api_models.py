@@ -128,8 +128,24 @@ class JourneyStepIn(BaseModel):
     description: str = Field("", max_length=2000)
 
 
+class NewJourneyStepIn(JourneyStepIn):
+    span_start: int | None = Field(None, ge=0, le=10_000_000, description="where the journey's source tells "
+                                                                         "this step (a character offset)")
+    span_end: int | None = Field(None, ge=0, le=10_000_000)
+
+
 class JourneyIn(BaseModel):
-    steps: list[JourneyStepIn] = Field(min_length=1, max_length=20)
+    source: str | None = Field(None, max_length=40, description="code of the source that tells these steps: "
+                                                                "each new step is attested by it")
+    steps: list[NewJourneyStepIn] = Field(min_length=1, max_length=20)
+
+
+class StepSourceOut(BaseModel):
+    source: str = Field(description="code of a source telling this step")
+    span_start: int | None = Field(description="the quoted passage in the source's text, when there is one")
+    span_end: int | None
+    act: str | None = Field(description="the act whose attestation this is, when the source attests an act "
+                                        "in the step's event rather than the event itself")
 
 
 class JourneyStepOut(BaseModel):
@@ -140,6 +156,8 @@ class JourneyStepOut(BaseModel):
     date: str | None = Field(description="the date at its precision: 2016-05-03, 2016-05, 2016, or a range")
     date_precision: str
     acts: list[str] = Field(description="codes of this person's acts in this event")
+    sources: list[StepSourceOut] = Field(description="the sources telling this step: the event's own "
+                                                     "attestations, then those of acts in it")
 
 
 class ClaimIn(BaseModel):

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from redzone.errors import Problem, ValidationError
 from redzone.records.corrections import (get_claim, remove_claim, remove_journey_step, update_claim,
                                          update_journey_step)
-from redzone.records.entry import JourneyStep, add_journey, journey_of
+from redzone.records.entry import AttestationSpec, JourneyStep, add_journey, journey_of, step_sources
 from redzone.records.models import Act, Person, Source
-from redzone.web.api_models import ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut
+from redzone.web.api_models import ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut, StepSourceOut
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
 from redzone.web.routes.api_records import claim_out
 from redzone.web.routes.persons import find_person
@@ -32,16 +32,21 @@ def journey_out(session: Session, person: Person) -> list[JourneyStepOut]:
     for event_id, code in session.execute(sa.select(Act.event_id, Act.code).where(Act.victim_id == person.id)
                                           .order_by(Act.id)):
         acts.setdefault(event_id, []).append(code)
+    steps = journey_of(session, person)
+    told = step_sources(session, [step.event_id for step in steps])
     return [JourneyStepOut(sequence=step.sequence, event=step.event.code, kind=step.event.kind,
                            place_id=step.event.place_id, date=step.event.date_text(),
-                           date_precision=step.event.date_precision, acts=acts.get(step.event_id, []))
-            for step in journey_of(session, person)]
+                           date_precision=step.event.date_precision, acts=acts.get(step.event_id, []),
+                           sources=[StepSourceOut(source=s.source.code, span_start=s.span_start, span_end=s.span_end,
+                                                  act=s.act) for s in told.get(step.event_id, [])])
+            for step in steps]
 
 
 @router.get("/persons/{code}/journey", response_model=list[JourneyStepOut])
 def get_journey(code: str, session: DbSession,
                 principal: Annotated[Principal, requires("person.view")]) -> list[JourneyStepOut]:
-    """The person's journey in order, each step with the acts recorded in its event."""
+    """The person's journey in order, each step with the acts recorded in its event and the sources
+    that tell it (codes and spans; the text itself from the source, for roles that may read it)."""
     return journey_out(session, find_person(session, code))
 
 
@@ -49,11 +54,25 @@ def get_journey(code: str, session: DbSession,
 def post_journey(code: str, body: JourneyIn, session: DbSession, workspace: WorkspaceDep,
                  principal: Annotated[Principal, requires("person.edit")]) -> list[JourneyStepOut]:
     """Add steps (new events) to the person's journey; dated steps take their place in time order.
+    With `source`, each new step is attested by that source (at the step's span when given).
     Answers the whole journey."""
     person = find_person(session, code)
+    source = None
+    if body.source is not None:
+        source = session.scalar(sa.select(Source).where(Source.code == body.source))
+        if source is None:
+            raise ValidationError([Problem("source", f"no source with code {body.source!r}")])
+    problems = [Problem(f"steps[{index}].span", "give both span_start and span_end, or neither")
+                for index, s in enumerate(body.steps) if (s.span_start is None) != (s.span_end is None)]
+    problems += [Problem(f"steps[{index}].span", "a span needs the source it is in (source)")
+                 for index, s in enumerate(body.steps) if s.span_start is not None and source is None]
+    if problems:
+        raise ValidationError(problems)
     add_journey(context(session, workspace, principal), person,
                 [JourneyStep(kind=s.kind, place_id=s.place_id, date_start=s.date_start, date_end=s.date_end,
-                             date_precision=s.date_precision, description=s.description) for s in body.steps],
+                             date_precision=s.date_precision, description=s.description,
+                             attestations=(AttestationSpec(source, s.span_start, s.span_end),) if source else ())
+                 for s in body.steps],
                 field_name="steps")
     return journey_out(session, person)
 

@@ -1,5 +1,6 @@
-"""Persons: the pseudonymised list, one person's journey timeline (adding, correcting and removing
-its steps; a rejected form comes back with its problems and what was typed) and legal-element
+"""Persons: the pseudonymised list, one person's journey timeline (each step with the sources that
+tell it; adding, correcting and removing steps; a rejected form comes back with its problems and
+what was typed) and legal-element
 analysis, and the sealed identity — shown only when the policy allows it, every view (and refusal)
 audited."""
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import defer
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.legal import analyse_person
 from redzone.records.corrections import remove_journey_step, update_journey_step
-from redzone.records.entry import add_journey, journey_of
+from redzone.records.entry import add_journey, journey_of, read_source_text, step_sources
 from redzone.records.identity import person_resource, reveal_identity
 from redzone.records.models import Act, Person
 from redzone.security.policy import allowed
@@ -67,11 +68,37 @@ def step_row(event) -> dict:  # noqa: ANN001
             "date_end": event.date_end.isoformat() if event.date_end else "", "errors": {}}
 
 
-def _person_page(request: Request, session, code: str, status_code: int = 200, add_rows: list | None = None,  # noqa: ANN001
-                 edit_event: str | None = None, edit_row: dict | None = None) -> Response:
+QUOTE_SHOWN = 160  # characters of a quoted passage shown on the timeline (the source page has the whole text)
+
+
+def _sources_by_event(session, workspace, principal, steps: list) -> dict[int, list[dict]]:  # noqa: ANN001
+    """Each step's sources as the timeline shows them: code, span and, to a role that may read
+    testimony texts, the quoted words (each source's text read once, audited as on its page)."""
+    found = step_sources(session, [step.event_id for step in steps])
+    texts: dict[int, str | None] = {}
+    if allowed(principal.actor, "source.view_text"):
+        ctx = context(session, workspace, principal)
+        for told in (s for listed in found.values() for s in listed):
+            if told.span_start is not None and told.source.id not in texts:
+                texts[told.source.id] = read_source_text(ctx, told.source)
+    shown: dict[int, list[dict]] = {}
+    for event_id, listed in found.items():
+        for told in listed:
+            text = texts.get(told.source.id)
+            quote = text[told.span_start:told.span_end] if text and told.span_start is not None else None
+            if quote and len(quote) > QUOTE_SHOWN:
+                quote = quote[:QUOTE_SHOWN - 1] + "…"
+            shown.setdefault(event_id, []).append({"code": told.source.code, "start": told.span_start,
+                                                   "end": told.span_end, "quote": quote, "act": told.act})
+    return shown
+
+
+def _person_page(request: Request, session, workspace, code: str, status_code: int = 200,  # noqa: ANN001
+                 add_rows: list | None = None, edit_event: str | None = None, edit_row: dict | None = None) -> Response:
     principal = request.state.principal
     person = find_person(session, code)
     steps = journey_of(session, person)
+    sources_by_event = _sources_by_event(session, workspace, principal, steps)
     acts_by_event: dict[int, list[Act]] = {}
     for act in session.scalars(sa.select(Act).where(Act.victim_id == person.id)):
         acts_by_event.setdefault(act.event_id, []).append(act)
@@ -81,14 +108,15 @@ def _person_page(request: Request, session, code: str, status_code: int = 200, a
     if edit_event in rows and edit_row is not None:
         rows[edit_event] = edit_row
     return render(request, "person.html", status_code=status_code, person=person, steps=steps,
-                  acts_by_event=acts_by_event, analysis=analysis, may_reveal=may_reveal,
+                  acts_by_event=acts_by_event, sources_by_event=sources_by_event, analysis=analysis,
+                  may_reveal=may_reveal,
                   has_identity=person.identity_sealed is not None, lists=load_vocabulary().lists,
                   add_rows=add_rows, edit_rows=rows, edit_event=edit_event)
 
 
 @router.get("/persons/{code}", dependencies=[requires("person.view")])
-def person_page(request: Request, session: DbSession, code: str) -> Response:
-    return _person_page(request, session, code)
+def person_page(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
+    return _person_page(request, session, workspace, code)
 
 
 StepKinds = Annotated[list[str], Form()]
@@ -121,7 +149,8 @@ def add_journey_step(
         typed = _form(kind=step_kind, place_id=step_place_id, place_name=step_place_name,
                       date_precision=step_date_precision, date_start=step_date_start, date_end=step_date_end)
         rows = journey_rows(typed, by_field(error), 1)
-        return rejected(session, workspace, lambda fresh: _person_page(request, fresh, code, 422, add_rows=rows))
+        return rejected(session, workspace,
+                        lambda fresh: _person_page(request, fresh, workspace, code, 422, add_rows=rows))
     target = f"/persons/{person.code}" + (f"?step={added[-1].event.code}" if added else "")
     return RedirectResponse(target + "#journey", status_code=303)
 
@@ -157,8 +186,8 @@ def edit_journey_step(
         typed = _form(kind=step_kind[:1], place_id=step_place_id[:1], place_name=step_place_name[:1],
                       date_precision=step_date_precision[:1], date_start=step_date_start[:1], date_end=step_date_end[:1])
         row = journey_rows(typed, by_field(error), 1)[0]
-        return rejected(session, workspace, lambda fresh: _person_page(request, fresh, code, 422, edit_event=event,
-                                                                        edit_row=row))
+        return rejected(session, workspace, lambda fresh: _person_page(request, fresh, workspace, code, 422,
+                                                                        edit_event=event, edit_row=row))
     return RedirectResponse(f"/persons/{person.code}?corrected={event}#step-{event}", status_code=303)
 
 

@@ -1,7 +1,7 @@
 """Testimony entry in one flow: source (with consent) → victim → act → perpetrators → event → the
-victim's journey, all in one transaction (a rejected form writes nothing and comes back with every
-problem beside its field and every value kept); and place suggestions from the gazetteer in English,
-Korean and Chinese."""
+victim's journey (each step attested by the testimony), all in one transaction (a rejected form
+writes nothing and comes back with every problem beside its field and every value kept); and place
+suggestions from the gazetteer in English, Korean and Chinese."""
 
 from __future__ import annotations
 
@@ -145,8 +145,8 @@ def _record(request: Request, session, workspace, form: dict) -> Response:  # no
             price_amount=amount, price_currency=price_currency or None,
             perpetrators=[PerpetratorSpec(role=r) for r in roles], attestations=[AttestationSpec(source)]))
         journey.append(event)  # the act's event is a step of her journey too, placed by its date
-    if journey:
-        add_journey(ctx, person, journey)
+    if journey:  # each new step is attested by this testimony (the act's event, by the act's attestation)
+        add_journey(ctx, person, journey, source=AttestationSpec(source))
     target = (f"/sources/{source.code}?recorded=1&steps={len(journey)}"
               + (f"&coded={act.code}" if act else ""))
     return RedirectResponse(target, status_code=303)
