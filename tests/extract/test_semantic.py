@@ -104,3 +104,16 @@ def test_an_example_with_an_unknown_code_is_refused_naming_the_field(tmp_path):
     message = str(error.value)
     assert "examples[0].codes" in message and "trafficking.nonsense" in message
     assert "examples[1].language" in message and "examples[1].text" in message
+
+
+def test_the_stored_example_vectors_are_current_and_agree_with_the_encoder():
+    import numpy as np
+
+    entries = semantic._bank_entries()
+    stored = semantic._stored_vectors(entries)
+    assert stored is not None, "stale: run python -m redzone.extract.semantic build tests/corpus"
+    sample = entries[::97]
+    fresh = semantic._encode(semantic._new_encoder(), [text for text, _ in sample])
+    cosine = np.sum(stored[::97] * fresh, axis=1)
+    assert cosine.min() > 0.999  # float16 storage loses nothing that matters
+    assert semantic._stored_vectors(entries[:-1]) is None  # examples changed: embedded again, not misread

