@@ -26,6 +26,7 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ _CLAUSE_END = {"en": re.compile(r"[.!?;:,—–()\"“”\n]|\b(?:but|and then|t
                                 re.I),
                "ko": re.compile(r"[.!?;:,()\"“”\n]"),
                "zh": re.compile(r"[。！？；：，、（）“”\"\n.,!?;:]")}
-_SHORTEST = {"en": 8, "ko": 4, "zh": 4}  # characters; shorter pieces ("she said", 他说) name no act
+_SHORTEST = {"en": 8, "ko": 4, "zh": 4}  # characters; shorter pieces ("he said", 他说) name no act
 _SPACE = re.compile(r"\s+")
 
 _lock = threading.Lock()
@@ -200,7 +201,7 @@ def _cancelled(text: str, start: int, end: int, lang: str, ends: list[int]) -> b
     return any(cancelled_by(text, point, min(point + 1, end), lexicon, ends) for point in points if point < end)
 
 
-def semantic_violations(text: str, lang: str, taken: list[Fact] = ()) -> list[Fact]:  # type: ignore[assignment]
+def semantic_violations(text: str, lang: str, taken: Sequence[Fact] = ()) -> list[Fact]:
     """Violation facts the encoder proposes, one per clause and code, leaving out a code that one of
     `taken` (the rules' violations) already gives inside the clause."""
     from redzone.extract.triggers import sentence_ends
