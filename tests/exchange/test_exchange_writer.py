@@ -104,3 +104,28 @@ def test_cells_read_once_give_each_row_its_own_reading_and_problems():
     assert parsed[3].values["aliases"] is None
     assert [column for column, _ in parsed[4].problems] == ["sex", "birth_year_min", "aliases"]
     assert "5,000 characters long" in parsed[4].problems[0][1]
+
+
+def test_every_imported_record_is_named_once_in_the_audit_chain(workspace, tmp_path, monkeypatch):
+    from exchange_helpers import actor
+
+    from redzone.exchange import import_file, importer, writer
+    from redzone.records.models import AuditEntry
+    from redzone.security import audit
+
+    # Small batches and a small audit span, so that a seven-row file crosses both boundaries.
+    monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(writer, "AUDIT_EVERY", 3)
+    path = tmp_path / "persons.csv"
+    path.write_text("ref,sex,legal_name\n" + "".join(f"P{i},female,Synthetic {i}\n" for i in range(7)), encoding="utf-8")
+    import_file(workspace, actor(workspace, "officer"), path, organisation="demo-tumen")
+    with workspace.store.session() as session:
+        codes = set(session.scalars(sa.select(Person.code)))
+        batches = [entry.detail for entry in session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "import.batch").order_by(AuditEntry.id))]
+        assert audit.verify(session, workspace.keys.audit_key).intact
+        entries = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [len(batch["created"]) for batch in batches] == [4, 3]
+    assert sorted(code for batch in batches for code in batch["created"]) == sorted(codes) and len(codes) == 7
+    assert entries[-1].action == "import.run"  # the last records are audited before the import's own entry
+    assert not any("Synthetic" in str(entry.detail) for entry in entries)  # never a sealed value

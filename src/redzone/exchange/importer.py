@@ -324,6 +324,7 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
                         batch = []
             if batch:
                 _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
+        writer.finish()
         report.codes_reassigned = writer.codes_reassigned
         if _file_digest(opener) != file_digest:  # checked before the commit: then nothing is written
             raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
@@ -386,6 +387,7 @@ class _OnePass:
                 if _file_digest(opener) != self.file_digest:
                     raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
                                                   where=self.report.file))
+                writer.finish()
                 self.report.codes_reassigned = writer.codes_reassigned
                 audit.append(session, self.ws.keys.audit_key, self.actor.username, "import.run", "workspace", "",
                              {"format": self.report.format, "rows": self.report.rows, "organisation": self.namespace,

@@ -1,7 +1,8 @@
 """Writing validated rows as records, a batch at a time: new records inserted in bulk (with a person's
 journey, an act's perpetrators and attestations), changed ones updated, unchanged ones left alone, and
 the ref → record mapping kept in `external_ref`. Sealed columns are sealed as `records/entry.py` seals
-them; every batch appends one audit entry naming the records it created or changed."""
+them; one audit entry names the records created or changed, for every 10,000 of them (and for the rest
+when the writer finishes, before the transaction commits)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from redzone.security.policy import Actor
 from redzone.store.bulk import insert_rows, insert_tuples, lookup
 
 MODELS: dict[str, Any] = {"groups": Group, "events": Event, "persons": Person, "sources": Source, "acts": Act}
+AUDIT_EVERY = 10_000  # records named by one `import.batch` entry (each entry costs a flush of the chain head)
 
 
 def _encoder(**options: Any) -> Callable[[Any], str]:
@@ -156,6 +158,7 @@ class RecordWriter:
         # Record types of which this namespace held no ref when the import began: a file never gives one
         # ref twice (the importer rejects it first), so none of their rows can find a mapping.
         self.unmapped: dict[str, bool] = {}
+        self.unaudited: tuple[str, list[str], list[str]] | None = None  # record type, created, updated
 
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
         model, singular = MODELS[layout.record_type], layout.model
@@ -176,10 +179,29 @@ class RecordWriter:
                     self.session.execute(sa.update(ExternalRef).where(ExternalRef.id == mapping_id).values(
                         row_digest=digest, imported_at=dt.datetime.now(dt.timezone.utc)))
         self._keep_plans_current(model, len(rows))
-        if created or updated:
+        self._audit(singular, created, updated)
+        return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+    def finish(self) -> None:
+        """Audit what is not audited yet; call before the transaction commits."""
+        if self.unaudited is not None:
+            singular, created, updated = self.unaudited
+            self.unaudited = None
             audit.append(self.session, self.keys.audit_key, self.actor.username, "import.batch", singular, "",
                          {"created": created, "updated": updated})
-        return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+    def _audit(self, singular: str, created: list[str], updated: list[str]) -> None:
+        """Name the records written in an `import.batch` entry, one for every AUDIT_EVERY of one type."""
+        if not created and not updated:
+            return
+        if self.unaudited is not None and self.unaudited[0] != singular:
+            self.finish()
+        if self.unaudited is None:
+            self.unaudited = (singular, [], [])
+        self.unaudited[1].extend(created)
+        self.unaudited[2].extend(updated)
+        if len(self.unaudited[1]) + len(self.unaudited[2]) >= AUDIT_EVERY:
+            self.finish()
 
     def _mapped(self, singular: str, refs: list[str | None]) -> dict[str | None, tuple[int, int, str]]:
         """(mapping id, record id, digest) of the refs already mapped in this namespace."""
