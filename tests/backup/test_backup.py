@@ -19,7 +19,8 @@ from redzone.backup.dump import EXCLUDED, encode, rows_of
 from redzone.cli import app
 from redzone.errors import PermissionDenied, ValidationError, WorkspaceError, WrongPassphrase
 from redzone.evidence import add_evidence
-from redzone.records.entry import ActDetails, AttestationSpec, Context, add_act, add_event, add_person, add_source
+from redzone.records.entry import (ActDetails, AttestationSpec, Context, JourneyStep, add_act, add_event, add_journey,
+                                   add_person, add_source)
 from redzone.records.identity import Identity, reveal_identity
 from redzone.records.models import Base, Evidence
 from redzone.records.users import SYSTEM, actor_for, create_user
@@ -53,6 +54,9 @@ def seed(ws, marker="Synthetic"):
                           date_precision="month")
         add_act(ctx, victim=victim, violation="trafficking.sale", event=event,
                 details=ActDetails(price_amount=30000.5, price_currency="CNY", attestations=[AttestationSpec(source)]))
+        add_journey(ctx, victim, [JourneyStep("crossing", "kp.north_hamgyong.musan", dt.date(2018, 1, 1),
+                                              date_precision="year", attestations=(AttestationSpec(source, 0, 9),)),
+                                  event])
         add_evidence(ctx, ws.evidence_dir, CONTENT, original_name="kim-synthetic.m4a", source=source.code)
         return victim.code
 
@@ -97,6 +101,7 @@ def test_restore_reproduces_every_record_file_and_audit_entry(workspace, tmp_pat
     archive = tmp_path / "ws.rzbackup"
     report = create_backup(workspace, actor_for_ws(workspace, "admin"), archive, BACKUP_PASSPHRASE)
     assert report.files == 1 and report.tables["person"] == 1 and archive.stat().st_mode & 0o777 == 0o600
+    assert report.tables["event_attestation"] == 1 and report.tables["participation"] == 2
     data = archive.read_bytes()
     assert b"Synthetic" not in data and CONTENT[:20] not in data and b"person" not in data
     original = snapshot(workspace)
