@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.records.models import User, WebSession, utcnow
+from redzone.accounts.preferences import LANGUAGES
+from redzone.records.models import User, UserSetting, WebSession, utcnow
 from redzone.security.policy import Actor
 
 IDLE = dt.timedelta(minutes=60)
@@ -39,6 +40,7 @@ class SessionInfo:
     stage: str
     csrf_token: str
     actor: Actor
+    language: str | None = None  # the user's interface language, when found with the session
 
 
 def start_session(session: Session, user_id: int, stage: str = "full", replaces: str | None = None) -> SessionInfo:
@@ -68,20 +70,26 @@ def promote_session(session: Session, old_session_id: str) -> SessionInfo | None
 def find_session(session: Session, session_id: str | None, touch: bool = True) -> SessionInfo | None:
     if not session_id or len(session_id) > 100:
         return None
-    row = session.get(WebSession, _hash(session_id))
-    if row is None:
+    # The session, who its user is and the user's language in one statement: this runs on every
+    # request (and reads no password hash or second-factor key).
+    found = session.execute(sa.select(WebSession, User.id, User.username, User.role, User.active, UserSetting.language)
+                            .outerjoin(User, User.id == WebSession.user_id)
+                            .outerjoin(UserSetting, UserSetting.user_id == WebSession.user_id)
+                            .where(WebSession.id_hash == _hash(session_id))).first()
+    if found is None:
         return None
+    row, user_id, username, role, active, language = found
     now = utcnow()
     if _aware(row.expires_at) <= now or _aware(row.last_seen_at) + IDLE <= now:
         session.delete(row)
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if user_id is None or not active:
         session.delete(row)
         return None
     if touch and now - _aware(row.last_seen_at) > dt.timedelta(seconds=60):  # one write a minute at most
         row.last_seen_at = now
-    return SessionInfo(None, user.id, row.stage, row.csrf_token, Actor(user.username, user.role, user.id, user.active))
+    return SessionInfo(None, user_id, row.stage, row.csrf_token, Actor(username, role, user_id, active),
+                       language if language in LANGUAGES else "en")
 
 
 def end_session(session: Session, session_id: str) -> None:

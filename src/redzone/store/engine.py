@@ -7,6 +7,7 @@ The rest of Redzone never asks which backend runs it, except where SQL genuinely
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from redzone.errors import ConfigurationError, StoreError, WrongPassphrase
 
 Backend = Literal["sqlite", "postgresql"]
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+PING_AFTER_IDLE_SECONDS = 1.0  # PostgreSQL connections idle longer are tested before use
 
 
 class Store:
@@ -37,6 +39,23 @@ class Store:
         with self._sessions() as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Session]:
+        """A session with no transaction around its statements: each commits on its own. Only for
+        reads, and for writes of a single statement that need nothing else to hold with them (the
+        per-request sign-in check touching a session row). On PostgreSQL this saves the BEGIN and
+        COMMIT round trips and loses nothing for reads: under READ COMMITTED each statement of a
+        transaction sees the newest commits anyway. On SQLite, where a transaction costs no round
+        trip and gives a snapshot, it is an ordinary `session()`."""
+        if self.backend != "postgresql":
+            with self.session() as session:
+                yield session
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            with Session(connection, expire_on_commit=False) as session:
+                yield session
+                session.commit()  # sends what the block changed, each statement committed as it runs
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -96,13 +115,41 @@ def postgres_engine(url: str, schema: str) -> sa.Engine:
     if not SCHEMA_NAME.match(schema):
         raise ConfigurationError(f"schema: {schema!r} is not a valid lower-case SQL identifier")
     try:
-        return sa.create_engine(
+        # LIFO, as for SQLCipher: under a light load the same few connections serve, and psycopg's
+        # prepared statements (made per connection after a statement's fifth run) stay hot on them.
+        engine = sa.create_engine(
             normalise_postgres_url(url),
             connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 10},
-            pool_pre_ping=True,
+            pool_use_lifo=True,
         )
     except sa.exc.ArgumentError as exc:
         raise ConfigurationError(f"database_url: {exc}") from None
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Test a pooled connection before use only if it sat idle for `PING_AFTER_IDLE_SECONDS`.
+
+    `pool_pre_ping` pings on every checkout: one more round trip per transaction, and a web page
+    opens two. A connection back in the pool a moment ago is as good as a ping would prove it; one
+    that waited longer (when a server restart or an idle timeout drops connections) is tested, and
+    if the test fails the pool drops it and every connection older than it, as pre-ping does. A
+    connection that broke between two close uses fails that one statement and the pool is renewed."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.InvalidatePoolError(f"connection failed its ping after idling: {error}") from None
 
 
 def create_schema(engine: sa.Engine, schema: str) -> None:

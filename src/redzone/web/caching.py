@@ -16,15 +16,22 @@ T = TypeVar("T")
 MAX_ENTRIES = 1000  # filters and searches are many: past this, forget them all and start again
 
 
+def data_version_column() -> sa.ScalarSelect:
+    """Every write appends an audit entry, so the newest entry's id changes whenever data may have;
+    as a column, to read it with a query a page runs anyway (a round trip less)."""
+    return sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()
+
+
 def data_version(session) -> int:  # noqa: ANN001
-    """Every write appends an audit entry, so the newest entry's id changes whenever data may have."""
-    return session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+    return session.scalar(sa.select(data_version_column())) or 0
 
 
-def cached(request: Request, session, key: Hashable, compute: Callable[[], T]) -> T:  # noqa: ANN001
-    """`compute()`, or what it gave for `key` since the last write, if not older than the lifetime."""
+def cached(request: Request, session, key: Hashable, compute: Callable[[], T],  # noqa: ANN001
+           version: int | None = None) -> T:
+    """`compute()`, or what it gave for `key` since the last write, if not older than the lifetime.
+    `version`: the data version if the caller has read it already (`data_version_column()`)."""
     cache = request.app.state.dashboard_cache
-    version = data_version(session)
+    version = data_version(session) if version is None else version
     entry = cache.get(key)
     if entry and entry[0] == version and time.monotonic() - entry[1] < request.app.state.settings.dashboard_cache_seconds:
         return entry[2]

@@ -8,7 +8,6 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import defer
 
 from redzone.errors import NotFound, Problem
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
@@ -16,12 +15,14 @@ from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec,
 from redzone.records.models import Act, Attestation, Claim, Person, Source
 from redzone.security.policy import allowed
 from redzone.vocab import load_vocabulary
-from redzone.web.caching import cached
-from redzone.web.deps import DbSession, WorkspaceDep, context, requires
+from redzone.web.caching import cached, data_version_column
+from redzone.web.deps import DbSession, ReadSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, like_pattern, optional_date, optional_int, resolve_place
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+LIST_COLUMNS = (Source.id, Source.code, Source.title, Source.kind, Source.language, Source.date, Source.reliability,
+                Source.credibility)
 
 
 def source_query(q: str = "", kind: str = "", language: str = ""):  # noqa: ANN201
@@ -43,29 +44,33 @@ def find_source(session, code: str) -> Source:  # noqa: ANN001
     return source
 
 
-def _count(request: Request, session, query, key: tuple) -> int:  # noqa: ANN001
+def _count(request: Request, session, query, key: tuple, version: int | None) -> int:  # noqa: ANN001
     """How many sources match, cached like the dashboard's tables until the next write: counting
     scans an index of every source, the page itself reads one screenful."""
     return cached(request, session, ("source count", key), lambda: session.scalar(
-        query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0)
+        query.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)) or 0, version)
 
 
 @router.get("/sources", dependencies=[requires("source.view")])
-def source_list(request: Request, session: DbSession, q: str = "", kind: str = "", language: str = "",
+def source_list(request: Request, session: ReadSession, q: str = "", kind: str = "", language: str = "",
                 page: int = 1) -> Response:
     size = request.app.state.settings.page_size
     page = max(1, min(page, 100000))
     query = source_query(q, kind, language)
-    total = _count(request, session, query, (q, kind, language))
-    # The list never shows the sealed text: leave it (and its overflow pages) unread.
-    sources = list(session.scalars(query.options(defer(Source.text_sealed)).order_by(Source.id.desc())
-                                   .limit(size).offset((page - 1) * size)))
-    act_counts = dict(session.execute(
-        sa.select(Attestation.source_id, sa.func.count(sa.distinct(Attestation.act_id)))
-        .where(Attestation.source_id.in_([s.id for s in sources])).group_by(Attestation.source_id)).all()) \
-        if sources else {}
+    # One statement for the screenful: only the columns shown (never the sealed text), as plain rows,
+    # each with its number of acts counted by an index probe, and the data version the cached count
+    # is checked against. The page is chosen by ids alone (the rows skipped by OFFSET are read from
+    # the index, not the table) and the counts are made for the chosen rows only: beside
+    # LIMIT/OFFSET, PostgreSQL would count the skipped rows' acts as well.
+    shown = (query.with_only_columns(Source.id).order_by(Source.id.desc())
+             .limit(size).offset((page - 1) * size).subquery("shown"))
+    acts = sa.select(sa.func.count(sa.distinct(Attestation.act_id))).where(Attestation.source_id == Source.id)
+    sources = session.execute(sa.select(*LIST_COLUMNS, acts.scalar_subquery().label("acts"),
+                                        data_version_column().label("data_version"))
+                              .join(shown, shown.c.id == Source.id).order_by(Source.id.desc())).all()
+    total = _count(request, session, query, (q, kind, language), (sources[0].data_version or 0) if sources else None)
     return render(request, "sources.html", sources=sources, total=total, page=page, size=size, q=q, kind=kind,
-                  language=language, act_counts=act_counts, kinds=list(load_vocabulary().lists["source_kinds"]),
+                  language=language, kinds=list(load_vocabulary().lists["source_kinds"]),
                   pages=max(1, -(-total // size)))
 
 
