@@ -402,6 +402,10 @@ def test_ages(text, lang, expected):
     ("来买人的是个二十五六岁的男人。", "zh", (25, 26)),  # two neighbouring numbers run together
     ("收留她的是一对三四十岁的夫妻。", "zh", (30, 40)),
     ("The girls were fifteen or sixteen years old.", "en", (15, 16)),
+    ("그 집에는 열일고여덟 살 난 처녀가 있었다.", "ko", (17, 18)),  # two neighbouring native numbers
+    ("아이들은 대여섯 살이었다.", "ko", (5, 6)),
+    ("십대 소녀들이 많이 팔려 왔다.", "ko", (10, 19)),  # a decade in words, as 10대
+    ("사십 대 남자가 그녀를 샀다.", "ko", (40, 49)),
 ])
 def test_ages_without_a_counter_word(text, lang, expected):
     assert expected in ages(text, lang)
@@ -431,7 +435,8 @@ def test_clock_times_and_thresholds_are_not_ages(text, lang):
 
 
 @pytest.mark.parametrize("text, lang", [
-    ("남편은 저보다 스물두 살이 많았어요.", "ko"), ("那个男人比我大二十岁。", "zh"), ("He was twenty years older than me.", "en"),
+    ("남편은 저보다 스물두 살이 많았어요.", "ko"), ("남편은 저보다 스물두세 살이 많았다.", "ko"),
+    ("그는 스물두세 살 어린 여자를 찾았다.", "ko"), ("那个男人比我大二十岁。", "zh"), ("He was twenty years older than me.", "en"),
 ])
 def test_an_age_difference_is_not_an_age(text, lang):
     assert ages(text, lang) == []

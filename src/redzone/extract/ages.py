@@ -2,7 +2,7 @@
 "as young as 9", "the eldest, then 19,", "sold at sixteen", "열아홉 살", "12세에서 29세 사이", "20대",
 "당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四", "who was then four", "about forty", "Kim, 34,",
 "나이 열일곱에", "当时才十九", "a nurse from Musan now 52,", "a photo of her at nine", "a boy of about eleven",
-"年近六十", "三十来岁", "那时他才十七". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age, nor is
+"年近六十", "三十来岁", "那时他才十七", "十七八岁", "대여섯 살", "십대". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age, nor is
 a threshold ("under 18", "18세 미만", "未满十八岁"). A single age has min = max; a decade ("in her twenties", 20대,
 二十多岁) is its ten years; a teenager is 13–19."""
 
@@ -66,8 +66,13 @@ _EN = [
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
 _KO = [
     re.compile(r"(?P<a>\d{1,2})\s?(?:세|살)?\s?(?:에서|부터|~|-)\s?(?P<b>\d{1,2})\s?(?:세|살)(?:\s?사이)?"),
-    re.compile(rf"(?<![가-힣\d])(?P<a>{_KO_N})\s?(?:살|세)(?![계상금대기])"),
+    # two neighbouring native numbers are one of two (열일고여덟 살, 스물두세 살, 대여섯 살): before the single
+    # numbers, as 스물두세 would otherwise be 22 with 세 as its counter
+    re.compile(r"(?<![가-힣])(?P<pair_ko>(?:열|스물|서른|마흔)?(?:한두|두세|서너|너덧|대여섯|예닐곱|일고여덟|여덟아홉))\s?(?:살|세)"),
+    re.compile(rf"(?<![가-힣\d])(?P<a>{_KO_N})\s?(?:살|세)(?![계상금대기])(?!\s?살)"),  # 두세 살 is not 2 + 세
     re.compile(r"(?<![\d,])(?P<decade_ko>[1-5])0대(?=\s|[에의인였이,.)]|$)"),
+    # the same in words (십대, 사십 대)
+    re.compile(r"(?<![가-힣])(?P<decade_ko_word>십|이십|삼십|사십|오십)\s?대(?=\s|[에의인였이,.)]|$)"),
     # An age with no counter word after a word of time: "당시 열아홉, 막내는 열넷이었다".
     re.compile(rf"(?<=당시 |그때 |현재 |올해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s)"),
     # A native numeral of ten or more said of a person is an age: "막내는 열넷이었다" (not 둘이었다, two people).
@@ -134,6 +139,15 @@ def _range(groups: dict[str, str], lang: str) -> list[tuple[int, int, str]]:
         return [(low, high, "decade")]
     if "teen" in groups:
         return [(13, 19, "teen")]
+    if "decade_ko_word" in groups:
+        low = {"십": 10, "이십": 20, "삼십": 30, "사십": 40, "오십": 50}[groups["decade_ko_word"]]
+        return [(low, low + 9, "")]
+    if "pair_ko" in groups:
+        pair = groups["pair_ko"]
+        units = {"한두": 1, "두세": 2, "서너": 3, "너덧": 4, "대여섯": 5, "예닐곱": 6, "일고여덟": 7, "여덟아홉": 8}
+        tail = next(word for word in units if pair.endswith(word))
+        tens = numbers.parse_ko_native(pair[: -len(tail)]) or 0 if pair[: -len(tail)] else 0
+        return [(tens + units[tail], tens + units[tail] + 1, "")]
     if "decade_ko" in groups:
         low = int(groups["decade_ko"]) * 10
         return [(low, low + 9, "")]
