@@ -2,9 +2,9 @@
 "as young as 9", "the eldest, then 19,", "sold at sixteen", "열아홉 살", "12세에서 29세 사이", "20대",
 "당시 열아홉,", "十九岁", "12至29岁", "二十多岁", "年仅十四", "who was then four", "about forty", "Kim, 34,",
 "나이 열일곱에", "当时才十九", "a nurse from Musan now 52,", "a photo of her at nine", "a boy of about eleven",
-"年近六十", "三十来岁", "那时他才十七", "十七八岁", "대여섯 살", "십대". An age difference ("저보다 스물세 살이 많았다", 比我大十五岁) is not an age, nor is
-a threshold ("under 18", "18세 미만", "未满十八岁"). A single age has min = max; a decade ("in her twenties", 20대,
-二十多岁) is its ten years; a teenager is 13–19."""
+"年近六十", "三十来岁", "那时他才十七", "十七八岁", "대여섯 살", "십대". An age difference ("저보다 스물세 살이
+많았다", 比我大十五岁) is not an age, nor is a threshold ("under 18", "18세 미만", "未满十八岁"). A single age has
+min = max; a decade ("in her twenties", 20대, 二十多岁) is its ten years; a teenager is 13–19."""
 
 from __future__ import annotations
 
@@ -53,15 +53,18 @@ _EN = [
     # "now" or "then" with an age right after a noun phrase, set off by a comma: "a nurse from Hoeryong
     # now 52, said", "her brother then nine, …"; not a count ("now 41 women"), which no comma follows.
     # (The literal comes first and the words before it are checked behind it, so `re` can skip ahead.)
-    re.compile("(?:" + "|".join(rf"{cue}(?<=[a-z] {cue})" + "".join(rf"(?<!\b{word} {cue})" for word in ("and", "or", "but", "to", "than", "from"))
+    re.compile("(?:" + "|".join(rf"{cue}(?<=[a-z] {cue})"
+                                + "".join(rf"(?<!\b{word} {cue})" for word in ("and", "or", "but", "to", "than", "from"))
                                 for cue in ("now", "then")) + rf")\s+(?P<a>{_N})(?=\s*[,;)])"),
     # A number word after "at" that ends its phrase, said of a person (a pronoun, a person noun or a
     # hyphenated given name): "a photograph of Eun-byul at twelve", "I lost her at nine, and"; "arrived
     # in Yanji at ten" is a clock time, and digits ("at 12.") are left to the verbs above.
     re.compile(r"\bat(?:" + "|".join(
-        [rf"(?<=\b{word} at)" for word in _AT_PERSON] + [rf"(?<=[A-Z][a-z]{{{a}}}-[a-z]{{{b}}} at)" for a in (1, 2, 3) for b in (2, 3, 4)])
+        [rf"(?<=\b{word} at)" for word in _AT_PERSON]
+        + [rf"(?<=[A-Z][a-z]{{{a}}}-[a-z]{{{b}}} at)" for a in (1, 2, 3) for b in (2, 3, 4)])
         + rf")\s+(?i:(?:just|only|barely|about|around)\s+)?(?P<a>(?i:{numbers.EN_WORD_NUMBER}))\b"
-        rf"(?=\s*(?:[,.;:)!?]|$|and\b|but\b|when\b|or\b))(?!\s*(?:and\s+)?(?i:a\.m|p\.m|o.clock|at night|in the (?:morning|evening)))"),
+        rf"(?=\s*(?:[,.;:)!?]|$|and\b|but\b|when\b|or\b))"
+        rf"(?!\s*(?:and\s+)?(?i:a\.m|p\.m|o.clock|at night|in the (?:morning|evening)))"),
 ]
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
 _KO = [
@@ -104,7 +107,8 @@ _ZH = [
 # A threshold is not a person's age: "under 18", "aged 18 or over", 18세 미만, 未满十八岁, 十八岁以下.
 _THRESHOLD = {
     "en": (re.compile(r"\b(?:under|over|below|above|younger than|older than|under the age of|over the age of)\s*$", re.I),
-           re.compile(r"^\s*(?:or (?:older|over|younger|under|above|below|more)|and (?:over|under|above|older|younger))\b", re.I)),
+           re.compile(r"^\s*(?:or (?:older|over|younger|under|above|below|more)|and (?:over|under|above|older|younger))\b",
+                      re.I)),
     "ko": (re.compile(r"(?!)"),
            re.compile(r"^\s?(?:미만|이하|이상|초과)")),
     "zh": (re.compile(r"(?:未满|不满|低于|超过|年满)$"),
@@ -194,7 +198,8 @@ def find_ages(text: str, lang: str) -> list[Fact]:
             if before_cue.search(text, max(0, match.start() - 12), match.start()) or after_cue.match(text[match.end():match.end() + 12]):
                 continue
             below, beyond = _THRESHOLD[lang]
-            if below.search(text, max(0, match.start() - 16), match.start()) or beyond.match(text[match.end():match.end() + 12]):
+            if below.search(text, max(0, match.start() - 16), match.start()) \
+                    or beyond.match(text[match.end():match.end() + 12]):
                 continue
             for low, high, group in _range(groups, lang):
                 if not 0 < low <= high <= 100:

@@ -40,10 +40,12 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
             ("ratio", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL}|\d{{1,3}})\s+(?:in|out of|of every)\s+(?P<den>{_EN_RATIO_OF})\b(?!\s*(?:[,.]\d|%|percent|years?|months?|days?|cases?\b)){after}", re.I)),
             # a multiple, not a frequency: "three times what it cost", "twice as many", "roughly four times the
             # price"; "sold three times" is how often, which no comparison follows
-            ("multiple", re.compile(rf"{qual}(?<![\w-])(?:(?P<times>{_EN_SMALL}|\d+(?:\.\d+)?|twenty|thirty|forty|fifty|a hundred)\s+(?P<unit>times)"
-                                    rf"|(?P<twice>twice)|(?P<times_fold>{_EN_SMALL}|\d+)-(?P<fold>fold))"
-                                    rf"(?=\s+(?:what|as\s+(?:much|many|high|large|long|often|likely|expensive)|more|higher|larger|greater|bigger|"
-                                    rf"lower|smaller|that of|those of|the\s+(?:\w+\s+)?(?:price|cost|amount|number|rate|figure|level|sum|fee|average|total)))", re.I)),
+            ("multiple", re.compile(
+                rf"{qual}(?<![\w-])(?:(?P<times>{_EN_SMALL}|\d+(?:\.\d+)?|twenty|thirty|forty|fifty|a hundred)\s+(?P<unit>times)"
+                rf"|(?P<twice>twice)|(?P<times_fold>{_EN_SMALL}|\d+)-(?P<fold>fold))"
+                rf"(?=\s+(?:what|as\s+(?:much|many|high|large|long|often|likely|expensive)|more|higher|larger|greater|"
+                rf"bigger|lower|smaller|that of|those of|"
+                rf"the\s+(?:\w+\s+)?(?:price|cost|amount|number|rate|figure|level|sum|fee|average|total)))", re.I)),
             ("half", re.compile(rf"{qual}(?<![\w-])(?<!first )(?<!second )(?<!latter )(?<!other )(?P<half>half)"
                                rf"(?=\s+(?:of|the|them|those|these|were|are|had|have|said|reported|all)\b)"
                                rf"(?!\s+(?:of\s+)?(?:the\s+)?(?:\d{{4}}|year|month|century|decade|day|night|time|way|an?)\b){after}", re.I)),
@@ -56,8 +58,8 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
             ("fraction", re.compile(rf"{qual}(?P<den>\d+|[일이삼사오육칠팔구십]+)\s?분의\s?(?P<num>\d+|[일이삼사오육칠팔구]+){after}")),
             ("ratio", re.compile(rf"{qual}(?P<den>10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)\s?(?P<num>{number})(?:\s?(?:명|건|사람))?(?:꼴)?{after}")),
             # a ratio over any number when 꼴 ("at the rate of") marks it: 다섯 명 중 두 명꼴, 세 집에 한 집꼴
-            ("ratio", re.compile(rf"{qual}(?<![가-힣\d])(?P<den>{number})\s?(?P<counter>명|건|사람|집|가구|곳)\s?(?:중|가운데|에)\s?"
-                                 rf"(?P<num>{number})\s?(?P=counter)\s?(?P<after>꼴)")),
+            ("ratio", re.compile(rf"{qual}(?<![가-힣\d])(?P<den>{number})\s?(?P<counter>명|건|사람|집|가구|곳)\s?"
+                                 rf"(?:중|가운데|에)\s?(?P<num>{number})\s?(?P=counter)\s?(?P<after>꼴)")),
             ("half", re.compile(rf"{qual}(?P<half>절반|반수|과반)(?:이|을|은|가|의|에)?{after}")),
             ("multiple", re.compile(rf"{qual}(?<![\d.])(?P<times>\d+(?:\.\d+)?|두|세|네|다섯|열)\s?(?P<unit>배)(?:나|로|가|를|의)?{after}")),
         ]
