@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from exchange_helpers import actor, row_counts
 from redzone.errors import PermissionDenied, ValidationError
-from redzone.exchange import ImportRejected, import_file, write_template
+from redzone.exchange import ImportRejected, export_records, import_file, write_template
 from redzone.records.identity import reveal_identity
-from redzone.records.models import Act, AuditEntry, Event, ExternalRef, Participation, Person, Source
+from redzone.records.models import Act, AuditEntry, Event, EventAttestation, ExternalRef, Participation, Person, Source
 
 EVENTS = ("ref,kind,place,date_start,date_precision\n"
           "E1,sale,Yanji,2015-03,\n"
@@ -19,7 +19,8 @@ EVENTS = ("ref,kind,place,date_start,date_precision\n"
 PERSONS = ("ref,organisation,sex,birth_year_min,origin_place,event_refs,legal_name,hangul_name,aliases\n"
            "P1,demo-tumen,female,1996,회령,E1;E2,Pak Synthetic-One,박가명,Jin Mei;Mi-ya\n"
            "P2,demo-tumen,Female,1999,,E2,Ri Synthetic-Two,,\n")
-SOURCES = "ref,kind,reliability,credibility,interviewee_ref,consent_scopes,text\nS1,interview,B,2,P1,internal_analysis,Synthetic text.\n"
+SOURCES = ("ref,kind,reliability,credibility,interviewee_ref,consent_scopes,text,attested_events\n"
+           "S1,interview,B,2,P1,internal_analysis,Synthetic text.,E1@0-9;E2\n")
 ACTS = ("ref,victim_ref,violation,event_ref,price_amount,price_currency,perpetrators,source_refs\n"
         "A1,P1,trafficking.sale,E1,30000,CNY,broker;buyer,S1@0-9\n"
         "A2,P2,refoulement.forced_repatriation,E2,,,police,S1\n")
@@ -57,6 +58,14 @@ def test_files_import_in_order_sealed_and_linked(workspace, tmp_path):
         assert [p.role for p in act.perpetrators] == ["broker", "buyer"]
         assert [(a.span_start, a.span_end) for a in act.attestations] == [(0, 9)]
         assert session.scalars(sa.select(Source)).one().text_sealed is not None
+        told = session.execute(sa.select(Event.kind, EventAttestation.span_start, EventAttestation.span_end)
+                               .join(Event, Event.id == EventAttestation.event_id).order_by(EventAttestation.id)).all()
+        assert told == [("sale", 0, 9), ("arrest", None, None)]  # the journey's steps traced to the source
+        events = dict(session.execute(sa.select(Event.kind, Event.code)).all())
+    export_records(workspace, actor(workspace, "analyst"), tmp_path / "sources.json", fmt="json", types=["sources"])
+    exported = json.loads((tmp_path / "sources.json").read_text(encoding="utf-8"))
+    assert f'"{events["sale"]}@0-9", "{events["arrest"]}"' in json.dumps(exported)  # and exported as they came
+    with workspace.store.session() as session:
         actions = [e.action for e in session.scalars(sa.select(AuditEntry))]
     assert actions.count("import.run") == 4 and actions.count("import.batch") == 4
     # The interviewer who imported them may see the identities (scope "own"), as if typed in by hand.

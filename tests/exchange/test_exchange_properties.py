@@ -24,7 +24,7 @@ from redzone.errors import ValidationError
 from redzone.exchange import ImportRejected, export_records, import_file, render_markdown
 from redzone.exchange.spreadsheet import TRIGGERS
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_event,
-                                   add_group, add_organisation, add_person, add_source)
+                                   add_group, add_organisation, add_person, add_source, attest_event)
 from redzone.records.identity import Identity
 from redzone.records.users import actor_for
 from redzone.security.policy import ROLE_ACTIONS, Actor
@@ -111,6 +111,9 @@ def build(ws, world):
                                                       else None) for role, g in perpetrators],
                         attestations=[AttestationSpec(made_sources[s % len(made_sources)]) for s in
                                       dict.fromkeys(s % len(made_sources) for s in attesting)]))
+        for index, source in enumerate(made_sources if made_events else ()):  # the events each source tells
+            attest_event(ctx, made_events[index % len(made_events)],
+                         AttestationSpec(source, *((0, 5) if index % 2 else (None, None))))
 
 
 def contents(data: bytes) -> dict[str, bytes]:

@@ -194,6 +194,11 @@ def test_other_senses_of_the_same_verbs_are_not_acts(text, lang, code):
     ("그는 손찌검을 하지 않았다.", "ko", "physical.beating"),
     ("我们没有被倒手。", "zh", "trafficking.sale"),
     ("如果被抓住，就会被强制送回。", "zh", "refoulement.forced_repatriation"),
+    ("In the camp nobody died of hunger that year.", "en", "life.death_in_custody"),
+    ("They did not make us squat naked.", "en", "detention.invasive_search"),
+    ("수용소에서 병으로 숨진 사람은 없었다.", "ko", "life.death_in_custody"),  # nobody it happened to
+    ("그 집에서 맞은 여자는 아무도 없었다.", "ko", "physical.beating"),
+    ("拘留所里没有人饿死。", "zh", "life.death_in_custody"),
 ])
 def test_new_constructions_keep_negation_and_hypotheticals(text, lang, code):
     assert code not in codes(text, lang)

@@ -35,8 +35,8 @@ from redzone.exchange.spreadsheet import CsvSheet, XlsxBook
 from redzone.exchange.validation import cell_text, json_value
 from redzone.records.entry import source_text_context
 from redzone.records.identity import unseal_identity
-from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, Group, Participation, Person,
-                                    Source)
+from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation, Group,
+                                    Participation, Person, Source)
 from redzone.security import audit
 from redzone.security.policy import ACTIONS, Actor, PersonResource, allowed, require
 from redzone.vocab import load_vocabulary
@@ -277,13 +277,21 @@ def _records(session: Session, ws: Workspace, kind: str, scope: _IdentityScope |
                 yield row
         elif kind == "sources":
             interviewees = _codes(session, Person, {s.interviewee_id for s in batch})
+            told: dict[int, list[Any]] = {}
+            for source_id, code, start, end in session.execute(
+                    sa.select(EventAttestation.source_id, Event.code, EventAttestation.span_start,
+                              EventAttestation.span_end).join(Event, Event.id == EventAttestation.event_id)
+                    .where(EventAttestation.source_id.in_(ids)).order_by(EventAttestation.source_id,
+                                                                         EventAttestation.id)):
+                told.setdefault(source_id, []).append((code, start, end))
             creators = dict(session.execute(sa.select(Person.id, Person.created_by).where(
                 Person.id.in_({s.interviewee_id for s in batch if s.interviewee_id}))).all()) if scope else {}
             for s in batch:
                 row = dict(ref=s.code, code=s.code, organisation=s.organisation_id, kind=s.kind, title=s.title,
                            language=s.language, date=s.date, reliability=s.reliability, credibility=s.credibility,
                            interviewee_ref=interviewees.get(s.interviewee_id), consent_scopes=s.consent_scopes,
-                           consent_recorded_at=s.consent_recorded_at, consent_withdrawn_at=s.consent_withdrawn_at)
+                           consent_recorded_at=s.consent_recorded_at, consent_withdrawn_at=s.consent_withdrawn_at,
+                           attested_events=told.get(s.id, []))
                 interviewee = (s.interviewee_id, creators[s.interviewee_id]) if scope and s.interviewee_id else None
                 if scope and s.text_sealed and scope.text(interviewee):
                     row["text"] = ws.keys.fields.unseal_text(s.text_sealed, source_text_context(s.code))

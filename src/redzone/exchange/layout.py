@@ -162,6 +162,9 @@ LAYOUTS: dict[str, RecordLayout] = {layout.record_type: layout for layout in (
         Column("consent_recorded_at", "date", "When consent was recorded; default the import date.", example=""),
         Column("consent_withdrawn_at", "date", "When consent was withdrawn.", example=""),
         Column("text", "text", "The testimony or document text.", sealed=True, max_length=1_000_000),
+        Column("attested_events", "attestations", "Events the source tells (journey steps, places or dates), each "
+               "with the character span of the quoted passage when known (REF@START-END).", target="events",
+               many=True, max_length=300, example="E-0001@10-52"),
     )),
     RecordLayout("acts", "act", "Violations: who did what to whom, in which event, attested by which sources.", (
         _ref("act", "A-0001"), _code("ACT"),
@@ -179,7 +182,8 @@ LAYOUTS: dict[str, RecordLayout] = {layout.record_type: layout for layout in (
                "(ROLE@group:REF) or of a person (ROLE@person:REF).", many=True, max_length=300,
                example="broker@group:G-0001;buyer"),
         Column("source_refs", "attestations", "Sources attesting the act, each with the character span of the "
-               "quoted passage when known (REF@START-END).", many=True, max_length=300, example="S-0001@120-245"),
+               "quoted passage when known (REF@START-END).", target="sources", many=True, max_length=300,
+               example="S-0001@120-245"),
         Column("notes", "text", "Free text.", max_length=TEXT_MAX),
     )),
 )}

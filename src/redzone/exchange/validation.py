@@ -345,14 +345,14 @@ class RowParser:
         ref, _, span = text.partition("@")
         ref = ref.strip()
         if not _REF.match(ref):
-            raise CellError(f"{text[:40]!r} is not a usable source ref")
+            raise CellError(f"{text[:40]!r} is not a usable {(column.target or 'sources')[:-1]} ref")
         start = end = None
         if span:
             match = _SPAN.match(span.strip())
             if not match or int(match.group(2)) <= int(match.group(1)):
                 raise CellError(f"{text[:60]!r}: the span must be START-END with 0 ≤ START < END")
             start, end = int(match.group(1)), int(match.group(2))
-        row.references.append((column.name, "sources", ref))
+        row.references.append((column.name, column.target or "sources", ref))
         return ref, start, end
 
     # rules across columns (as in records/entry.py) ----------------------------------------------------

@@ -23,8 +23,8 @@ from redzone.exchange.validation import ParsedRow, date_value
 from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
-from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, ExternalRef, Group, Participation,
-                                    Person, Source, utcnow)
+from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, EventAttestation, ExternalRef, Group,
+                                    Participation, Person, Source, utcnow)
 from redzone.security import audit
 from redzone.security.keys import Digester, KeyRing, Sealer
 from redzone.security.policy import Actor
@@ -392,7 +392,8 @@ class RecordWriter:
         return seal_identity_values(self.keys.fields, code, values)
 
     def _children(self, layout: RecordLayout, rows: list[tuple[ParsedRow, int]], replace: bool) -> None:
-        """A person's journey; an act's perpetrators and attestations (replaced whole on update)."""
+        """A person's journey; the events a source attests; an act's perpetrators and attestations
+        (each replaced whole on update)."""
         if layout.record_type == "persons":
             if replace:
                 rows = [(row, record_id) for row, record_id in rows if "event_refs" in row.values]
@@ -402,6 +403,15 @@ class RecordWriter:
             steps = [dict(person_id=record_id, event_id=self.refs.get("events", ref), sequence=index)
                      for row, record_id in rows for index, ref in enumerate(row.values.get("event_refs") or (), 1)]
             insert_rows(self.session, Participation, steps)
+        elif layout.record_type == "sources":
+            if replace:
+                rows = [(row, record_id) for row, record_id in rows if "attested_events" in row.values]
+            if replace and rows:
+                self.session.execute(sa.delete(EventAttestation).where(
+                    EventAttestation.source_id.in_([record_id for _, record_id in rows])))
+            told = [dict(event_id=self.refs.get("events", ref), source_id=record_id, span_start=start, span_end=end)
+                    for row, record_id in rows for ref, start, end in row.values.get("attested_events") or ()]
+            insert_rows(self.session, EventAttestation, told)
         elif layout.record_type == "acts":
             for name, model, build in (
                     ("perpetrators", ActPerpetrator, lambda item, act_id: dict(
