@@ -129,3 +129,36 @@ def test_every_imported_record_is_named_once_in_the_audit_chain(workspace, tmp_p
     assert sorted(code for batch in batches for code in batch["created"]) == sorted(codes) and len(codes) == 7
     assert entries[-1].action == "import.run"  # the last records are audited before the import's own entry
     assert not any("Synthetic" in str(entry.detail) for entry in entries)  # never a sealed value
+
+
+def test_a_taken_or_repeated_code_gets_a_new_one_and_the_identity_is_sealed_under_it(workspace, tmp_path,
+                                                                                      monkeypatch):
+    from exchange_helpers import actor
+
+    from redzone.exchange import import_file, writer
+    from redzone.records.models import ExternalRef
+
+    officer = actor(workspace, "officer")
+    first = tmp_path / "persons.csv"
+    first.write_text("ref,code,legal_name\nA1,RZ-AAAAAA,Synthetic A\n", encoding="utf-8")
+    assert import_file(workspace, officer, first, organisation="org-a").codes_reassigned == 0
+    drawn = writer.fresh_codes
+
+    def clashing(kind, count):  # the first code drawn is one the workspace holds already
+        yield "RZ-AAAAAA"
+        yield from drawn(kind, count)
+
+    monkeypatch.setattr(writer, "fresh_codes", clashing)
+    second = tmp_path / "more-persons.csv"
+    second.write_text("ref,code,legal_name\nB1,,Synthetic B1\nB2,RZ-AAAAAA,Synthetic B2\n"
+                      "B3,RZ-BBBBBB,Synthetic B3\nB4,RZ-BBBBBB,Synthetic B4\n", encoding="utf-8")
+    report = import_file(workspace, officer, second, record_type="persons", organisation="org-b")
+    assert report.codes_reassigned == 2  # B2 asked for a taken code, B4 for B3's
+    with workspace.store.session() as session:
+        persons = {ref: person for ref, person in session.execute(
+            sa.select(ExternalRef.ref, Person).join(Person, Person.id == ExternalRef.record_id))}
+    assert len({person.code for person in persons.values()}) == 5
+    assert persons["A1"].code == "RZ-AAAAAA" and persons["B3"].code == "RZ-BBBBBB"
+    for ref, person in persons.items():  # each opens under its final code, and is the row's own
+        identity = unseal_identity(workspace.keys.fields, person.code, person.identity_sealed)
+        assert identity.legal_name == f"Synthetic {ref if ref != 'A1' else 'A'}"

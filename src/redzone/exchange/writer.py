@@ -229,20 +229,23 @@ class RecordWriter:
     # creating ---------------------------------------------------------------------------------------
 
     def _create(self, layout: RecordLayout, model: Any, new: list[tuple[ParsedRow, str]]) -> list[str]:
-        codes = self._codes(layout, model, [row.values.get("code") for row, _ in new])
+        wanted = [row.values.get("code") for row, _ in new]
         now = utcnow()  # one timestamp for the batch, rather than the column default called per row
-        same: dict[str, Any] = {}
-        if layout.record_type == "persons":
-            names, values = _PERSON_COLUMNS, self._new_persons([row for row, _ in new], codes)
-            same = {"created_by": self.actor.username, "created_at": now}
+        same: dict[str, Any] = {"created_by": self.actor.username, "created_at": now}
+        if layout.record_type == "persons" and self.session.get_bind().dialect.name == "sqlite":
+            codes, ids = self._insert_persons([row for row, _ in new], wanted, same)
+        elif layout.record_type == "persons":
+            codes = self._codes(layout, model, wanted)
+            ids = self._insert(model, _PERSON_COLUMNS, self._new_persons([row for row, _ in new], codes), codes, same)
         else:
+            codes = self._codes(layout, model, wanted)
             records = [self._columns(layout, row, code, creating=True) for (row, _), code in zip(new, codes)]
             if "created_at" in model.__table__.c:
                 for record in records:
                     record["created_at"] = now
             names = tuple(dict.fromkeys(name for record in records for name in record))
-            values = [tuple(record.get(name) for name in names) for record in records]
-        ids = self._insert(model, names, values, codes, same)
+            ids = self._insert(model, names, [tuple(record.get(name) for name in names) for record in records],
+                               codes, {})
         insert_tuples(self.session, ExternalRef, ("ref", "record_id", "row_digest"), [
             (row.ref, record_id, digest) for (row, digest), record_id in zip(new, ids)],
             {"organisation_id": self.namespace, "record_type": layout.model, "imported_at": now})
@@ -269,6 +272,45 @@ class RecordWriter:
                 return ids
         by_code = dict(lookup(self.session, [model.code, model.id], model.code, codes))
         return [by_code[code] for code in codes]
+
+    def _insert_persons(self, rows: list[ParsedRow], wanted: list[str | None],
+                        same: dict[str, Any]) -> tuple[list[str], list[int]]:
+        """SQLite: new persons with their codes and ids, the uniqueness of each code checked by the insert
+        itself (a row whose code is taken, in the workspace or earlier in the batch, is left out) rather
+        than by a look-up of every code first; the rows left out get new codes, are sealed again under
+        them, and go in again."""
+        drawn = sum(1 for code in wanted if not code)
+        fresh = fresh_codes("person", drawn)
+        codes = list(itertools.islice(fresh, drawn)) if drawn == len(wanted) else \
+            [code or next(fresh) for code in wanted]
+        ids = [0] * len(rows)
+        pending = list(range(len(rows)))
+        while pending:
+            before = self.session.scalar(sa.select(sa.func.max(Person.id))) or 0
+            trying = [codes[index] for index in pending]
+            values = self._new_persons([rows[index] for index in pending], trying)
+            written = insert_tuples(self.session, Person, _PERSON_COLUMNS, values, same, skip_taken="code")
+            if written == len(pending):  # the usual case: the next ids in order, checked at both ends
+                ends = dict(self.session.execute(sa.select(Person.id, Person.code).where(
+                    Person.id.in_((before + 1, before + written)))).all())
+                if ends.get(before + 1) == trying[0] and ends.get(before + written) == trying[-1]:
+                    for offset, index in enumerate(pending, 1):
+                        ids[index] = before + offset
+                    break
+            found = dict(lookup(self.session, [Person.code, Person.id], Person.code, trying))
+            retry, placed = [], set()
+            for index, code in zip(pending, trying):
+                record_id = found.get(code)
+                if record_id is not None and record_id > before and code not in placed:
+                    ids[index] = record_id
+                    placed.add(code)
+                else:  # taken before this insert, or by an earlier row of it
+                    if wanted[index] == code:
+                        self.codes_reassigned += 1
+                    codes[index] = new_code("person")
+                    retry.append(index)
+            pending = retry
+        return codes, ids
 
     def _codes(self, layout: RecordLayout, model: Any, wanted: list[str | None]) -> list[str]:
         """A free code for each new record: the one the file asks for if free, else a new one."""

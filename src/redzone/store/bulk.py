@@ -38,11 +38,14 @@ def insert_rows(session: Session, model: type, rows: Sequence[dict[str, Any]]) -
 
 
 def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Iterable[tuple[Any, ...]],
-                  same: dict[str, Any] | None = None) -> int:
+                  same: dict[str, Any] | None = None, skip_taken: str | None = None) -> int:
     """Insert rows given as tuples of the columns `names`, in that order (no dict per row), each with
     the values of `same` (column → the value every row holds, processed once); columns named in neither
-    get their defaults. Returns how many were written."""
+    get their defaults. Returns how many were written. `skip_taken` (SQLite only): a unique column;
+    rows whose value there is already taken are left out, and not counted, instead of failing."""
     connection = session.connection()
+    if skip_taken is not None and connection.dialect.name != "sqlite":
+        raise ValueError("skip_taken is for SQLite only")
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     same = same or {}
     names = list(names)
@@ -97,10 +100,12 @@ def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Ite
             parameters.append((*row, *shared, *(make() for make in makers)) if makers else row + shared)
     else:
         parameters = [row + shared for row in rows] if shared else rows
-    if parameters:
-        connection.exec_driver_sql(
-            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', parameters)
-    return len(parameters)
+    if not parameters:
+        return 0
+    conflict = "" if skip_taken is None else f' ON CONFLICT ("{table.c[skip_taken].name}") DO NOTHING'
+    result = connection.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(columns))}){conflict}', parameters)
+    return len(parameters) if skip_taken is None else result.rowcount
 
 
 def lookup(session: Session, columns: Sequence[sa.Column], key: sa.Column, keys: Iterable[Any],
