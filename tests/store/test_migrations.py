@@ -66,7 +66,8 @@ def test_upgrade_from_0008_turns_review_pointers_into_event_attestations_and_bac
                            {"text": f"{source} [17:33]", "code": pointed})
     migrate.upgrade(workspace.store.engine)
     with workspace.store.session() as session:
-        rows = session.execute(sa.select(Event.code, Source.code, EventAttestation.span_start, EventAttestation.span_end)
+        rows = session.execute(sa.select(Event.code, Source.code, EventAttestation.span_start,
+                                         EventAttestation.span_end)
                                .join(Event, Event.id == EventAttestation.event_id)
                                .join(Source, Source.id == EventAttestation.source_id)).all()
         descriptions = dict(session.execute(sa.select(Event.code, Event.description)).all())
