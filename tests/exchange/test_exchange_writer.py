@@ -117,7 +117,8 @@ def test_every_imported_record_is_named_once_in_the_audit_chain(workspace, tmp_p
     monkeypatch.setattr(importer, "BATCH", 2)
     monkeypatch.setattr(writer, "AUDIT_EVERY", 3)
     path = tmp_path / "persons.csv"
-    path.write_text("ref,sex,legal_name\n" + "".join(f"P{i},female,Synthetic {i}\n" for i in range(7)), encoding="utf-8")
+    rows = "".join(f"P{i},female,Synthetic {i}\n" for i in range(7))
+    path.write_text("ref,sex,legal_name\n" + rows, encoding="utf-8")
     import_file(workspace, actor(workspace, "officer"), path, organisation="demo-tumen")
     with workspace.store.session() as session:
         codes = set(session.scalars(sa.select(Person.code)))

@@ -317,7 +317,8 @@ class RecordWriter:
         kind = layout.model
         drawn = sum(1 for code in wanted if not code)
         fresh = fresh_codes(kind, drawn)
-        codes = list(itertools.islice(fresh, drawn)) if drawn == len(wanted) else [code or next(fresh) for code in wanted]
+        codes = list(itertools.islice(fresh, drawn)) if drawn == len(wanted) else \
+            [code or next(fresh) for code in wanted]
         while True:
             taken = {code for code, in lookup(self.session, [model.code], model.code, codes)}
             if not taken and len(set(codes)) == len(codes):  # the usual case: nothing to change

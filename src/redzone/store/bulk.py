@@ -3,9 +3,9 @@ cost: `COPY ... FROM STDIN` on PostgreSQL, one prepared executemany INSERT on SQ
 list of keys as one statement per thousand keys.
 
 Rows are dicts keyed by column name (`insert_rows`), or tuples in the order of a list of column names
-(`insert_tuples`, for the hottest paths: no dict per row). Columns a row leaves out get the column's Python-side default,
-as an ORM insert would give them, and every value goes through its column type's bind processing
-(dates, timestamps, JSON), so that these paths store exactly what the ORM would.
+(`insert_tuples`, for the hottest paths: no dict per row). Columns a row leaves out get the column's
+Python-side default, as an ORM insert would give them, and every value goes through its column type's
+bind processing (dates, timestamps, JSON), so that these paths store exactly what the ORM would.
 """
 
 from __future__ import annotations
