@@ -13,6 +13,7 @@ from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, sign_in
 
 from redzone.accounts import create_token
+from redzone.records.entry import journey_of, step_sources
 from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Participation, Person, Source
 
 
@@ -66,6 +67,21 @@ def test_testimony_journey_steps_appear_on_the_person_timeline(site):
     with site.store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(EventAttestation).join(
             Source, Source.id == EventAttestation.source_id).where(Source.code == source)) == 3
+
+
+def test_every_step_of_a_demo_journey_names_its_source(site):
+    with site.store.session() as session:
+        people = session.scalars(sa.select(Person).where(Person.id.in_(sa.select(Participation.person_id)))
+                                 .order_by(Person.id).limit(5)).all()
+        for person in people:
+            steps = journey_of(session, person)
+            found = step_sources(session, [step.event_id for step in steps])
+            assert steps and all(found.get(step.event_id) for step in steps), person.code
+        codes = [person.code for person in people]
+    client = sign_in(client_for(site), "data_analyst")
+    for code in codes:
+        page = client.get(f"/persons/{code}").text
+        assert "No source recorded" not in page and 'class="small step-sources"' in page
 
 
 def test_a_step_added_on_the_person_page_takes_its_place(site):

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from redzone.errors import WorkspaceError
 from redzone.records.entry import source_text_context
 from redzone.records.identity import Identity, seal_identity
-from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, DemoTruth, Event, Group, Organisation,
-                                    Participation, Person, Source, User, WorkspaceMeta)
+from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, DemoTruth, Event, EventAttestation, Group,
+                                    Organisation, Participation, Person, Source, User, WorkspaceMeta)
 from redzone.records.users import SYSTEM, create_user
 from redzone.search import index as search_index
 from redzone.security import audit
@@ -82,12 +82,13 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
 
     fields, key = ws.keys.fields, ws.keys.audit_key
     counts = dict.fromkeys(("persons", "groups", "sources", "events", "participations", "acts",
-                            "perpetrators", "attestations", "claims"), 0)
+                            "perpetrators", "attestations", "event_attestations", "claims"), 0)
     with ws.store.session() as session:
         if session.scalar(sa.select(sa.func.count()).select_from(Person)):
             raise WorkspaceError("this workspace already holds records; run the demo in a new workspace")
         ensure_demo_accounts(ws, session)
-        ids = _start_ids(session, (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, Claim))
+        ids = _start_ids(session, (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, EventAttestation,
+                                   Claim))
         for organisation in world.organisations:
             session.add(Organisation(id=organisation.id, name=organisation.name, kind=organisation.kind))
         session.flush()
@@ -140,6 +141,16 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
             attestation_rows = [dict(id=ids[Attestation].assign(f"{t.act_key}/{t.source_key}/{t.start}"),
                                      act_id=ids[Act].get(t.act_key), source_id=ids[Source].get(t.source_key),
                                      span_start=t.start, span_end=t.end) for t in batch.attestations]
+            # A journey step where nothing was done to her is told in her testimony all the same: it is
+            # attested by that source (the first one she is the interviewee of), without a span.
+            testimony: dict[str, str] = {}
+            for s in batch.sources:
+                if s.interviewee_key is not None:
+                    testimony.setdefault(s.interviewee_key, s.key)
+            with_acts = {a.event_key for a in batch.acts}
+            told_rows = [dict(id=ids[EventAttestation].assign(x.event_key), event_id=ids[Event].get(x.event_key),
+                              source_id=ids[Source].get(testimony[x.person_key]), span_start=None, span_end=None)
+                         for x in batch.participations if x.event_key not in with_acts and x.person_key in testimony]
             claim_rows = [dict(id=ids[Claim].assign(c.key), code=f"CLM-D{ids[Claim].by_key[c.key]}",
                                source_id=ids[Source].get(c.source_key), measure=c.measure, value=c.value,
                                value_max=c.value_max, qualifier=c.qualifier, unit=c.unit, scope=c.scope,
@@ -147,11 +158,13 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
             # Drop the per-batch key maps that no later batch can reference.
             ids[ActPerpetrator].by_key.clear()
             ids[Attestation].by_key.clear()
+            ids[EventAttestation].by_key.clear()
             for model, rows, name in ((Person, person_rows, "persons"), (Group, group_rows, "groups"),
                                       (Source, source_rows, "sources"), (Event, event_rows, "events"),
                                       (Participation, participation_rows, "participations"),
                                       (Act, act_rows, "acts"), (ActPerpetrator, perpetrator_rows, "perpetrators"),
-                                      (Attestation, attestation_rows, "attestations"), (Claim, claim_rows, "claims")):
+                                      (Attestation, attestation_rows, "attestations"),
+                                      (EventAttestation, told_rows, "event_attestations"), (Claim, claim_rows, "claims")):
                 counts[name] += insert_rows(session, model, rows)
             audit.append(session, key, SYSTEM.username, "demo.load_batch", "workspace", "",
                          {"acts": len(act_rows), "persons": len(person_rows), "sources": len(source_rows)})
