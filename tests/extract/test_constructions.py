@@ -309,6 +309,7 @@ def test_frequencies_and_plain_counts_are_not_multiples_or_ratios(text, lang):
     ("그 집에서 딸을 셋 낳았다.", "ko", (3, "exact")),  # a native numeral after the object it counts
     ("辖区内登记的外籍妇女有二百人左右。", "zh", (200, "about")),  # 左右 after the counter
     ("被拘留的妇女在三百名以上。", "zh", (300, "at_least")),
+    ("屋里还关着十来个人。", "zh", (10, "about")),  # 来 after the number: about
 ])
 def test_counts_without_a_noun_after_the_number(text, lang, expected):
     assert expected in quantities(text, lang)
@@ -379,6 +380,23 @@ def test_a_bare_number_with_a_counter_is_not_money(text, lang):
 ])
 def test_a_range_of_money_is_read_in_full(text, lang, expected):
     assert money(text, lang) == expected
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Two or three women escaped that night.", "en", (2, 3)),
+    ("Police detained 40 to 50 people.", "en", (40, 50)),
+    ("그날 밤 두세 명이 도망쳤다.", "ko", (2, 3)),  # two neighbouring native numbers: a range
+    ("서너 사람이 더 끌려왔다.", "ko", (3, 4)),
+    ("屋里有三四个女人。", "zh", (3, 4)),  # not 34
+    ("来了十七八名警察。", "zh", (17, 18)),
+    ("村里有二三十户这样的人家。", "zh", (20, 30)),
+])
+def test_a_count_told_as_two_neighbouring_numbers_is_a_range(text, lang, expected):
+    assert [(f.get("value"), f.get("max"), f.get("qualifier")) for f in facts(text, lang, "quantity")] == [(*expected, "between")]
+
+
+def test_two_neighbouring_native_numbers_are_not_an_age():
+    assert ages("두세 명이 도망쳤다.", "ko") == []
 
 
 # ---- ages ---------------------------------------------------------------------------------------

@@ -72,7 +72,8 @@ _KO = [
     # two neighbouring native numbers are one of two (열일고여덟 살, 스물두세 살, 대여섯 살): before the single
     # numbers, as 스물두세 would otherwise be 22 with 세 as its counter
     re.compile(r"(?<![가-힣])(?P<pair_ko>(?:열|스물|서른|마흔)?(?:한두|두세|서너|너덧|대여섯|예닐곱|일고여덟|여덟아홉))\s?(?:살|세)"),
-    re.compile(rf"(?<![가-힣\d])(?P<a>{_KO_N})\s?(?:살|세)(?![계상금대기])(?!\s?살)"),  # 두세 살 is not 2 + 세
+    # digits take 살 or 세 (19세), native numerals only 살 (열아홉 살): 두세 명 is "two or three", not aged 2
+    re.compile(rf"(?<![가-힣\d])(?P<a>\d{{1,2}}\s?(?=살|세)|{numbers.KO_NATIVE}\s?(?=살))(?:살|세)(?![계상금대기])"),
     re.compile(r"(?<![\d,])(?P<decade_ko>[1-5])0대(?=\s|[에의인였이,.)]|$)"),
     # the same in words (십대, 사십 대)
     re.compile(r"(?<![가-힣])(?P<decade_ko_word>십|이십|삼십|사십|오십)\s?대(?=\s|[에의인였이,.)]|$)"),

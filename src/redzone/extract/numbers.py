@@ -145,7 +145,7 @@ ANCHORS = {
     # lookahead lets `re` skip most positions on one character test.
     "en": re.compile(r"(?=[\dtTfFsSeEnNhH])(?:\d|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"thirt|fourt|fift|sixt|sevent|ninet|twent|fort|hundred|teen))"),
-    "ko": re.compile(r"\d|[만천백억십]|" + KO_NATIVE),
+    "ko": re.compile(r"\d|[만천백억십]|서너|너덧|대여섯|예닐곱|일고여덟|" + KO_NATIVE),
     "zh": re.compile(rf"\d|[{_ZH_CHARS}]"),
 }
 

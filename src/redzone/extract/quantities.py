@@ -1,7 +1,7 @@
 """Quantities — counts and proportions, the raw material of claims — in English, Korean and Chinese:
 "up to 500,000 women", "2.6 million", "70 to 80 percent", "최대 50만 명", "8만 2천여 건", "600명이 넘는",
 "3만에서 10만 명", "세 자매", "多达50万人", "8.2万多起", "七成到八成", "三名男子", "3万到10万人", "三姐妹", "两国",
-"fell to 67", "61 said", "至少有1800名", shares ("a third", "3분의 2", 一半以上: see `shares`). Durations, dates, ages, money, ordinals, the number
+"fell to 67", "61 said", "至少有1800名", "두세 명", "三四个人", "十来个人", shares ("a third", "3분의 2", 一半以上: see `shares`). Durations, dates, ages, money, ordinals, the number
 one and vague amounts (数千, "thousands of") are not quantities; numbers that name a case or a file ("case file 17", "T-0412") are not either."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _KO_PEOPLE = r"자매|형제|남매|언니|누나|오빠|여동생|남동생|동
 _KO_AFTER_QUAL = {"이상": "at_least", "넘는": "more_than", "넘게": "more_than", "초과": "more_than",
                   "미만": "fewer_than", "이하": "up_to", "가량": "about", "정도": "about", "쯤": "about", "가까이": "about",
                   "안팎": "about", "내외": "about", "남짓": "more_than"}
+_KO_PAIRS = {"한두": 1, "두세": 2, "서너": 3, "너덧": 4, "대여섯": 5, "예닐곱": 6, "일고여덟": 7}
 _ZH_AFTER_QUAL = {"以上": "at_least", "左右": "about", "上下": "about", "之多": "up_to", "以下": "up_to"}
 _KO_AFTER = "|".join(sorted(_KO_AFTER_QUAL, key=len, reverse=True))
 _ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|兄弟|母女|国(?![家内外际籍])|地(?![区方点图步上下里])"
@@ -54,7 +55,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         number = numbers.EN_NUMBER
         return {"main": re.compile(
             rf"(?:(?P<qual>between|{before})\s+)?(?<![\w.,$€¥£-])(?P<n>{number})(?!\w|[,.]\d)"
-            rf"(?:\s*(?:to|-|–|and)\s*(?P<n2>{number}))?(?:\s*(?P<pct>%|percent\b|per cent\b))?"
+            rf"(?:\s*(?:to|-|–|and|or)\s*(?P<n2>{number}))?(?:\s*(?P<pct>%|percent\b|per cent\b))?"
             rf"(?:\s+(?P<unit>(?:other\s+)?[A-Za-z]+(?:\s+and\s+girls)?))?", re.I)}
     if lang == "ko":
         number = rf"(?:{numbers.KO_NUMBER}|{numbers.KO_NATIVE})"
@@ -68,9 +69,17 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
                                r"(?=이나|이었|이던|이|은|을|를|도|만|과|\s|[.,])(?!이상)"),
             "people": re.compile(rf"(?<![가-힣])(?P<n>두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s(?P<unit>{_KO_PEOPLE})"
                                  r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
+            # two neighbouring native numbers are a range: 두세 명 (2-3), 서너 사람, 대여섯 명
+            "pair": re.compile(rf"(?<![가-힣])(?P<n>{'|'.join(_KO_PAIRS)})\s?(?P<unit>명|사람|가구|곳|건|{_KO_PEOPLE})"
+                               r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
         }
     number = numbers.ZH_NUMBER
     return {
+        # two neighbouring numerals are a range (三四个人 3-4, 十七八名 17-18, 二三十人 20-30), not 34; 来 after
+        # a number is "about" (十来个人): read before the main pattern, which would take them as one number
+        "pair": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>(?:[二三四五六七八九]?十)?[一二三四五六七八九]{{2}}"
+                           rf"|[二三四五六七八][三四五六七八九]十)(?P<unit>{_ZH_UNITS})"),
+        "about": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>{number})来(?P<unit>{_ZH_UNITS})"),
         # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
         "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
                            rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})(?P<after>以上|左右|上下|之多|以下)?"),
@@ -105,6 +114,8 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
     lang = lexicon.language
     groups = {k: v for k, v in match.groupdict().items() if v}
     raw = groups["n"].strip()
+    if kind == "pair":
+        return _pair(text, match, raw, lang, groups.get("unit", ""))
     value = numbers.parse(raw, lang)
     if value is None:
         return None
@@ -162,6 +173,8 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
             qualifier = "more_than"
         if groups.get("after") and qualifier == "exact":
             qualifier = _ZH_AFTER_QUAL[groups["after"]]
+        if kind == "about":
+            qualifier = "about"
     if value == 1 and unit != "%":
         return None  # "one", and "at least one" (至少有一人): that something happened, not a count
     if unit in ("%", "퍼센트") and value > 100:
@@ -175,6 +188,23 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         attrs["max"] = numbers.plain(high)
     attrs.update(unit=unit, qualifier=qualifier)
     return make("quantity", text, start, end, 0.8, **attrs)
+
+
+def _pair(text: str, match: re.Match[str], raw: str, lang: str, unit: str) -> Fact | None:
+    """A range told by two neighbouring numbers: 두세 명, 三四个人, 十七八名, 二三十人."""
+    if lang == "ko":
+        low: float = _KO_PAIRS[raw]
+        high: float = low + 1
+    elif raw.endswith("十") and len(raw) == 3:
+        low, high = (numbers.parse_zh(ch) * 10 for ch in raw[:2])  # type: ignore[operator]
+    else:
+        tens = numbers.parse_zh(raw[:-2]) if len(raw) > 2 else 0.0
+        low, high = ((tens or 0) + numbers.parse_zh(ch) for ch in raw[-2:])  # type: ignore[operator]
+    if not 0 < low < high or (high - low) not in (1, 10):
+        return None
+    start, end = match.start("n"), match.end("unit")
+    return make("quantity", text, start, end, 0.75, value=numbers.plain(low), max=numbers.plain(high), unit=unit,
+                qualifier="between")
 
 
 def _unit_head(unit: str) -> str:
