@@ -25,7 +25,7 @@ _MEMO_KINDS = frozenset({"term", "violation", "place", "integer", "decimal", "or
 _MEMO_SIZE = 4096
 _MEMO_CELL = 1000  # longest cell text kept in a memo (memory stays bounded whatever the file holds)
 _MISSING = object()
-_PLAIN, _MEMO, _ONE, _GENERAL, _TEXTS = range(5)
+_PLAIN, _MEMO, _ONE, _GENERAL, _TEXTS, _OWN_REF = range(6)
 
 
 class CellError(ValueError):
@@ -70,7 +70,7 @@ class RowParser:
         self._this_year = dt.date.today().year
         # How each column's cells are read: PLAIN single-valued free text, kept as it is; TEXTS a list of
         # free texts; MEMO cells whose reading depends on the cell alone, read once per distinct cell (as
-        # it stands in the file, before trimming); ONE the other single values.
+        # it stands in the file, before trimming); OWN_REF a row's own ref; ONE the other single values.
         self._plan: dict[str, tuple[Column, int, dict[str, Any] | None]] = {}
         for column in layout.columns:
             if column.many and column.kind == "text":
@@ -81,6 +81,8 @@ class RowParser:
                 self._plan[column.name] = (column, _PLAIN, None)
             elif column.kind in _MEMO_KINDS:
                 self._plan[column.name] = (column, _MEMO, {})
+            elif column.kind == "ref" and not column.target:
+                self._plan[column.name] = (column, _OWN_REF, None)
             else:
                 self._plan[column.name] = (column, _ONE, None)
         self._required = layout.required
@@ -127,6 +129,11 @@ class RowParser:
                 values[name] = None
             elif mode == _PLAIN:
                 values[name] = text
+            elif mode == _OWN_REF:  # what `_one` does with a ref that points nowhere, without its dispatch
+                if _REF.match(text):
+                    values[name] = text
+                else:
+                    problems.append((name, f"{text[:40]!r} is not a usable ref (no ';', '@' or surrounding spaces)"))
             elif mode == _TEXTS:  # what `_cell` makes of a list of free texts, without its general path
                 items = tuple(filter(None, map(str.strip, text.split(LIST_SEPARATOR))))
                 if not items:

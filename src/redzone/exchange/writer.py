@@ -75,7 +75,8 @@ def row_digest(keys: KeyRing | Digester, model: str, row: ParsedRow) -> str:
             _DIGEST_PLANS[shape] = plan
     names, getter = plan
     # The same text as encoding `sorted(values.items())` without ref and code: stored digests still match.
-    return keys.digest(_ENCODE([model, list(zip(names, getter(values)))]))
+    digester = keys.digester if isinstance(keys, KeyRing) else keys
+    return digester.digest(_ENCODE([model, list(zip(names, getter(values)))]))
 
 
 def fresh_codes(kind: str, count: int) -> Iterator[str]:
