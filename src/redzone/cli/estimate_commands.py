@@ -11,7 +11,7 @@ from rich.table import Table
 
 from redzone.cli.app import app, console, state
 from redzone.errors import ConfigurationError
-from redzone.estimate import METHODS, CaptureTable, EstimationError, InvalidSetting, estimate as run_estimate
+from redzone.estimate.names import METHODS
 
 STRATA_HELP = "With --from-workspace: one estimate per province, year (of crossing), crossing_period or birth_decade."
 
@@ -50,6 +50,8 @@ def estimate(
     if from_workspace:
         _from_workspace(cli, method, stratify, role, max_order, p_threshold, bootstrap, seed, details)
         return
+    from redzone.estimate import CaptureTable, EstimationError, InvalidSetting, estimate as run_estimate
+
     table = CaptureTable.from_csv(csv_path)
     methods = method or ["bic"]
     rows, results = [], []

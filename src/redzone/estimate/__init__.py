@@ -5,13 +5,37 @@ each concept (table, models, loglinear, existence, selection, bootstrap, lcmcr, 
 for a workspace's linked lists, `workspace`.
 """
 
-from redzone.estimate.api import METHODS, Comparison, Method, compare, estimate, estimate_csv
-from redzone.estimate.errors import EstimationError, InvalidCaptureTable, InvalidSetting
-from redzone.estimate.existence import ModelCheck, check_model
-from redzone.estimate.models import HierarchicalModel, default_max_order, hierarchical_models
-from redzone.estimate.result import EstimateResult
-from redzone.estimate.table import CaptureTable
-from redzone.estimate.workspace import DEFAULT_METHODS, StratumEstimate, estimate_workspace
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Each name and the module that defines it, imported on first use: `redzone.estimate` is named by the
+# command line and the web application at start-up, and the model search pulls in SciPy and statsmodels.
+_SOURCES = {
+    "METHODS": "names", "Method": "names",
+    "Comparison": "api", "compare": "api", "estimate": "api", "estimate_csv": "api",
+    "EstimationError": "errors", "InvalidCaptureTable": "errors", "InvalidSetting": "errors",
+    "ModelCheck": "existence", "check_model": "existence",
+    "HierarchicalModel": "models", "default_max_order": "models", "hierarchical_models": "models",
+    "EstimateResult": "result",
+    "CaptureTable": "table",
+    "DEFAULT_METHODS": "workspace", "StratumEstimate": "workspace", "estimate_workspace": "workspace",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _SOURCES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SOURCES])
+
 
 __all__ = [
     "DEFAULT_METHODS",

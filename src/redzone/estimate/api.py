@@ -19,12 +19,11 @@ from redzone.estimate.bounds import chao_lower_bound, lincoln_petersen
 from redzone.estimate.errors import EstimationError, InvalidSetting
 from redzone.estimate.lcmcr import LatentClassSettings, sample
 from redzone.estimate.models import MAX_SEARCH_MODELS, default_max_order, term_label
+from redzone.estimate.names import METHODS, Method
 from redzone.estimate.result import EstimateResult
 from redzone.estimate.selection import ModelFit, search, stepwise
 from redzone.estimate.table import CaptureTable
 
-Method = Literal["bic", "aic", "stepwise", "lcmcr", "chao", "lincoln-petersen"]
-METHODS: tuple[str, ...] = get_args(Method)
 LOG_LINEAR_MAX_LISTS = 15
 _LCMCR_OPTIONS = tuple(f.name for f in fields(LatentClassSettings))
 
