@@ -42,9 +42,11 @@ def _encoder(**options: Any) -> Callable[[Any], str]:
     if make is None:
         return general.encode
     quote = json.encoder.encode_basestring_ascii if general.ensure_ascii else json.encoder.encode_basestring
-    # No markers: the values encoded here (a parsed row's cells) cannot refer to themselves.
-    encode_chunks = make(None, general.default, quote, None, general.key_separator, general.item_separator,
-                         general.sort_keys, general.skipkeys, general.allow_nan)
+    try:  # No markers: the values encoded here (a parsed row's cells) cannot refer to themselves.
+        encode_chunks = make(None, general.default, quote, None, general.key_separator, general.item_separator,
+                             general.sort_keys, general.skipkeys, general.allow_nan)
+    except TypeError:  # another Python's private signature: the general encoder, slower but the same
+        return general.encode
 
     def encode(value: Any) -> str:
         return "".join(encode_chunks(value, 0))
@@ -52,7 +54,11 @@ def _encoder(**options: Any) -> Callable[[Any], str]:
     probe: list[Any] = ["person", [["aliases", ("a", "\u00e9\n\"")], ["b", 1.5], ["c", None], ["d", True]], {"e": -3}]
     if "default" in options:
         probe.append(dt.date(2020, 1, 2))
-    return encode if encode(probe) == general.encode(probe) else general.encode
+    try:
+        same = encode(probe) == general.encode(probe)
+    except (TypeError, ValueError):
+        same = False
+    return encode if same else general.encode
 
 
 _ENCODE = _encoder(default=str, ensure_ascii=False, separators=(",", ":"))
