@@ -72,8 +72,8 @@ def test_counts_follow_a_write_at_once(site):
     assert coded.status_code == 303, coded.text[:300]
     assert dict(_listed(client)[1])[code] == acts + 1
     entered = client.post("/testimony", data={
-        "csrf_token": csrf_of(client, "/testimony/new"), "text": "synthetic testimony for the list", "title": "synthetic",
-        "language": "en", "consent": ["internal_analysis"], "sex": "female", "violation": "trafficking.sale"})
+        "csrf_token": csrf_of(client, "/testimony/new"), "text": "synthetic testimony for the list",
+        "title": "synthetic", "language": "en", "consent": ["internal_analysis"], "sex": "female", "violation": "trafficking.sale"})
     assert entered.status_code == 303, entered.text[:300]
     after, rows = _listed(client)
     assert after == total + 1 and rows[0][1] == 1  # the new source, first, with its one act
