@@ -177,7 +177,7 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
                    "documented": truth.documented, "lists": list(truth.lists), "counts": counts}
         session.merge(WorkspaceMeta(key="demo", value=json.loads(json.dumps(summary, default=str))))
         if ws.store.backend == "postgresql":
-            for model in (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, Claim):
+            for model in (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, EventAttestation, Claim):
                 table = model.__tablename__
                 session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
