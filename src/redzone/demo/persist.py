@@ -51,6 +51,10 @@ class _Ids:
         return None if key is None else self.by_key[key]
 
 
+# The tables whose ids the loader assigns itself.
+_NUMBERED = (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, EventAttestation, Claim)
+
+
 def _start_ids(session, models) -> dict[type, _Ids]:  # noqa: ANN001
     return {model: _Ids((session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1) for model in models}
 
@@ -87,8 +91,7 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
         if session.scalar(sa.select(sa.func.count()).select_from(Person)):
             raise WorkspaceError("this workspace already holds records; run the demo in a new workspace")
         ensure_demo_accounts(ws, session)
-        ids = _start_ids(session, (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, EventAttestation,
-                                   Claim))
+        ids = _start_ids(session, _NUMBERED)
         for organisation in world.organisations:
             session.add(Organisation(id=organisation.id, name=organisation.name, kind=organisation.kind))
         session.flush()
@@ -177,7 +180,7 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
                    "documented": truth.documented, "lists": list(truth.lists), "counts": counts}
         session.merge(WorkspaceMeta(key="demo", value=json.loads(json.dumps(summary, default=str))))
         if ws.store.backend == "postgresql":
-            for model in (Person, Group, Source, Event, Act, ActPerpetrator, Attestation, EventAttestation, Claim):
+            for model in _NUMBERED:  # ids were given here, so the sequences must move past them
                 table = model.__tablename__
                 session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
