@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, Problem
-from redzone.records.entry import (Context, JourneyStep, _claim_problems, _event_problems, _journey_position,
-                                   _quoted_span, _raise, add_journey, journey_of, province_of)
+from redzone.records.entry import (Context, JourneyStep, _event_problems, _journey_position, _raise, add_journey,
+                                   checked_claim, journey_of, province_of)
 from redzone.records.models import Act, Claim, Event, EventAttestation, Participation, Person, Source
 from redzone.security.policy import require
 
@@ -125,19 +125,8 @@ def update_claim(ctx: Context, claim: Claim, *, measure: str, value: float, qual
     fields before and after (`claim.edit`)."""
     require(ctx.actor, "claim.edit")
     source = ctx.session.get(Source, claim.source_id)
-    measure, unit, scope = (measure or "").strip(), (unit or "").strip(), (scope or "").strip()
-    problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year, span)
-    quote = (quote or "").strip()
-    if quote and span is not None:
-        problems.append(Problem("quote", "give the quoted words or the span, not both"))
-    elif quote:
-        if source.text_sealed is None:
-            problems.append(Problem("quote", f"source {source.code} has no text to quote from"))
-        else:
-            span = _quoted_span(ctx, source, quote)
-            if span is None:
-                problems.append(Problem("quote", f"these words are not in the text of source {source.code}"))
-    _raise(problems)
+    measure, unit, scope, span = checked_claim(ctx, source, measure, value, value_max, qualifier, unit, scope, year,
+                                               span, quote)
     if span is None and keep_span and claim.span_start is not None:
         span = (claim.span_start, claim.span_end)
     before = _claim_fields(claim)

@@ -425,12 +425,11 @@ def _quoted_span(ctx: Context, source: Source, quote: str) -> tuple[int, int] | 
     return (start, start + len(quote)) if start >= 0 else None
 
 
-def add_claim(ctx: Context, *, source: Source, measure: str, value: float, qualifier: str = "exact",
-              unit: str = "persons", scope: str = "", year: int | None = None, value_max: float | None = None,
-              span: tuple[int, int] | None = None, quote: str | None = None, code: str | None = None) -> Claim:
-    """Record a figure a source asserts. The quoted passage is given either as a character span of
-    the source's text or as the quoted words themselves (`quote`), found in the text."""
-    require(ctx.actor, "claim.create")
+def checked_claim(ctx: Context, source: Source, measure: str, value: float, value_max: float | None, qualifier: str,
+                  unit: str, scope: str, year: int | None, span: tuple[int, int] | None,
+                  quote: str | None) -> tuple[str, str, str, tuple[int, int] | None]:
+    """A claim's fields checked as recorded (trimmed measure, unit and scope, and the span, found from
+    the quoted words when those are given instead); every problem raised at once."""
     measure, unit, scope = (measure or "").strip(), (unit or "").strip(), (scope or "").strip()
     problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year, span)
     quote = (quote or "").strip()
@@ -444,6 +443,17 @@ def add_claim(ctx: Context, *, source: Source, measure: str, value: float, quali
             if span is None:
                 problems.append(Problem("quote", f"these words are not in the text of source {source.code}"))
     _raise(problems)
+    return measure, unit, scope, span
+
+
+def add_claim(ctx: Context, *, source: Source, measure: str, value: float, qualifier: str = "exact",
+              unit: str = "persons", scope: str = "", year: int | None = None, value_max: float | None = None,
+              span: tuple[int, int] | None = None, quote: str | None = None, code: str | None = None) -> Claim:
+    """Record a figure a source asserts. The quoted passage is given either as a character span of
+    the source's text or as the quoted words themselves (`quote`), found in the text."""
+    require(ctx.actor, "claim.create")
+    measure, unit, scope, span = checked_claim(ctx, source, measure, value, value_max, qualifier, unit, scope, year,
+                                               span, quote)
     claim = Claim(code=code or new_code("claim"), source_id=source.id, measure=measure, value=value,
                   value_max=value_max, qualifier=qualifier, unit=unit, scope=scope, year=year,
                   span_start=span[0] if span else None, span_end=span[1] if span else None)

@@ -160,8 +160,9 @@ class JourneyStepOut(BaseModel):
                                                      "attestations, then those of acts in it")
 
 
-class ClaimIn(BaseModel):
-    source: str = Field(max_length=40, description="code of the source asserting the figure")
+class ClaimFigure(BaseModel):
+    """A claim's figure and its quoted passage: what recording and correcting a claim both take."""
+
     measure: str = Field(max_length=120, examples=["women and girls at risk"])
     value: float = Field(ge=0, le=1e15)
     value_max: float | None = Field(None, ge=0, le=1e15)
@@ -173,6 +174,10 @@ class ClaimIn(BaseModel):
     span_end: int | None = Field(None, ge=0, le=10_000_000)
     quote: str | None = Field(None, max_length=2000, description="the quoted words, found in the source's text "
                                                                    "(instead of a span)")
+
+
+class ClaimIn(ClaimFigure):
+    source: str = Field(max_length=40, description="code of the source asserting the figure")
 
 
 class ClaimOut(BaseModel):

@@ -9,7 +9,6 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPBearer
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
@@ -17,7 +16,8 @@ from redzone.records.corrections import (get_claim, remove_claim, remove_journey
                                          update_journey_step)
 from redzone.records.entry import AttestationSpec, JourneyStep, add_journey, journey_of, step_sources
 from redzone.records.models import Act, Person, Source
-from redzone.web.api_models import ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut, StepSourceOut
+from redzone.web.api_models import (ClaimFigure, ClaimOut, ErrorOut, JourneyIn, JourneyStepIn, JourneyStepOut,
+                                    StepSourceOut)
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
 from redzone.web.routes.api_records import claim_out
 from redzone.web.routes.persons import find_person
@@ -101,20 +101,9 @@ def delete_journey_step(code: str, event: str, session: DbSession, workspace: Wo
     return Response(status_code=204)
 
 
-class ClaimCorrectionIn(BaseModel):
+class ClaimCorrectionIn(ClaimFigure):
     """A claim as corrected: every field as it should now read. The source stays; the quoted passage
     is a span, the quoted words, or — neither given — the passage already quoted."""
-
-    measure: str = Field(max_length=120, examples=["women and girls at risk"])
-    value: float = Field(ge=0, le=1e15)
-    value_max: float | None = Field(None, ge=0, le=1e15)
-    qualifier: str = Field("exact", max_length=20, examples=["up_to"])
-    unit: str = Field("persons", max_length=40)
-    scope: str = Field("", max_length=200)
-    year: int | None = Field(None, ge=1900, le=2100)
-    span_start: int | None = Field(None, ge=0, le=10_000_000)
-    span_end: int | None = Field(None, ge=0, le=10_000_000)
-    quote: str | None = Field(None, max_length=2000)
 
 
 @router.put("/claims/{code}", response_model=ClaimOut)
