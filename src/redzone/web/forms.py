@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, Form
 
 from redzone.errors import Problem, ValidationError
 from redzone.records.entry import JourneyStep
@@ -134,3 +138,39 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` literally: %, _ and the escape character lose their meaning."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclasses.dataclass(frozen=True)
+class JourneyRows:
+    """A form's journey rows as posted: parallel lists of `step_*` fields, one entry a row."""
+
+    kind: list[str]
+    place_id: list[str]
+    place_name: list[str]
+    date_precision: list[str]
+    date_start: list[str]
+    date_end: list[str]
+
+    def first(self) -> JourneyRows:
+        """Only the first row (a correction form has one)."""
+        return JourneyRows(*(getattr(self, f.name)[:1] for f in dataclasses.fields(self)))
+
+    def typed(self) -> dict[str, list[str]]:
+        """The rows by form field name, to give back what was typed."""
+        return {f"step_{f.name}": getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def steps(self, problems: Problems) -> list[JourneyStep]:
+        return journey_steps(problems, self.kind, self.place_id, self.place_name, self.date_precision,
+                             self.date_start, self.date_end)
+
+
+StepField = Annotated[list[str], Form()]
+
+
+def _journey_rows(step_kind: StepField = [], step_place_id: StepField = [],  # noqa: B006 — lists, never mutated
+                  step_place_name: StepField = [], step_date_precision: StepField = [],  # noqa: B006
+                  step_date_start: StepField = [], step_date_end: StepField = []) -> JourneyRows:  # noqa: B006
+    return JourneyRows(step_kind, step_place_id, step_place_name, step_date_precision, step_date_start, step_date_end)
+
+
+JourneyForm = Annotated[JourneyRows, Depends(_journey_rows)]

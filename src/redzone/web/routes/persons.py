@@ -7,10 +7,9 @@ audited."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import defer
 
@@ -24,7 +23,7 @@ from redzone.security.policy import allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.form_errors import by_field, journey_rows, rejected
-from redzone.web.forms import Problems, journey_steps, place_label
+from redzone.web.forms import JourneyForm, Problems, place_label
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -119,36 +118,21 @@ def person_page(request: Request, session: DbSession, workspace: WorkspaceDep, c
     return _person_page(request, session, workspace, code)
 
 
-StepKinds = Annotated[list[str], Form()]
-
-
-def _form(**fields: list[str]) -> dict[str, list[str]]:
-    return {f"step_{name}": values for name, values in fields.items()}
-
 
 @router.post("/persons/{code}/journey", dependencies=[requires("person.edit")])
 def add_journey_step(
-    request: Request, session: DbSession, workspace: WorkspaceDep, code: str,
-    step_kind: StepKinds = [],  # noqa: B006 — one row (or more) of journey fields
-    step_place_id: StepKinds = [],  # noqa: B006
-    step_place_name: StepKinds = [],  # noqa: B006
-    step_date_precision: StepKinds = [],  # noqa: B006
-    step_date_start: StepKinds = [],  # noqa: B006
-    step_date_end: StepKinds = [],  # noqa: B006
+    request: Request, session: DbSession, workspace: WorkspaceDep, code: str, journey: JourneyForm,
 ) -> Response:
     person = find_person(session, code)
     try:
         problems = Problems()
-        steps = journey_steps(problems, step_kind, step_place_id, step_place_name, step_date_precision,
-                              step_date_start, step_date_end)
+        steps = journey.steps(problems)
         if not steps and not problems:
             problems.append(Problem("journey[0].kind", "choose what happened at this step"))
         problems.raise_if_any()
         added = add_journey(context(session, workspace, request.state.principal), person, steps)
     except ValidationError as error:
-        typed = _form(kind=step_kind, place_id=step_place_id, place_name=step_place_name,
-                      date_precision=step_date_precision, date_start=step_date_start, date_end=step_date_end)
-        rows = journey_rows(typed, by_field(error), 1)
+        rows = journey_rows(journey.typed(), by_field(error), 1)
         return rejected(session, workspace,
                         lambda fresh: _person_page(request, fresh, workspace, code, 422, add_rows=rows))
     target = f"/persons/{person.code}" + (f"?step={added[-1].event.code}" if added else "")
@@ -157,20 +141,14 @@ def add_journey_step(
 
 @router.post("/persons/{code}/journey/{event}/edit", dependencies=[requires("person.edit")])
 def edit_journey_step(
-    request: Request, session: DbSession, workspace: WorkspaceDep, code: str, event: str,
-    step_kind: StepKinds = [],  # noqa: B006 — the one row of the correction form
-    step_place_id: StepKinds = [],  # noqa: B006
-    step_place_name: StepKinds = [],  # noqa: B006
-    step_date_precision: StepKinds = [],  # noqa: B006
-    step_date_start: StepKinds = [],  # noqa: B006
-    step_date_end: StepKinds = [],  # noqa: B006
+    request: Request, session: DbSession, workspace: WorkspaceDep, code: str, event: str, journey: JourneyForm,
 ) -> Response:
-    """Correct one step; its description (not on the form) is kept."""
+    """Correct one step (the form's one row); its description (not on the form) is kept."""
     person = find_person(session, code)
+    journey = journey.first()
     try:
         problems = Problems()
-        steps = journey_steps(problems, step_kind[:1], step_place_id[:1], step_place_name[:1],
-                              step_date_precision[:1], step_date_start[:1], step_date_end[:1])
+        steps = journey.steps(problems)
         if not steps and not problems:
             problems.append(Problem("journey[0].kind", "choose what happened at this step"))
         problems.raise_if_any()
@@ -183,9 +161,7 @@ def edit_journey_step(
         except ValidationError as error:  # the service names bare fields; the form's row is journey[0]
             raise ValidationError([dataclasses.replace(p, field=f"journey[0].{p.field}") for p in error.problems]) from None
     except ValidationError as error:
-        typed = _form(kind=step_kind[:1], place_id=step_place_id[:1], place_name=step_place_name[:1],
-                      date_precision=step_date_precision[:1], date_start=step_date_start[:1], date_end=step_date_end[:1])
-        row = journey_rows(typed, by_field(error), 1)[0]
+        row = journey_rows(journey.typed(), by_field(error), 1)[0]
         return rejected(session, workspace, lambda fresh: _person_page(request, fresh, workspace, code, 422,
                                                                         edit_event=event, edit_row=row))
     return RedirectResponse(f"/persons/{person.code}?corrected={event}#step-{event}", status_code=303)

@@ -18,8 +18,8 @@ from redzone.security.policy import PersonResource, allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import CurrentPrincipal, DbSession, WorkspaceDep, context, requires
 from redzone.web.form_errors import by_field, journey_rows, rejected
-from redzone.web.forms import (JOURNEY_ROWS, Problems, journey_steps, optional_date, optional_float, optional_int,
-                               resolve_place, suggest_places)
+from redzone.web.forms import (JOURNEY_ROWS, JourneyForm, JourneyRows, Problems, optional_date, optional_float,
+                               optional_int, resolve_place, suggest_places)
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +59,7 @@ def testimony_form(request: Request) -> Response:
 
 @router.post("/testimony", dependencies=[requires("source.create")])
 def record_testimony(
-    request: Request, session: DbSession, workspace: WorkspaceDep,
+    request: Request, session: DbSession, workspace: WorkspaceDep, journey: JourneyForm,
     text: Annotated[str, Form(max_length=200000)],
     title: Annotated[str, Form(max_length=300)] = "",
     language: Annotated[str, Form(max_length=8)] = "ko",
@@ -84,14 +84,10 @@ def record_testimony(
     date_end: Annotated[str, Form(max_length=12)] = "",
     price_amount: Annotated[str, Form(max_length=20)] = "",
     price_currency: Annotated[str, Form(max_length=3)] = "",
-    step_kind: Annotated[list[str], Form()] = [],  # noqa: B006 — the journey rows, parallel lists
-    step_place_id: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_place_name: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_precision: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_start: Annotated[list[str], Form()] = [],  # noqa: B006
-    step_date_end: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
-    form = {name: value for name, value in locals().items() if name not in ("request", "session", "workspace")}
+    form = {name: value for name, value in locals().items() if name not in ("request", "session", "workspace",
+                                                                            "journey")}
+    form.update(journey.typed())
     try:
         return _record(request, session, workspace, form)
     except ValidationError as error:
@@ -122,8 +118,8 @@ def _record(request: Request, session, workspace, form: dict) -> Response:  # no
     recorded = optional_date(problems, "source_date", source_date)
     amount = optional_float(problems, "price_amount", price_amount)
     grade = optional_int(problems, "credibility", credibility, 1, 6)
-    steps = journey_steps(problems, form["step_kind"], form["step_place_id"], form["step_place_name"],
-                          form["step_date_precision"], form["step_date_start"], form["step_date_end"])
+    steps = JourneyRows(*(form[f"step_{name}"] for name in ("kind", "place_id", "place_name", "date_precision",
+                                                           "date_start", "date_end"))).steps(problems)
     if not text.strip():
         problems.append(Problem("text", "the testimony text is empty"))
     identity = Identity(legal_name=legal_name.strip() or None, hangul_name=hangul_name.strip() or None)
