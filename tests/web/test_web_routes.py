@@ -20,7 +20,7 @@ from redzone.web.deps import RequireAction
 OPEN_TO_SIGNED_IN = {"/account", "/account/tokens", "/account/tokens/{token_id}/revoke", "/account/second-factor",
                      "/account/second-factor/start", "/places/suggest",
                      "/api/v1/places", "/api/v1/me"}
-PUBLIC = {"/login", "/login/second-factor", "/login/enrol", "/logout", "/language"}
+PUBLIC = {"/login", "/login/second-factor", "/logout", "/language"}
 
 
 def required_action(route: APIRoute) -> str | None:
