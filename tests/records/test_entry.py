@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from redzone.errors import PermissionDenied, ValidationError
-from redzone.records.corrections import remove_journey_step, update_journey_step
+from redzone.records.corrections import get_claim, remove_journey_step, update_claim, update_journey_step
 from redzone.records.entry import (ActDetails, AttestationSpec, JourneyStep, PerpetratorSpec, add_act, add_claim,
                                    add_event, add_group, add_journey, add_person, add_source, attest_event,
                                    get_person, journey_of, read_source_text, step_sources)
 from redzone.records.identity import Identity
-from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Participation, Person
+from redzone.records.models import Act, AuditEntry, Claim, Event, EventAttestation, Participation, Person, Source
 
 
 def test_one_testimony_from_source_to_act(context_for):
@@ -210,3 +210,49 @@ def test_journey_steps_told_in_a_testimony_are_attested_by_it(context_for, works
     assert kept == [(codes[2], 11)]
     assert audits["journey.remove"]["sources"] == [codes[1]] and audits["journey.remove"]["event_deleted"]
     assert _count(workspace, EventAttestation) == 1 and "SYNTHETIC" not in str(audits)
+
+
+def test_every_span_must_lie_in_its_source_text(context_for, workspace, monkeypatch):
+    """Acts, claims (recorded or corrected) and journey steps refuse a span that runs past the end of
+    the text, or any span on a source without text, naming the field and the text's length; the text
+    is opened once per source per transaction however many spans are checked against it."""
+    text = "SYNTHETIC. A broker sold me in Yanji."  # 37 characters
+    with context_for("interviewer") as ctx:
+        person = add_person(ctx, sex="female")
+        source = add_source(ctx, kind="interview", text=text, interviewee=person)
+        bare = add_source(ctx, kind="news_article")
+        claim = add_claim(ctx, source=source, measure="women sold", value=1, span=(11, 37))  # up to the last character
+        codes = (person.code, source.code, bare.code, claim.code)
+    opened = []
+    unseal_text = workspace.keys.fields.unseal_text
+    monkeypatch.setattr(workspace.keys.fields, "unseal_text", lambda blob, where: opened.append(where) or unseal_text(blob, where))
+    cases = [
+        (lambda ctx, s, b: add_act(ctx, victim=None, violation="trafficking.sale", event=None, details=ActDetails(
+            attestations=[AttestationSpec(s, 11, 37), AttestationSpec(s, 5, 999999), AttestationSpec(b, 0, 4)])),
+         {"attestations[1].span": "(37 characters)", "attestations[2].span": "has no text"}),
+        (lambda ctx, s, b: add_claim(ctx, source=s, measure="x", value=1, span=(900000, 900010)),
+         {"span": "ends at 900010, past the end of the text of source %s (37 characters)" % codes[1]}),
+        (lambda ctx, s, b: add_claim(ctx, source=b, measure="x", value=1, span=(0, 1)), {"span": "has no text"}),
+        (lambda ctx, s, b: add_journey(ctx, ctx.session.merge(person), [
+            JourneyStep("sale", attestations=(AttestationSpec(s, 0, 38),)),
+            JourneyStep("arrest", attestations=(AttestationSpec(s, 30, 40),))], field_name="steps"),
+         {"steps[0].span": "(37 characters)", "steps[1].span": "ends at 40"}),
+        (lambda ctx, s, b: attest_event(ctx, add_event(ctx, kind="sale"), AttestationSpec(b, 0, 3)),
+         {"span": "has no text"}),
+        (lambda ctx, s, b: update_claim(ctx, get_claim(ctx.session, codes[3]), measure="women sold", value=1,
+                                        span=(11, 38)), {"span": "(37 characters)"}),
+    ]
+    for record, expected in cases:
+        opened.clear()
+        with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+            s, b = (ctx.session.scalar(sa.select(Source).where(Source.code == c)) for c in codes[1:3])
+            record(ctx, s, b)
+        problems = {p.field: p.problem for p in raised.value.problems}
+        assert problems.keys() == expected.keys()
+        assert all(part in problems[name] for name, part in expected.items()), problems
+        assert opened == [f"source/{codes[1]}/text"] * (expected != {"span": "has no text"}), opened
+    assert _count(workspace, Act) == 0 and _count(workspace, EventAttestation) == 0 and _count(workspace, Claim) == 1
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(Claim.span_end)) == 37
+        # measuring a text is not reading it: no view of it is audited
+        assert "source.view_text" not in set(session.scalars(sa.select(AuditEntry.action)))

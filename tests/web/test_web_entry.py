@@ -514,3 +514,26 @@ def test_accepting_a_proposed_place_on_the_review_page_adds_it_to_the_interviewe
     assert _journey(site, person) == [(1, "other", "cn.jilin.yanbian.tumen")]
     timeline = client.get(f"/persons/{person}").text
     assert "Tumen" in timeline[timeline.index('id="journey"'):timeline.index("</ol>")]
+
+
+def test_the_api_refuses_spans_past_the_end_of_the_text(site):
+    """The spans the review found accepted (201) are refused, each naming its field and the length."""
+    with site.store.session() as session:
+        token, _ = create_token(session, site.keys, "demo-interviewer", "test", 1)
+        person = session.scalars(sa.select(Person.code).order_by(Person.id.desc()).offset(2)).first()
+        acts, claims = (session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Act, Claim))
+    code, text = _text_source(site)
+    client, auth = client_for(site), {"Authorization": f"Bearer {token}"}
+    for path, body, field in (
+            ("/api/v1/acts", {"violation": "trafficking.sale", "source": code, "span_start": 5, "span_end": 999999},
+             "attestations[0].span"),
+            ("/api/v1/claims", {"source": code, "measure": "x", "value": 1, "span_start": 900000,
+                                "span_end": 900010}, "span"),
+            (f"/api/v1/persons/{person}/journey", {"source": code, "steps": [
+                {"kind": "escape", "span_start": 0, "span_end": len(text) + 1}]}, "steps[0].span")):
+        refused = client.post(path, headers=auth, json=body)
+        assert refused.status_code == 422, refused.text
+        assert [(p["field"], f"({len(text)} characters)" in p["problem"]) for p in refused.json()["problems"]] == [
+            (field, True)], refused.text
+    with site.store.session() as session:
+        assert (acts, claims) == tuple(session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Act, Claim))

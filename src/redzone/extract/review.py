@@ -28,7 +28,7 @@ from redzone.extract.methods import extract
 from redzone.extract.triggers import sentence_ends
 from redzone.records.corrections import place_in_journey
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
-                                   add_event, add_journey, add_person, attest_event, province_of,
+                                   add_event, add_journey, add_person, attest_event, province_of, remember_text_length,
                                    source_text_context)
 from redzone.records.identity import Identity
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Event, Person, Source
@@ -97,7 +97,9 @@ def _source(session: Session, source_id: int | str) -> Source:
 
 
 def _text(ctx: Context, source: Source) -> str:
-    return ctx.keys.fields.unseal_text(source.text_sealed, source_text_context(source.code))
+    # noted, so the spans that accepting checks against the text do not open it a second time
+    return remember_text_length(ctx, source, ctx.keys.fields.unseal_text(source.text_sealed,
+                                                                         source_text_context(source.code)))
 
 
 def decisions(session: Session, source: Source) -> dict[str, tuple[str, str | None]]:

@@ -114,6 +114,7 @@ def add_source(ctx: Context, *, kind: str, title: str = "", language: str = "en"
     if text is not None:
         source.text_sealed = ctx.keys.fields.seal(text, source_text_context(code))
         source.text_digest = ctx.keys.digest(text)
+        remember_text_length(ctx, source, text)
     ctx.session.add(source)
     ctx.session.flush()
     ctx.audit("source.create", "source", code, {"kind": kind, "has_text": text is not None})
@@ -125,7 +126,38 @@ def read_source_text(ctx: Context, source: Source) -> str | None:
     if source.text_sealed is None:
         return None
     ctx.audit("source.view_text", "source", source.code)
-    return ctx.keys.fields.unseal_text(source.text_sealed, source_text_context(source.code))
+    return remember_text_length(ctx, source, ctx.keys.fields.unseal_text(source.text_sealed,
+                                                                          source_text_context(source.code)))
+
+
+def _text_lengths(ctx: Context) -> dict[tuple[str, bytes], int]:
+    """Lengths of the source texts already opened in this transaction, keyed by the ciphertext too
+    (a text sealed again is measured again): one decryption per source per request."""
+    return ctx.session.info.setdefault("redzone.source_text_lengths", {})
+
+
+def remember_text_length(ctx: Context, source: Source, text: str) -> str:
+    """Note the length of a source's text just opened, so that spans checked later in the same
+    transaction need not open it again; returns the text."""
+    _text_lengths(ctx)[(source.code, source.text_sealed)] = len(text)
+    return text
+
+
+def source_text_length(ctx: Context, source: Source) -> int | None:
+    """How many characters the source's text has (None when it has none), to check a span against.
+
+    Not audited as `source.view_text`: only the length leaves this function, never the words, so no
+    one read the testimony (and a source's text is not a person's identity, whose every read is
+    audited). The act, claim or attestation recorded with the span is audited where it is written.
+    The actor must still be allowed to read the text, since an error states its length."""
+    if source.text_sealed is None:
+        return None
+    require(ctx.actor, "source.view_text")
+    lengths = _text_lengths(ctx)
+    key = (source.code, source.text_sealed)
+    if key not in lengths:
+        lengths[key] = len(ctx.keys.fields.unseal_text(source.text_sealed, source_text_context(source.code)))
+    return lengths[key]
 
 
 def withdraw_consent(ctx: Context, source: Source, on: dt.date | None = None) -> None:
@@ -198,18 +230,32 @@ class AttestationSpec:
     span_end: int | None = None
 
 
-def _span_problems(field_name: str, attestation: AttestationSpec) -> list[Problem]:
-    start, end = attestation.span_start, attestation.span_end
-    if (start is None) != (end is None) or (start is not None and (start < 0 or end <= start)):
+def _span_problems(ctx: Context, field_name: str, source: Source, span: tuple[int | None, int | None]) -> list[Problem]:
+    """What is wrong with a span of a source's text: both ends or neither, 0 ≤ start < end ≤ the
+    text's length, and no span at all on a source without text."""
+    start, end = span
+    if start is None and end is None:
+        return []
+    if start is None or end is None or start < 0 or end <= start:
         return [Problem(field_name, "needs 0 ≤ start < end, or neither")]
+    length = source_text_length(ctx, source)
+    if length is None:
+        return [Problem(field_name, f"source {source.code} has no text for a span to lie in")]
+    if end > length:
+        return [Problem(field_name, f"ends at {end}, past the end of the text of source {source.code} "
+                                    f"({length} characters)")]
     return []
+
+
+def _attestation_problems(ctx: Context, field_name: str, attestation: AttestationSpec) -> list[Problem]:
+    return _span_problems(ctx, field_name, attestation.source, (attestation.span_start, attestation.span_end))
 
 
 def attest_event(ctx: Context, event: Event, attestation: AttestationSpec) -> EventAttestation | None:
     """Record that a source attests an event (at a span of its text, or as a whole); nothing new when
     that source already attests it at that span. Audited (`event.attest`) in the same transaction."""
     require(ctx.actor, "act.create")
-    _raise(_span_problems("span", attestation))
+    _raise(_attestation_problems(ctx, "span", attestation))
     source, start, end = attestation.source, attestation.span_start, attestation.span_end
     known = ctx.session.scalar(sa.select(EventAttestation.id).where(
         EventAttestation.event_id == event.id, EventAttestation.source_id == source.id,
@@ -267,7 +313,7 @@ def add_journey(ctx: Context, person: Person, steps: Sequence[JourneyStep | Even
             if len(step.description) > 2000:
                 problems.append(Problem(f"{prefix}description", "is longer than 2,000 characters"))
             for attestation in step.attestations or ((source,) if source else ()):
-                problems += _span_problems(f"{prefix}span", attestation)
+                problems += _attestation_problems(ctx, f"{prefix}span", attestation)
     _raise(problems)
     journey = journey_of(ctx.session, person)
     known = {step.event_id for step in journey}
@@ -377,7 +423,7 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
         if perpetrator.role not in vocabulary.roles:
             problems.append(Problem(f"perpetrators[{index}].role", f"{perpetrator.role!r} is not a perpetrator role"))
     for index, attestation in enumerate(details.attestations):
-        problems += _span_problems(f"attestations[{index}].span", attestation)
+        problems += _attestation_problems(ctx, f"attestations[{index}].span", attestation)
     _raise(problems)
     act = Act(code=code or new_code("act"), victim_id=victim.id if victim else None, violation=violation,
               event_id=event.id if event else None, price_amount=details.price_amount,
@@ -394,7 +440,7 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
 
 
 def _claim_problems(measure: str, value: float, value_max: float | None, qualifier: str, unit: str, scope: str,
-                    year: int | None, span: tuple[int, int] | None) -> list[Problem]:
+                    year: int | None) -> list[Problem]:
     problems: list[Problem] = []
     _check_term(problems, "qualifier", "qualifiers", qualifier)
     if not measure.strip():
@@ -413,8 +459,6 @@ def _claim_problems(measure: str, value: float, value_max: float | None, qualifi
     this_year = dt.date.today().year
     if year is not None and not 1900 <= year <= this_year:
         problems.append(Problem("year", f"{year} is not a year between 1900 and {this_year}"))
-    if span is not None and not 0 <= span[0] < span[1]:
-        problems.append(Problem("span", "needs 0 ≤ start < end"))
     return problems
 
 
@@ -431,10 +475,12 @@ def checked_claim(ctx: Context, source: Source, measure: str, value: float, valu
     """A claim's fields checked as recorded (trimmed measure, unit and scope, and the span, found from
     the quoted words when those are given instead); every problem raised at once."""
     measure, unit, scope = (measure or "").strip(), (unit or "").strip(), (scope or "").strip()
-    problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year, span)
+    problems = _claim_problems(measure, value, value_max, qualifier, unit, scope, year)
     quote = (quote or "").strip()
     if quote and span is not None:
         problems.append(Problem("quote", "give the quoted words or the span, not both"))
+    elif span is not None:
+        problems += _span_problems(ctx, "span", source, span)
     elif quote:
         if source.text_sealed is None:
             problems.append(Problem("quote", f"source {source.code} has no text to quote from"))
