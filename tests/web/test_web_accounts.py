@@ -14,11 +14,12 @@ from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, forget_used_codes, sign_in, username
 
 from redzone.accounts import (LoginSettings, authenticate, check_second_factor, create_token, enrol_second_factor,
-                              find_session, issue_second_factor, promote_session, revoke_token, start_session,
-                              verify_token)
+                              find_session, issue_second_factor, promote_session, revoke_token, second_factor,
+                              start_session, verify_token)
 from redzone.errors import PermissionDenied
-from redzone.records.models import AuditEntry, User, WebSession
+from redzone.records.models import AuditEntry, LoginAttempt, User, WebSession
 from redzone.records.users import SYSTEM, actor_for, create_user
+from redzone.web.config import WebSettings
 
 
 @pytest.fixture
@@ -46,6 +47,71 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(workspace,
         session.get(User, account).locked_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     with workspace.store.session() as session:
         assert authenticate(session, workspace.keys, "field-1", "correct horse battery", "10.0.0.1", settings).status == "ok"
+
+
+def _wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def test_wrong_second_factor_codes_lock_the_account_like_wrong_passwords(workspace):
+    settings = LoginSettings(lock_after=3, client_failures=100)
+    with workspace.store.session() as session:
+        admin = create_user(session, workspace.keys, SYSTEM, "admin-guessed", "administrator", password="admin password 9")
+        secret = enrol_second_factor(session, workspace.keys, admin.id)
+        assert authenticate(session, workspace.keys, "admin-guessed", "admin password 9", "10.0.0.3",
+                            settings).status == "second_factor"
+        code = pyotp.TOTP(secret).now()
+        outcomes = [second_factor(session, workspace.keys, admin.id, _wrong(code), "10.0.0.3", settings).status
+                    for _ in range(3)]
+        right = second_factor(session, workspace.keys, admin.id, code, "10.0.0.3", settings)
+        again = authenticate(session, workspace.keys, "admin-guessed", "admin password 9", "10.0.0.3", settings)
+        failures = session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.client == "10.0.0.3", LoginAttempt.succeeded.is_(False)))
+    assert outcomes == ["refused", "refused", "locked"]
+    assert right.status == "locked", "the right code was accepted on a locked account"
+    assert again.status == "locked"
+    assert failures == 5  # 3 wrong codes, the right code refused while locked, the password refused while locked
+    with workspace.store.session() as session:
+        reasons = [detail.get("reason") for action, detail in session.execute(
+            sa.select(AuditEntry.action, AuditEntry.detail).where(AuditEntry.record_id == "admin-guessed")
+            .order_by(AuditEntry.id)) if action == "login.second_factor_failed"]
+    assert reasons == ["wrong code", "wrong code", "wrong code; account locked", "locked"]
+
+
+def test_wrong_second_factor_codes_count_towards_the_client_throttle(workspace):
+    settings = LoginSettings(lock_after=100, client_failures=2)
+    with workspace.store.session() as session:
+        admin = create_user(session, workspace.keys, SYSTEM, "admin-thr", "administrator", password="admin password 8")
+        secret = enrol_second_factor(session, workspace.keys, admin.id)
+        authenticate(session, workspace.keys, "admin-thr", "admin password 8", "10.0.0.4", settings)
+        code = pyotp.TOTP(secret).now()
+        assert [second_factor(session, workspace.keys, admin.id, _wrong(code), "10.0.0.4", settings).status
+                for _ in range(2)] == ["refused", "refused"]
+        assert second_factor(session, workspace.keys, admin.id, code, "10.0.0.4", settings).status == "throttled"
+        assert authenticate(session, workspace.keys, "interviewer", "x" * 12, "10.0.0.4", settings).status == "throttled"
+
+
+def test_an_unknown_username_is_kept_only_as_a_keyed_digest(workspace, account):
+    typed = "my-Secret-passw0rd"  # a password typed into the username box
+    settings = LoginSettings(client_failures=2)
+    with workspace.store.session() as session:
+        first = authenticate(session, workspace.keys, typed, "anything", "10.0.0.5", settings)
+        authenticate(session, workspace.keys, typed, "anything", "10.0.0.5", settings)
+        throttled = authenticate(session, workspace.keys, typed, "anything", "10.0.0.5", settings)
+        authenticate(session, workspace.keys, "field-1", "wrong guess!", "10.0.0.6", settings)
+    assert (first.status, throttled.status) == ("refused", "throttled")
+    with workspace.store.session() as session:
+        attempts = session.scalars(sa.select(LoginAttempt.username).order_by(LoginAttempt.id)).all()
+        entries = [" ".join((a.actor, a.action, a.record_id, repr(a.detail)))
+                   for a in session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "login.failed"))]
+    assert attempts[-1] == "field-1"  # an existing account keeps its name: the lockout and the log need it
+    assert len(set(attempts[:3])) == 1 and attempts[0].startswith("unknown:")  # one digest per typed name
+    assert len(entries) == 4 and all(typed.lower() not in entry.lower() for entry in entries)
+    assert all(typed.lower() not in name.lower() for name in attempts)
+    for table in ("audit_entry", "login_attempt"):  # nowhere in either table, whatever the column
+        with workspace.store.session() as session:
+            rows = session.execute(sa.text(f"SELECT * FROM {table}")).all()
+        assert not any(typed in str(value) for row in rows for value in row)
 
 
 def test_one_client_guessing_many_accounts_is_throttled(workspace, account):
@@ -204,3 +270,29 @@ def test_other_roles_enrol_themselves_from_their_account_page(site):
     forget_used_codes(site)
     assert 'id="start-enrolment"' not in admin.get("/account").text  # an administrator's is issued, not chosen
     assert admin.post("/account/second-factor/start", data={"csrf_token": csrf_of(admin, "/account")}).status_code == 422
+
+
+def test_wrong_codes_at_sign_in_lock_the_account_and_end_the_password_only_session(site):
+    admin = sign_in(client_for(site), "administrator")
+    page = admin.post("/users", data={"csrf_token": csrf_of(admin, "/users"), "username": "admin-locked",
+                                      "role": "administrator", "password": "locked admin password"})
+    secret = re.search(r'id="issued-secret">([A-Z2-7]+)<', page.text).group(1)
+    settings = WebSettings(login=LoginSettings(lock_after=3, client_failures=1000))
+    guesser = client_for(site, settings)
+    answer = _login(guesser, "admin-locked", "locked admin password")
+    stage = answer.headers["location"]
+    code = pyotp.TOTP(secret).now()
+    statuses = [guesser.post("/login/second-factor", data={"code": _wrong(code), "csrf_token": csrf_of(guesser, stage),
+                                                           "next": "/"}).status_code for _ in range(3)]
+    assert statuses == [401, 401, 403]
+    assert guesser.get("/login/second-factor").headers["location"] == "/login"  # the partial session is gone
+    owner = client_for(site, settings)
+    again = _login(owner, "admin-locked", "locked admin password")
+    assert again.status_code == 403 and "rz_session" not in again.cookies
+    actions = [action for action, _ in _actions(site, "admin-locked")]
+    assert actions.count("login.second_factor_failed") == 3 and "login.second_factor" not in actions
+    with site.store.session() as session:
+        reasons = [detail.get("reason") for (detail,) in session.execute(sa.select(AuditEntry.detail).where(
+            AuditEntry.record_id == "admin-locked", AuditEntry.action.in_(("login.second_factor_failed", "login.failed"))))]
+        session.get(User, actor_for(session, "admin-locked").user_id).locked_until = None
+    assert "wrong code; account locked" in reasons and reasons[-1] == "locked"

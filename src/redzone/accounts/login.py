@@ -7,8 +7,12 @@ Mechanism, in the order it applies:
 2. an account locked after `lock_after` consecutive failures is refused until `locked_until`;
 3. the password is verified (a dummy hash is verified for unknown users, so timing does not tell);
 4. roles that require a second factor (administrators), and users who enrolled one, must then pass
-   TOTP; each code is accepted once (the last used time step is remembered).
-Every outcome is audited (never the password or the code).
+   TOTP; each code is accepted once (the last used time step is remembered). A wrong code counts
+   exactly like a wrong password: it is a failed attempt from the client (steps 1 and 2), and
+   `lock_after` of them in a row lock the account; the web then ends the password-only session.
+Every outcome is audited (never the password or the code). A username that matches no account is
+recorded only as a keyed digest (`unknown:<hmac>`): a password typed into the username box must not
+stay readable in the append-only audit log or the attempt table.
 
 Threat at enrolment: whoever first signs in with an administrator's password choosing that
 account's second factor. So an administrator's factor is *issued* by another administrator (the
@@ -85,53 +89,72 @@ def needs_second_factor(user: User) -> bool:
     return user.role in SECOND_FACTOR_ROLES or user.totp_secret_sealed is not None
 
 
-def _record(session: Session, keys: KeyRing, username: str, client: str, succeeded: bool, reason: str) -> None:
-    session.add(LoginAttempt(username=username[:80], client=client[:64], succeeded=succeeded))
-    audit.append(session, keys.audit_key, username[:80] or "anonymous",
-                 "login.succeeded" if succeeded else "login.failed", "user", username[:60],
-                 {"client": client[:64], "reason": reason} if reason else {"client": client[:64]})
+def recorded_name(keys: KeyRing, username: str, exists: bool) -> str:
+    """The name kept in the audit log and the attempt table: the username of an existing account,
+    otherwise a keyed digest of what was typed (it may be a password typed in the wrong box)."""
+    if exists:
+        return username[:80]
+    return "unknown:" + keys.digester.digest("login-username\x00" + username)[:32]
+
+
+def _record(session: Session, keys: KeyRing, name: str, client: str, succeeded: bool, reason: str,
+            action: str | None = None) -> None:
+    """`name` is already what may be kept (see `recorded_name`)."""
+    session.add(LoginAttempt(username=name[:80], client=client[:64], succeeded=succeeded))
+    audit.append(session, keys.audit_key, name[:80], action or ("login.succeeded" if succeeded else "login.failed"),
+                 "user", name[:60], {"client": client[:64], "reason": reason} if reason else {"client": client[:64]})
+
+
+def _throttled(session: Session, client: str, now: dt.datetime, settings: LoginSettings) -> bool:
+    window_start = now - dt.timedelta(minutes=settings.client_window_minutes)
+    recent_failures = session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.client == client[:64], LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start)) or 0
+    return recent_failures >= settings.client_failures
+
+
+def _count_failure(user: User, now: dt.datetime, settings: LoginSettings) -> bool:
+    """One more consecutive failure; True when it locks the account."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= settings.lock_after:
+        user.locked_until = now + dt.timedelta(minutes=settings.lock_minutes)
+        user.failed_logins = 0
+        return True
+    return False
 
 
 def authenticate(session: Session, keys: KeyRing, username: str, password: str, client: str,
                  settings: LoginSettings = LoginSettings()) -> LoginOutcome:
     now = utcnow()
-    window_start = now - dt.timedelta(minutes=settings.client_window_minutes)
-    recent_failures = session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.client == client[:64], LoginAttempt.succeeded.is_(False), LoginAttempt.at >= window_start)) or 0
-    if recent_failures >= settings.client_failures:
-        _record(session, keys, username, client, False, "throttled")
-        return LoginOutcome("throttled", message="too many failed sign-ins from this address; wait a few minutes")
     user = session.scalar(sa.select(User).where(User.username == username))
+    name = recorded_name(keys, username, user is not None)
+    if _throttled(session, client, now, settings):
+        _record(session, keys, name, client, False, "throttled")
+        return LoginOutcome("throttled", message="too many failed sign-ins from this address; wait a few minutes")
     if user is None or not user.active or not user.password_hash:
         try:
             _hasher.verify(_dummy_hash(), password)
         except VerificationError:
             pass
-        _record(session, keys, username, client, False, "unknown or inactive account")
+        _record(session, keys, name, client, False, "unknown or inactive account")
         return LoginOutcome("refused", message="wrong username or password")
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
-        _record(session, keys, username, client, False, "locked")
+        _record(session, keys, name, client, False, "locked")
         return LoginOutcome("locked", user.id, "this account is locked after repeated failures; try again later")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        reason = "wrong password"
-        if user.failed_logins >= settings.lock_after:
-            user.locked_until = now + dt.timedelta(minutes=settings.lock_minutes)
-            user.failed_logins = 0
-            reason = "wrong password; account locked"
-        _record(session, keys, username, client, False, reason)
+        locked = _count_failure(user, now, settings)
+        _record(session, keys, name, client, False, "wrong password; account locked" if locked else "wrong password")
         return LoginOutcome("refused", message="wrong username or password")
     user.failed_logins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     if needs_second_factor(user) and user.totp_secret_sealed is None:
-        _record(session, keys, username, client, False, "no second factor issued")
+        _record(session, keys, name, client, False, "no second factor issued")
         return LoginOutcome("no_second_factor", user.id, "this account needs a second factor issued by an administrator")
-    _record(session, keys, username, client, True, "password")
+    _record(session, keys, name, client, True, "password")
     if needs_second_factor(user):
         return LoginOutcome("second_factor", user.id)
     return LoginOutcome("ok", user.id)
@@ -168,21 +191,43 @@ def _verify_code(session: Session, user: User, secret: str, code: str) -> bool:
     return False
 
 
-def check_second_factor(session: Session, keys: KeyRing, user_id: int, code: str, client: str) -> bool:
+def second_factor(session: Session, keys: KeyRing, user_id: int, code: str, client: str,
+                  settings: LoginSettings = LoginSettings()) -> LoginOutcome:
+    """The TOTP step after a right password: 'ok', 'refused' (wrong code), 'locked' (this code made
+    `lock_after` failures in a row, or the account was already locked: even a right code is
+    refused) or 'throttled' (too many failures from this client). On 'locked' and 'throttled' the
+    caller ends the password-only session, so the guesser has to start again from the password."""
     user = session.get(User, user_id)
     if user is None or user.totp_secret_sealed is None:
-        return False
+        return LoginOutcome("refused", message="no second factor")
+    now = utcnow()
+    if _throttled(session, client, now, settings):
+        _record(session, keys, user.username, client, False, "throttled", "login.second_factor_failed")
+        return LoginOutcome("throttled", user.id, "too many failed sign-ins from this address; wait a few minutes")
+    locked_until = _aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        _record(session, keys, user.username, client, False, "locked", "login.second_factor_failed")
+        return LoginOutcome("locked", user.id, "this account is locked after repeated failures; try again later")
     secret = keys.fields.unseal_text(user.totp_secret_sealed, _totp_context(user))
     first_use = _settings(session, user).totp_last_step is None
-    ok = _verify_code(session, user, secret, code)
-    audit.append(session, keys.audit_key, user.username, "login.second_factor" if ok else "login.second_factor_failed",
-                 "user", user.username, {"client": client[:64]})
-    if ok and first_use:  # the first code from an issued secret: the user's authenticator holds it
+    if not _verify_code(session, user, secret, code):
+        locked = _count_failure(user, now, settings)
+        _record(session, keys, user.username, client, False, "wrong code; account locked" if locked else "wrong code",
+                "login.second_factor_failed")
+        if locked:
+            return LoginOutcome("locked", user.id, "this account is locked after repeated failures; try again later")
+        return LoginOutcome("refused", user.id, "that code is not valid")
+    user.failed_logins = 0
+    _record(session, keys, user.username, client, True, "", "login.second_factor")
+    if first_use:  # the first code from an issued secret: the user's authenticator holds it
         audit.append(session, keys.audit_key, user.username, "user.totp_enrolled", "user", user.username,
                      {"how": "issued"})
-    if not ok:
-        user.failed_logins = (user.failed_logins or 0) + 1
-    return ok
+    return LoginOutcome("ok", user.id)
+
+
+def check_second_factor(session: Session, keys: KeyRing, user_id: int, code: str, client: str,
+                        settings: LoginSettings = LoginSettings()) -> bool:
+    return second_factor(session, keys, user_id, code, client, settings).status == "ok"
 
 
 def enrol_second_factor(session: Session, keys: KeyRing, user_id: int, *, secret: str | None = None,
@@ -259,7 +304,7 @@ def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: s
     secret, expires = _open_pending(keys, by, pending)
     user = session.get(User, by.user_id)
     try:
-        _hasher.verify(user.password_hash or _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         audit.append(session, keys.audit_key, by.username, "user.totp_enrol_failed", "user", by.username,
                      {"client": client[:64], "reason": "wrong password"})

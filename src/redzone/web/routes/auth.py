@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from redzone.accounts import (authenticate, check_second_factor, end_session, find_session, promote_session,
-                              set_language, start_session)
+from redzone.accounts import (authenticate, end_session, find_session, promote_session, set_language,
+                              start_session)
+from redzone.accounts import second_factor as check_code
 from redzone.web import i18n
 from redzone.web.deps import LANGUAGE_COOKIE, SESSION_COOKIE, DbSession, WorkspaceDep, optional_principal
 from redzone.web.rendering import render
@@ -86,7 +87,18 @@ def _finish(request, session, workspace, stage, code, next, template):  # noqa: 
     info = _partial(request, session, stage)
     if info is None:
         return RedirectResponse("/login", status_code=303)
-    if not check_second_factor(session, workspace.keys, info.user_id, code, _client(request)):
+    outcome = check_code(session, workspace.keys, info.user_id, code, _client(request), request.app.state.settings.login)
+    if outcome.status in ("locked", "throttled"):
+        # The password-only session ends: whoever guesses codes must start again from the password.
+        end_session(session, request.cookies[SESSION_COOKIE])
+        error = (i18n.gettext_("This account is locked after repeated failures. Try again later.")
+                 if outcome.status == "locked" else
+                 i18n.gettext_("Too many failed sign-ins from this address. Wait a few minutes."))
+        response = render(request, "login.html", status_code=403 if outcome.status == "locked" else 429,
+                          next=safe_next(next), error=error)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    if outcome.status != "ok":
         error = i18n.gettext_("That code is not valid. Enter the current 6-digit code from your authenticator.")
         return render(request, template, status_code=401, next=safe_next(next), error=error)
     full = promote_session(session, request.cookies[SESSION_COOKIE])
