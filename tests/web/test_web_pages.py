@@ -13,7 +13,7 @@ from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, sign_in
 
 from redzone.accounts import create_token
-from redzone.records.models import Attestation, AuditEntry, Claim, Source
+from redzone.records.models import Attestation, AuditEntry, Claim, Evidence, Source
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -74,6 +74,38 @@ def test_evidence_upload_shows_the_hash_and_custody(site):
     page = client.get(response.headers["location"]).text
     assert hashlib.sha256(content).hexdigest() in page
     assert "acquired" in page and "interview.m4a" not in page  # the file name is sealed
+
+
+def test_evidence_over_the_upload_limit_is_refused_and_nothing_is_stored(site):
+    import io
+
+    from redzone.evidence import add_evidence
+    from redzone.records.entry import Context
+    from redzone.records.users import actor_for
+    from redzone.web.config import WebSettings
+    from redzone.web.routes.evidence import UploadTooLarge, _Limited
+    from web_helpers import username
+
+    def stored() -> tuple[int, list[str]]:
+        with site.store.session() as session:
+            rows = session.scalar(sa.select(sa.func.count()).select_from(Evidence))
+        return rows, sorted(p.name for p in site.evidence_dir.iterdir()) if site.evidence_dir.exists() else []
+
+    client = sign_in(client_for(site, WebSettings(max_upload_bytes=1000)), "interviewer")
+    before = stored()
+    over = client.post("/evidence", data={"csrf_token": csrf_of(client, "/evidence")},
+                       files={"file": ("big.bin", b"x" * 1001, "application/octet-stream")})
+    assert over.status_code == 413 and "file: is larger than the limit of 1,000 bytes" in over.text
+    assert stored() == before
+    with site.store.session() as session:  # and while streaming, when the size is not known beforehand
+        ctx = Context(session, site.keys, actor_for(session, username("interviewer")))
+        with pytest.raises(UploadTooLarge):
+            add_evidence(ctx, site.evidence_dir, _Limited(io.BytesIO(b"y" * 1001), 1000))
+    assert stored() == before
+    at_limit = client.post("/evidence", data={"csrf_token": csrf_of(client, "/evidence")},
+                           files={"file": ("ok.bin", b"z" * 1000, "application/octet-stream")})
+    assert at_limit.status_code == 303
+    assert stored()[0] == before[0] + 1
 
 
 def test_claims_ledger_puts_one_measures_figures_side_by_side(site):

@@ -19,3 +19,5 @@ class WebSettings:
     # queue for the interpreter lock (each database call gives it up and waits to get it back): with
     # 20 clients on 2 workers, 8 threads a worker gave source-list p95 167-334 ms, 2-4 threads 114-136.
     route_threads: int = 4
+    # Largest evidence file accepted from the upload form (bigger ones: 413, nothing stored).
+    max_upload_bytes: int = 200 * 1024 * 1024

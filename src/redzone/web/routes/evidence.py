@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import sqlalchemy as sa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from redzone.errors import NotFound
+from redzone.errors import NotFound, Problem, ValidationError
 from redzone.evidence import add_evidence, open_evidence
 from redzone.records.models import CustodyEntry, Evidence, Source
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-MAX_UPLOAD = 200 * 1024 * 1024
+
+
+class UploadTooLarge(ValidationError):
+    """A file over `WebSettings.max_upload_bytes`: 413, naming the field."""
+
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(Problem("file", f"is larger than the limit of {limit:,} bytes"))
+
+
+class _Limited:
+    """A read-only view of an upload that raises once more than `limit` bytes have been read, so the
+    evidence store stops sealing mid-stream and removes its temporary file."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        self._stream, self._limit, self._read = stream, limit, 0
+
+    def read(self, size: int = -1) -> bytes:
+        # Ask for one byte beyond what is left, so a file exactly at the limit passes and one over fails.
+        left = self._limit - self._read + 1
+        chunk = self._stream.read(left if size is None or size < 0 else min(size, left))
+        self._read += len(chunk)
+        if self._read > self._limit:
+            raise UploadTooLarge(self._limit)
+        return chunk
 
 
 @router.get("/evidence", dependencies=[requires("evidence.view")])
@@ -30,8 +55,11 @@ def upload_evidence(request: Request, session: DbSession, workspace: WorkspaceDe
                     source: Annotated[str, Form(max_length=40)] = "",
                     acquisition_method: Annotated[str, Form(max_length=200)] = "",
                     acquired_by: Annotated[str, Form(max_length=80)] = "") -> Response:
+    limit = request.app.state.settings.max_upload_bytes
+    if file.size is not None and file.size > limit:  # known from the parsed form: refuse before any write
+        raise UploadTooLarge(limit)
     ctx = context(session, workspace, request.state.principal)
-    evidence = add_evidence(ctx, workspace.evidence_dir, file.file, source=source.strip() or None,
+    evidence = add_evidence(ctx, workspace.evidence_dir, _Limited(file.file, limit), source=source.strip() or None,
                             acquisition_method=acquisition_method, acquired_by=acquired_by,
                             original_name=(file.filename or "")[:200] or None,
                             media_type=None)
