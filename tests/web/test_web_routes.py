@@ -122,27 +122,54 @@ def _csrf(client) -> str:  # noqa: ANN001
     return csrf_of(client, "/account")
 
 
+@pytest.mark.parametrize("route", ["page", "api"])
 @pytest.mark.parametrize("role", ROLES)
-def test_sealed_identity_follows_the_scope_rule(site, role):
-    """The identity page asks the policy with the person as resource: interviewers see the persons
-    they recorded, nobody else without a grant."""
+def test_sealed_identity_follows_the_scope_rule(site, role, route):
+    """The identity page and `GET /api/v1/persons/{code}/identity` (with the role's bearer token) ask
+    the policy with the person as resource: interviewers see the persons they recorded, nobody else
+    without a grant. Each view is audited `person.view_sealed`, each refusal of a role that may see
+    persons `person.view_sealed.denied`; a role that may not see persons at all is refused first."""
+    from redzone.accounts import create_token
     from redzone.records.identity import person_resource
+    from redzone.records.models import AuditEntry
     from redzone.records.users import actor_for
     from web_helpers import username
 
-    client = sign_in(client_for(site), role)
     with site.store.session() as session:
         actor = actor_for(session, username(role))
         sealed = sa.select(Person).where(Person.identity_sealed.is_not(None)).limit(1)
         own = session.scalars(sealed.where(Person.created_by == actor.username)).first()
         other = session.scalars(sealed.where(Person.created_by != actor.username)).first()
-        if other is None:  # make one recorded by someone else
-            other = session.scalars(sealed).first()
+        if other is None:  # make one recorded by someone else (not the one that stays this actor's own)
+            other = session.scalars(sealed.where(Person.id != own.id) if own else sealed).first()
             other.created_by = "someone-else"
-        cases = [(p, allowed(actor, "person.view_sealed", person_resource(session, actor, p))) for p in (own, other) if p]
+        cases = [(p.code, allowed(actor, "person.view_sealed", person_resource(session, actor, p)))
+                 for p in (own, other) if p]
         assert role != "interviewer" or own is not None
-    for person, expected in cases:
-        response = client.get(f"/persons/{person.code}/identity")
-        assert (response.status_code == 200) == expected, (role, person.created_by, response.status_code)
-        if not expected and allowed(actor, "person.view"):
-            assert response.status_code == 403
+        if route == "api":
+            token, _ = create_token(session, site.keys, actor.username, "scope test", 1)
+    if route == "api":
+        client, path = client_for(site), "/api/v1/persons/{}/identity"
+        client.headers["Authorization"] = f"Bearer {token}"
+    else:
+        client, path = sign_in(client_for(site), role), "/persons/{}/identity"
+
+    def audited(code: str) -> list[str]:
+        with site.store.session() as session:
+            return list(session.scalars(sa.select(AuditEntry.action).where(
+                AuditEntry.actor == actor.username, AuditEntry.record_id == code,
+                AuditEntry.action.like("person.view_sealed%")).order_by(AuditEntry.id)))
+
+    assert role != "interviewer" or [expected for _, expected in cases] == [True, False], cases
+    for code, expected in cases:
+        before = audited(code)
+        response = client.get(path.format(code))
+        assert response.status_code == (200 if expected else 403), (role, route, code, response.status_code)
+        if route == "api" and expected:
+            assert response.json()["code"] == code and "legal_name" in response.json()
+        if expected:
+            assert audited(code) == [*before, "person.view_sealed"]
+        elif allowed(actor, "person.view"):
+            assert audited(code) == [*before, "person.view_sealed.denied"]
+        else:
+            assert audited(code) == before  # refused at the door: the identity was never looked up
