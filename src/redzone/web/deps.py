@@ -77,8 +77,11 @@ def read_database(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(database)]
-ReadSession = Annotated[Session, Depends(read_database)]
+# scope="function": the session closes (and commits) when the route returns, before the answer is
+# sent. FastAPI's default closes it after the answer has left, so a client following a redirect at
+# once could ask for what was not yet committed (a new testimony, the session a sign-in opened).
+DbSession = Annotated[Session, Depends(database, scope="function")]
+ReadSession = Annotated[Session, Depends(read_database, scope="function")]
 WorkspaceDep = Annotated[Workspace, Depends(workspace_dependency)]
 
 
