@@ -272,6 +272,26 @@ def test_other_roles_enrol_themselves_from_their_account_page(site):
     assert admin.post("/account/second-factor/start", data={"csrf_token": csrf_of(admin, "/account")}).status_code == 422
 
 
+def test_wrong_passwords_on_the_enrolment_form_lock_the_account_as_at_sign_in(site):
+    with site.store.session() as session:
+        create_user(session, site.keys, SYSTEM, "analyst-guess", "data_analyst", password="analyst password")
+    client = client_for(site, WebSettings(login=LoginSettings(lock_after=2)))
+    assert _login(client, "analyst-guess", "analyst password").headers["location"] == "/"
+    started = client.post("/account/second-factor/start", data={"csrf_token": csrf_of(client, "/account")})
+    pending = re.search(r'name="pending" value="([^"]+)"', started.text).group(1)
+    for guess in ("first guess", "second guess"):
+        answer = client.post("/account/second-factor", data={"csrf_token": csrf_of(client, "/account"),
+                                                             "pending": pending, "code": "000000", "password": guess})
+        assert answer.status_code == 422
+    with site.store.session() as session:
+        locked_until = session.scalar(sa.select(User.locked_until).where(User.username == "analyst-guess"))
+        reasons = [e.detail.get("reason") for e in session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "user.totp_enrol_failed", AuditEntry.record_id == "analyst-guess"))]
+    assert locked_until is not None
+    assert reasons == ["wrong password", "wrong password; account locked"]
+    assert _login(client_for(site), "analyst-guess", "analyst password").status_code != 303  # locked at sign-in too
+
+
 def test_wrong_codes_at_sign_in_lock_the_account_and_end_the_password_only_session(site):
     admin = sign_in(client_for(site), "administrator")
     page = admin.post("/users", data={"csrf_token": csrf_of(admin, "/users"), "username": "admin-locked",

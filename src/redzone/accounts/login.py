@@ -296,7 +296,7 @@ def _open_pending(keys: KeyRing, by: Actor, pending: str) -> tuple[str, int]:
 
 
 def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: str, code: str, client: str,
-                          password: str) -> None:
+                          password: str, settings: LoginSettings | None = None) -> None:
     """Store the pending secret once the user's password and a code from it are right; refused when
     expired, or when the user already has a factor (replacing one is an administrator's reset). The
     password keeps someone holding only a stolen session from locking the owner out with their own
@@ -306,9 +306,9 @@ def confirm_own_enrolment(session: Session, keys: KeyRing, by: Actor, pending: s
     try:
         _hasher.verify(user.password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
+        locked = _count_failure(user, utcnow(), settings or LoginSettings())  # as a wrong password at sign-in
         audit.append(session, keys.audit_key, by.username, "user.totp_enrol_failed", "user", by.username,
-                     {"client": client[:64], "reason": "wrong password"})
-        user.failed_logins = (user.failed_logins or 0) + 1  # counts towards the sign-in lockout
+                     {"client": client[:64], "reason": "wrong password; account locked" if locked else "wrong password"})
         raise ValidationError(Problem("password", "that is not your password")) from None
     if by.role in SECOND_FACTOR_ROLES:
         raise ValidationError(Problem("second_factor", "an administrator's second factor is issued by another administrator"))

@@ -64,7 +64,8 @@ def confirm_enrolment(request: Request, session: DbSession, workspace: Workspace
                       password: Annotated[str, Form(max_length=1000)] = "") -> Response:
     client = request.client.host if request.client else "unknown"
     try:
-        confirm_own_enrolment(session, workspace.keys, principal.actor, pending, code, client, password)
+        confirm_own_enrolment(session, workspace.keys, principal.actor, pending, code, client, password,
+                              request.app.state.settings.login)
     except ValidationError as error:
         fields = {p.field for p in error.problems}
         if not fields & {"code", "password"}:
