@@ -108,6 +108,24 @@ def test_evidence_over_the_upload_limit_is_refused_and_nothing_is_stored(site):
     assert stored()[0] == before[0] + 1
 
 
+def test_a_body_far_over_the_upload_limit_is_refused_before_it_is_read(site):
+    from redzone.web.config import WebSettings
+    from redzone.web.security import FORM_ROOM
+
+    client = sign_in(client_for(site, WebSettings(max_upload_bytes=1000)), "interviewer")
+    with site.store.session() as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(Evidence))
+    token = csrf_of(client, "/evidence")
+    big = b"x" * (1000 + FORM_ROOM + 1)
+    declared = client.post("/evidence", data={"csrf_token": token}, files={"file": ("big.bin", big, "text/plain")})
+    assert declared.status_code == 413 and "larger than the limit" in declared.text
+    chunked = client.post("/evidence", content=iter([big[:40_000], big[40_000:]]),
+                          headers={"content-type": "multipart/form-data; boundary=x"})
+    assert chunked.status_code == 413
+    with site.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == before
+
+
 def test_claims_ledger_puts_one_measures_figures_side_by_side(site):
     client = sign_in(client_for(site), "legal_analyst")
     with site.store.session() as session:

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from redzone.errors import RedzoneError, ValidationError
 from redzone.web.config import WebSettings
 from redzone.web.deps import SignInRequired, csrf_protect, use_language
-from redzone.web.security import SecurityHeaders
+from redzone.web.security import BodyLimit, SecurityHeaders
 from redzone.workspace import Workspace
 
 STATIC = Path(__file__).with_name("static")
@@ -52,6 +52,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.state.settings = settings
     app.state.secure_cookies = lambda request: settings.secure_cookies or request.url.scheme == "https"
     app.state.dashboard_cache = {}
+    app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
