@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from redzone.cli import app
 from redzone.evidence import add_evidence
 from redzone.records.entry import Context, add_source
-from redzone.records.models import AuditEntry, Evidence
+from redzone.records.models import AuditEntry, CustodyEntry, Evidence
 from redzone.records.users import SYSTEM, create_user
 from redzone.security.policy import Actor
 
@@ -90,3 +90,18 @@ def test_refusal_and_tampering_through_the_real_command(tmp_path):
         assert "Traceback" not in failed.stderr
     finally:
         ws.close()
+
+
+def test_show_marks_a_custody_log_that_does_not_match_the_audit_trail(workspace, context_for):
+    with context_for("interviewer") as ctx:
+        code = add_evidence(ctx, workspace.evidence_dir, CONTENT, acquired_by="Field team A").code
+    assert "does not match" not in run(workspace, "--user", "legal", "evidence", "show", code).output
+    with workspace.store.session() as session:
+        session.execute(sa.update(CustodyEntry).values(holder="Someone else"))
+    shown = run(workspace, "--user", "legal", "evidence", "show", code)
+    assert shown.exit_code == 0 and "custody log does not match the audit trail" in shown.output
+    assert "differs from audit entry" in shown.output and "in holder" in shown.output
+    data = json.loads(run(workspace, "--user", "legal", "--json", "evidence", "show", code).output)
+    assert "in holder" in data["custody_problem"]
+    verified = run(workspace, "--user", "legal", "evidence", "verify")
+    assert verified.exit_code == 2 and f"{code} custody" in verified.output

@@ -231,3 +231,34 @@ def test_bad_input_is_named_field_by_field(context_for, workspace, tmp_path):
     fields = {p.field for p in raised.value.problems}
     assert fields == {"file", "source", "media_type", "acquired_at", "acquired_by"}
     assert_nothing_left(workspace)
+
+
+def test_custody_rows_edited_deleted_or_added_behind_the_application_are_reported(context_for, workspace, tmp_path):
+    codes = [add(context_for, workspace, MARKER + bytes([n])) for n in range(4)]
+    with context_for("officer") as ctx:
+        for code in codes:
+            evidence.transfer(ctx, code, "Evidence safe, office B")
+    with context_for("legal") as ctx:
+        evidence.export_evidence(ctx, workspace.evidence_dir, codes[0], tmp_path / "copy", recipient="UN mechanism")
+        assert evidence.custody_mismatches(ctx) == {}
+        assert evidence.verify_all(ctx, workspace.evidence_dir).intact
+    with workspace.store.session() as session:
+        ids = {code: session.scalar(sa.select(Evidence.id).where(Evidence.code == code)) for code in codes}
+        exported = session.scalar(sa.select(CustodyEntry.id).where(CustodyEntry.action == "exported"))
+        session.execute(sa.delete(CustodyEntry).where(CustodyEntry.id == exported))
+        session.execute(sa.update(CustodyEntry).where(CustodyEntry.evidence_id == ids[codes[1]],
+                                                      CustodyEntry.action == "transferred").values(holder="Nobody"))
+        session.add(CustodyEntry(evidence_id=ids[codes[2]], actor="legal", action="viewed", holder="x"))
+    with context_for("admin") as ctx:
+        report = evidence.verify_all(ctx, workspace.evidence_dir)
+        assert evidence.custody_mismatches(ctx, [ids[codes[1]]]) == {
+            ids[codes[1]]: evidence.custody_mismatches(ctx)[ids[codes[1]]]}
+    found = {p.code: p for p in report.problems}
+    assert not report.intact and set(found) == set(codes[:3]) and {p.kind for p in found.values()} == {"custody"}
+    assert f"custody entry {exported} (exported)" in found[codes[0]].detail and "deleted" in found[codes[0]].detail
+    assert found[codes[1]].detail.endswith("in holder")
+    assert "has no audit entry" in found[codes[2]].detail
+    with workspace.store.session() as session:  # the finding is in the file's custody log and audit chain too
+        note = session.scalar(sa.select(CustodyEntry.note).where(CustodyEntry.evidence_id == ids[codes[1]])
+                              .order_by(CustodyEntry.id.desc()).limit(1))
+        assert note.startswith("custody: ") and audit.verify(session, workspace.keys.audit_key).intact

@@ -105,13 +105,15 @@ def list_files(ctx: typer.Context) -> None:
 
 @evidence_app.command("show")
 def show(ctx: typer.Context, code: str = typer.Argument(..., help="Evidence code, e.g. EVD-3M8K2P.")) -> None:
-    """Show one file's facts and its whole custody log."""
+    """Show one file's facts and its whole custody log, marked when it does not match the audit trail."""
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
         context = Context(session, ws.keys, actor_for(session, cli.user))
-        data = _summary(context, evidence_files.find_evidence(context, code))
+        item = evidence_files.find_evidence(context, code)
+        data = _summary(context, item)
         data["custody"] = [{"at": _when(e.at), "actor": e.actor, "action": e.action, "holder": e.holder,
                             "note": e.note, "sha256": e.sha256} for e in evidence_files.custody_log(context, code)]
+        data["custody_problem"] = evidence_files.custody_mismatches(context, [item.id]).get(item.id)
     if cli.json:
         cli.emit(data)
         return
@@ -128,6 +130,8 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Evidence code
         log.add_row(entry["at"], entry["actor"], entry["action"], entry["holder"],
                     (entry["sha256"] or "")[:12], entry["note"])
     console.print(log)
+    if data["custody_problem"]:
+        console.print(f"[red]custody log does not match the audit trail[/]: {data['custody_problem']}")
 
 
 @evidence_app.command("transfer")
@@ -174,7 +178,10 @@ def export(
 
 @evidence_app.command("verify")
 def verify(ctx: typer.Context) -> None:
-    """Decrypt and re-hash every file; exit 2 if any is missing, unreadable or altered."""
+    """Re-hash every file and compare its custody log with the audit trail; exit 2 on any problem.
+
+    A problem is a file missing, unreadable or altered, or a custody entry edited, deleted or added
+    outside Redzone."""
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
         context = Context(session, ws.keys, actor_for(session, cli.user))

@@ -5,7 +5,10 @@ is the file first acquired; a gap or a silent edit makes the evidence worthless,
 may want to hide a view. Mechanism: custody entries are only ever appended (no function here
 updates or deletes one), each names the actor, the action, the holder after it and, when the
 file was read, the SHA-256 found; every append is mirrored by an entry of the HMAC-chained
-audit log (`security/audit.py`), so an edited custody row no longer matches the chain.
+audit log (`security/audit.py`) naming the custody entry's id, holder and digest, and
+`custody_mismatches` compares the two: a custody row edited, deleted or added behind the
+application's back no longer matches its twin, and the twin cannot be edited to match without
+breaking the chain that `redzone audit verify` checks.
 
 Actions: acquired, viewed, transferred, exported, verified.
 """
@@ -16,7 +19,7 @@ import sqlalchemy as sa
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.records.entry import Context
-from redzone.records.models import CustodyEntry, Evidence
+from redzone.records.models import AuditEntry, CustodyEntry, Evidence
 from redzone.security.policy import require
 
 CUSTODY_ACTIONS = ("acquired", "viewed", "transferred", "exported", "verified")
@@ -61,6 +64,59 @@ def append_entry(ctx: Context, evidence: Evidence, action: str, *, holder: str |
     ctx.audit(f"evidence.{action}", "evidence", evidence.code,
               {"custody_entry": entry.id, "holder": entry.holder, "sha256": sha256})
     return entry
+
+
+def custody_mismatches(ctx: Context, evidence_ids: list[int] | None = None) -> dict[int, str]:
+    """Evidence id -> the first custody entry that does not match its audit twin, for every file
+    (or the files given) whose custody log differs from the audit chain; two queries in all.
+
+    The twin is the `evidence.<action>` audit entry whose detail names the custody entry's id; the
+    action, the file's code, the actor, the holder and the digest must agree, and every twin must
+    have its row. The chain itself is checked by `audit verify`, not here."""
+    evidence_query = sa.select(Evidence.id, Evidence.code)
+    row_query = sa.select(CustodyEntry.id, CustodyEntry.evidence_id, CustodyEntry.action, CustodyEntry.actor,
+                          CustodyEntry.holder, CustodyEntry.sha256)
+    if evidence_ids is not None:
+        evidence_query = evidence_query.where(Evidence.id.in_(evidence_ids))
+        row_query = row_query.where(CustodyEntry.evidence_id.in_(evidence_ids))
+    codes = dict(ctx.session.execute(evidence_query).all())
+    rows = ctx.session.execute(row_query).all()
+    twin_query = sa.select(AuditEntry.id, AuditEntry.action, AuditEntry.actor, AuditEntry.record_id, AuditEntry.detail) \
+        .where(AuditEntry.record_type == "evidence",
+               AuditEntry.action.in_([f"evidence.{action}" for action in CUSTODY_ACTIONS]))
+    if evidence_ids is not None:
+        twin_query = twin_query.where(AuditEntry.record_id.in_(list(codes.values())))
+    twins = ctx.session.execute(twin_query).all()
+    by_custody_id: dict[int, tuple] = {}
+    findings: dict[int, list[tuple[int, str]]] = {}  # evidence id -> (custody id, what is wrong)
+    ids_by_code = {code: evidence_id for evidence_id, code in codes.items()}
+    for twin in twins:
+        detail = twin.detail if isinstance(twin.detail, dict) else {}
+        custody_id = detail.get("custody_entry")
+        if isinstance(custody_id, int):
+            by_custody_id[custody_id] = twin
+    for row in rows:
+        twin = by_custody_id.pop(row.id, None)
+        action = f"custody entry {row.id} ({row.action})"
+        if twin is None:
+            problem = f"{action} has no audit entry (added or renumbered outside Redzone)"
+        else:
+            detail = twin.detail
+            differing = [name for name, ours, theirs in (
+                ("action", f"evidence.{row.action}", twin.action), ("file", codes.get(row.evidence_id), twin.record_id),
+                ("actor", row.actor, twin.actor), ("holder", row.holder, detail.get("holder")),
+                ("sha256", row.sha256, detail.get("sha256"))) if ours != theirs]
+            if not differing:
+                continue
+            problem = f"{action} differs from audit entry {twin.id} in {', '.join(differing)}"
+        findings.setdefault(row.evidence_id, []).append((row.id, problem))
+    for custody_id, twin in by_custody_id.items():  # twins left over: their rows are gone
+        evidence_id = ids_by_code.get(twin.record_id)
+        if evidence_id is not None:
+            findings.setdefault(evidence_id, []).append(
+                (custody_id, f"custody entry {custody_id} ({twin.action.removeprefix('evidence.')}) recorded by "
+                             f"audit entry {twin.id} is missing from the custody log (deleted)"))
+    return {evidence_id: min(found)[1] for evidence_id, found in findings.items()}
 
 
 def check_text(problems: list[Problem], name: str, value: str, limit: int, required: bool = False) -> None:

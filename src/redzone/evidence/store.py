@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from redzone.errors import IntegrityError, Problem, ValidationError
 from redzone.evidence import container
-from redzone.evidence.custody import append_entry, check_text, find_evidence
+from redzone.evidence.custody import append_entry, check_text, custody_mismatches, find_evidence
 from redzone.records.codes import new_code
 from redzone.records.entry import Context
 from redzone.records.models import Evidence, Source, utcnow
@@ -310,7 +310,8 @@ def record_refusal(store: Store, keys: KeyRing, actor: Actor, action: str, code:
 
 @dataclass(frozen=True)
 class FileProblem:
-    """One evidence file that did not pass: `kind` is missing, unreadable or mismatch."""
+    """One evidence file that did not pass: `kind` is missing, unreadable, mismatch (the content's
+    digest), or custody (its custody log differs from the audit chain)."""
 
     code: str
     kind: str
@@ -334,20 +335,24 @@ class VerificationReport:
 
 
 def verify_all(ctx: Context, evidence_dir: Path) -> VerificationReport:
-    """Decrypt and re-hash every evidence file; report each one missing, unreadable or altered by
-    code; append a custody entry `verified` for each, with the digest found."""
+    """Decrypt and re-hash every evidence file; report each one missing, unreadable or altered, and
+    each whose custody log no longer matches its audit entries, by code; append a custody entry
+    `verified` for each, with the digest found."""
     require(ctx.actor, "evidence.view")
     evidence_dir = Path(evidence_dir)
     report = VerificationReport()
     known: set[str] = set()
+    custody = custody_mismatches(ctx)  # before this run's own `verified` entries are added
     for evidence in ctx.session.scalars(sa.select(Evidence).order_by(Evidence.id)).all():
         report.checked += 1
         known.add(evidence.storage_name)
         found, problem = _check_one(ctx, evidence_dir, evidence)
-        if problem:
-            report.problems.append(problem)
+        problems = [problem] if problem else []
+        if evidence.id in custody:
+            problems.append(FileProblem(evidence.code, "custody", custody[evidence.id]))
+        report.problems.extend(problems)
         append_entry(ctx, evidence, "verified", sha256=found,
-                     note="intact" if problem is None else f"{problem.kind}: {problem.detail}")
+                     note="; ".join(f"{p.kind}: {p.detail}" for p in problems) or "intact")
     if evidence_dir.is_dir():
         report.unreferenced = sorted(p.name for p in evidence_dir.iterdir() if p.is_file() and p.name not in known)
     ctx.audit("evidence.verify", "evidence", "", {"checked": report.checked, "problems": len(report.problems),
