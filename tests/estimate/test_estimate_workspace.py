@@ -42,13 +42,15 @@ def test_rows_per_method_and_stratum_with_warnings(workspace, context_for):
     [only] = whole
     assert only.stratum is None and only.observed == 60 and only.lists == ORGANISATIONS
     rows = only.rows()
-    assert [row["method"] for row in rows] == ["chao", "lincoln-petersen", "bic"]
+    assert [row["method"] for row in rows] == ["chao", "bic", "lincoln-petersen"]
     for row in rows:
         assert {"method", "observed", "estimate", "interval", "model", "warnings", "stratum", "lists"} <= set(row)
         assert any("No record linkage has been run" in w for w in row["warnings"])
-    # Nobody is on two lists: log-linear models have no estimate, and the row says why.
-    bic = rows[-1]
+    # Nobody is on two lists: neither log-linear models nor Lincoln-Petersen have an estimate; the rows say why.
+    bic, two_lists = rows[1], rows[2]
     assert bic["estimate"] is None and bic["warnings"][0].startswith("No estimate:")
+    assert two_lists["estimate"] is None and two_lists["interval"] is None
+    assert two_lists["warnings"][0].startswith("No estimate:") and "nobody in common" in two_lists["warnings"][0]
     assert any("nobody in common" in w for w in rows[0]["warnings"])
     assert sorted(s.stratum for s in strata) == ["kp.north_hamgyong", "kp.ryanggang"]
     assert sum(s.observed for s in strata) == 60

@@ -76,8 +76,6 @@ def estimate(
             f"Only the lists {chosen.list_names[0]!r} and {chosen.list_names[1]!r} were used; people recorded "
             "only on the other lists count as unrecorded here."
         )
-    if closed.details["overlap"] == 0:
-        notes.append("The two lists have nobody in common, so this estimate is not supported by the data.")
     details = {**closed.details, "lists": list(chosen.list_names)}
     return _result("lincoln-petersen", chosen, closed.estimate, closed.interval, level, [], notes, details)
 

@@ -56,8 +56,9 @@ def chao_lower_bound(table: CaptureTable, level: float) -> ClosedForm:
 def lincoln_petersen(table: CaptureTable, level: float, *, chapman: bool = True) -> ClosedForm:
     """Two lists: n1 n2 / m, or Chapman's (n1 + 1)(n2 + 1) / (m + 1) - 1, with a normal interval.
 
-    Chapman's estimator is nearly unbiased and defined when the lists do not overlap; its variance
-    is Seber's (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)). The interval is not allowed below n.
+    Chapman's estimator is nearly unbiased; its variance is Seber's (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)). The interval is not allowed below n.
+    With nobody on both lists there is no estimate: Chapman's formula still gives a number, but
+    it is an artefact of its +1 terms, not something the data support.
     """
     if table.n_lists != 2:
         raise EstimationError(
@@ -67,13 +68,17 @@ def lincoln_petersen(table: CaptureTable, level: float, *, chapman: bool = True)
     n1, n2 = table.list_sizes().values()
     m = table.overlap(0, 1)
     n = table.observed
+    if m == 0:
+        first, second = table.list_names
+        raise EstimationError(
+            f"the lists {first!r} and {second!r} have nobody in common, so two lists cannot tell how many people "
+            "both missed (any number fits); there is no estimate without people recorded on both"
+        )
     z = float(norm.ppf(0.5 + level / 2.0))
     if chapman:
         estimate = (n1 + 1) * (n2 + 1) / (m + 1) - 1.0
         variance = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
     else:
-        if m == 0:
-            raise EstimationError("the two lists have nobody in common, so n1 n2 / m is infinite; use chapman=True")
         estimate = n1 * n2 / m
         variance = n1 * n2 * (n1 - m) * (n2 - m) / m**3
     spread = z * math.sqrt(variance)

@@ -1,6 +1,7 @@
 """Plain-language warnings attached to estimates: what a reader of the number must know.
 
 Thresholds (documented in docs/estimation.md):
+* very few people recorded: fewer than 30 seen in all;
 * fewer than three lists: the independence of the lists cannot be checked;
 * a pair of lists with nobody in common;
 * a list holding nobody, or everybody seen;
@@ -21,6 +22,7 @@ from redzone.estimate.selection import try_fit
 from redzone.estimate.table import CaptureTable, cell_to_pattern
 
 EXTRAPOLATION_RATIO = 4.0
+FEW_PEOPLE = 30
 INFLUENCE_SHARE = 0.5
 SMALL_CELL_SHARE = 0.05
 SPARSE_SHARE = 0.5
@@ -31,6 +33,11 @@ def table_warnings(table: CaptureTable) -> list[str]:
     """Warnings about the data themselves, whatever the method."""
     notes: list[str] = []
     names = table.list_names
+    if table.observed < FEW_PEOPLE:
+        notes.append(
+            f"Very few people recorded ({table.observed:,}, fewer than {FEW_PEOPLE}): an estimate from so few "
+            "rests on a handful of overlaps, and its interval, which assumes many, is not to be trusted."
+        )
     if table.n_lists < 3:
         notes.append(
             "Only two lists: the estimate assumes that being on one list makes a person neither more nor "

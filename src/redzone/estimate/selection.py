@@ -153,10 +153,7 @@ def stepwise(counts: np.ndarray, n_lists: int, p_threshold: float) -> StepwiseRe
     model = main_effects_model(n_lists)
     check, fit = try_fit(counts, model, margins)
     if fit is None:
-        raise EstimationError(
-            "even the simplest model (lists independent) has no finite estimate for these data; "
-            "check for a list that holds everyone seen"
-        )
+        raise EstimationError(_no_simplest_model(counts, margins, n_lists))
     steps: list[dict] = []
     if p_threshold <= 0.0 or np.any(margins[1 << np.arange(n_lists)] == 0):
         return StepwiseResult(fit, ())
@@ -198,3 +195,18 @@ def poisson_p_values(seen: np.ndarray, expected: np.ndarray) -> np.ndarray:
     p_values = np.minimum(lower, upper)
     # No expected overlap at all: an observed overlap is impossible under the model.
     return np.where(expected > 0, p_values, np.where(seen > 0, 0.0, 1.0))
+
+
+def _no_simplest_model(counts: np.ndarray, margins: np.ndarray, n_lists: int) -> str:
+    """Why even the main-effects model has no estimate, in the terms of the data."""
+    cells = np.arange(counts.size)
+    on_several = np.array([bin(int(c)).count("1") >= 2 for c in cells])
+    if counts[on_several].sum() == 0:
+        return ("nobody is recorded on more than one list, so there is no overlap between the lists to estimate "
+                "from (the number never recorded could be anything)")
+    total = counts.sum()
+    full = [i + 1 for i in range(n_lists) if margins[1 << i] == total]
+    if full:
+        return (f"list {full[0]} holds everyone seen, so by its record nobody can have been missed and "
+                "the models have no finite estimate; leave that list out")
+    return "even the simplest model (lists independent) has no finite estimate for these data"
