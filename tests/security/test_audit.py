@@ -154,3 +154,56 @@ def test_the_audit_commands(workspace, context_for):
     assert broken.exit_code == 2 and json.loads(broken.output)["intact"] is False
     refused = runner.invoke(app, ["--user", "analyst", "audit", "log"], env=env)
     assert isinstance(refused.exception, PermissionDenied)
+
+
+def test_a_persons_trail_holds_its_import_and_its_acts_and_sources(workspace, context_for, tmp_path):
+    from typer.testing import CliRunner
+
+    from redzone.cli import app
+    from redzone.exchange import import_file
+    from redzone.records.entry import ActDetails, AttestationSpec, add_act, add_source
+    from redzone.records.models import Act, Person, Source
+    from support import PASSPHRASE
+
+    files = {"persons.csv": "ref,sex,birth_year_min\nP1,female,1996\nP2,female,1999\n",
+             "sources.csv": "ref,kind,reliability,credibility,interviewee_ref\nS1,interview,B,2,P1\n",
+             "acts.csv": "ref,victim_ref,violation,source_refs\nA1,P1,trafficking.sale,S1\nA2,P2,trafficking.sale,\n"}
+    with workspace.store.session() as session:
+        officer = actor_for(session, "officer")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        import_file(workspace, officer, tmp_path / name)
+    (tmp_path / "persons.csv").write_text("ref,sex,birth_year_min\nP1,female,1997\n", encoding="utf-8")
+    import_file(workspace, officer, tmp_path / "persons.csv")  # an update of P1 alone
+    with context_for("interviewer") as ctx:  # recorded one at a time: the act and source name her by id only
+        p3 = add_person(ctx, sex="female")
+        told = add_source(ctx, kind="interview", interviewee=p3)
+        report = add_source(ctx, kind="ngo_report")
+        act = add_act(ctx, victim=p3, violation="trafficking.sale", event=None,
+                      details=ActDetails(attestations=[AttestationSpec(report)]))
+        p3, told, report, act = p3.code, told.code, report.code, act.code
+        add_person(ctx, sex="female")  # somebody else
+    with workspace.store.session() as session:
+        p1 = session.scalar(sa.select(Person.code).where(Person.birth_year_min == 1997))
+        s1 = session.scalar(sa.select(Source.code).where(Source.kind == "interview", Source.code != told))
+        a1, a2 = session.scalars(sa.select(Act.code).join(Person, Act.victim_id == Person.id)
+                                 .where(Person.birth_year_min.is_not(None)).order_by(Person.birth_year_min)).all()
+    env = {"REDZONE_WORKSPACE": str(workspace.path), "REDZONE_PASSPHRASE": PASSPHRASE, "COLUMNS": "200"}
+
+    def trail(code):
+        result = CliRunner().invoke(app, ["--user", "admin", "--json", "audit", "log", "--person", code], env=env)
+        assert result.exit_code == 0, result.output
+        return [(e["action"], e["record"], e["detail"]) for e in json.loads(result.output)]
+
+    imported = trail(p1)
+    assert [(action, record) for action, record, _ in imported] == [("import.batch", "person:")] + [
+        ("import.batch", f"{kind}:") for kind in ("act", "source", "person")]
+    assert p1 in imported[0][2]["updated"] and p1 in imported[3][2]["created"]
+    assert a1 in imported[1][2]["created"] and s1 in imported[2][2]["created"]
+    assert a2 in imported[1][2]["created"]  # the batch names both acts: it is the entry that created A1
+    recorded = trail(p3)
+    assert [(action, record) for action, record, _ in recorded] == [
+        ("act.create", f"act:{act}"), ("source.create", f"source:{report}"), ("source.create", f"source:{told}"),
+        ("person.create", f"person:{p3}")]
+    unknown = CliRunner().invoke(app, ["--user", "admin", "audit", "log", "--person", "RZ-NOBODY"], env=env)
+    assert unknown.exit_code != 0 and "person: no person with code 'RZ-NOBODY'" in str(unknown.exception)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-import sqlalchemy as sa
 import typer
 from rich.table import Table
 
 from redzone.cli.app import app, console, state
-from redzone.records.models import AuditEntry
 from redzone.records.users import actor_for
 from redzone.security import audit as audit_chain
 from redzone.security.policy import require
@@ -39,7 +37,8 @@ def verify(ctx: typer.Context) -> None:
 @audit_app.command("log")
 def log(
     ctx: typer.Context,
-    person: Optional[str] = typer.Option(None, help="Only entries about this person code."),
+    person: Optional[str] = typer.Option(None, help="Only entries about this person code: its own, the import "
+                                         "batches naming it, and those of its acts and sources."),
     user: Optional[str] = typer.Option(None, "--user", "--by", help="Only entries by this account (after the "
                                        "command: `redzone audit log --user NAME`)."),
     limit: int = typer.Option(50, min=1, help="Newest entries to show."),
@@ -48,12 +47,7 @@ def log(
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
         require(actor_for(session, cli.user), "audit.view")
-        query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-        if person:
-            query = query.where(AuditEntry.record_type == "person", AuditEntry.record_id == person)
-        if user:
-            query = query.where(AuditEntry.actor == user)
-        entries = session.scalars(query).all()
+        entries = audit_chain.newest(session, person=person, actor=user, limit=limit)
         rows = [{"id": e.id, "at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
                  "record": f"{e.record_type}:{e.record_id}" if e.record_type else "", "detail": e.detail} for e in entries]
     if cli.json:

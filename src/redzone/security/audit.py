@@ -34,7 +34,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.records.models import AuditEntry, WorkspaceMeta, utcnow
+from redzone.errors import NotFound
+from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Person, Source, WorkspaceMeta, utcnow
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -98,6 +99,52 @@ def append(session: Session, key: bytes, actor: str, action: str, record_type: s
     _write_head(session, key, entry_id, entry.entry_hash)
     session.flush()
     return entry
+
+
+# Entries that name the records they wrote in their detail (lists `created`, `updated`) rather than in
+# record_id. A demo load batch lists counts only for now, so it matches no code.
+BATCH_ACTIONS = ("import.batch", "demo.load_batch")
+
+
+def _codes_named(codes: list[str]) -> sa.ColumnElement[bool]:
+    """A batch entry whose detail (JSON text: codes are quoted there) names one of `codes`."""
+    text = sa.cast(AuditEntry.detail, sa.Text)
+    return sa.and_(AuditEntry.action.in_(BATCH_ACTIONS),
+                   sa.or_(*(text.like(f'%"{_literal(code)}"%', escape="\\") for code in codes)))
+
+
+def _literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def person_trail(session: Session, code: str) -> sa.ColumnElement[bool]:
+    """Entries about one person: the person's own, the batches that created or updated it, and
+    those of the acts done to or by the person and of the sources about it (its interview, the
+    sources attesting its acts). Three reads of codes, then one condition; nothing is decrypted."""
+    person_id = session.scalar(sa.select(Person.id).where(Person.code == code))
+    if person_id is None:
+        raise NotFound(f"person: no person with code {code!r}")
+    act_ids = sa.select(Act.id).where(Act.victim_id == person_id).union(
+        sa.select(ActPerpetrator.act_id).where(ActPerpetrator.person_id == person_id))
+    act_codes = list(session.scalars(sa.select(Act.code).where(Act.id.in_(act_ids))))
+    source_codes = list(session.scalars(sa.select(Source.code).where(sa.or_(
+        Source.interviewee_id == person_id,
+        Source.id.in_(sa.select(Attestation.source_id).where(Attestation.act_id.in_(act_ids)))))))
+    return sa.or_(sa.and_(AuditEntry.record_type == "person", AuditEntry.record_id == code),
+                  sa.and_(AuditEntry.record_type == "act", AuditEntry.record_id.in_(act_codes)),
+                  sa.and_(AuditEntry.record_type == "source", AuditEntry.record_id.in_(source_codes)),
+                  _codes_named([code, *act_codes, *source_codes]))
+
+
+def newest(session: Session, *, person: str | None = None, actor: str | None = None,
+           limit: int = 50) -> list[AuditEntry]:
+    """The newest `limit` entries, optionally only those about one person code or by one account."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if person:
+        query = query.where(person_trail(session, person))
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
