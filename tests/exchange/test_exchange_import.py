@@ -170,3 +170,33 @@ def test_xlsx_formulas_are_refused_and_templates_import_in_order(workspace, tmp_
             assert report.counts[kind]["created" if fmt == "csv" else "unchanged"] == 1, (kind, fmt)
     with pytest.raises(ValidationError, match="format"):
         import_file(workspace, officer, write(tmp_path, "notes.txt", "hello"))
+
+
+def test_future_dates_and_unknown_languages_are_refused_at_their_cell(workspace, tmp_path):
+    """Dates later than today (an event's range end too) and a language the vocabulary does not know
+    are refused with file:row:column, like every other cell; a known language in capitals is read."""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    events = ("ref,kind,date_start,date_end,date_precision\n"
+              "E1,sale,2099,,\n"
+              f"E2,detention,2016-01-01,{today + dt.timedelta(days=1)},range\n"
+              f"E3,detention,2016-01-01,{today},range\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(workspace, actor(workspace, "officer"), write(tmp_path, "events.csv", events))
+    lines = [str(p) for p in rejected.value.problems]
+    assert lines[:2] == [f"events.csv:2:date_start: 2099-01-01 is later than today ({today}, UTC)",
+                         f"events.csv:3:date_end: {today + dt.timedelta(days=1)} is later than today ({today}, UTC)"]
+    assert not any(line.startswith("events.csv:4:") for line in lines), lines  # today itself is fine
+    sources = ("ref,kind,language,date\n"
+               "S1,interview,xx,2019-06-02\n"
+               "S2,news_article,ZH,2099-01-01\n"
+               "S3,news_article,KO,2019\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(workspace, actor(workspace, "officer"), write(tmp_path, "sources.csv", sources))
+    assert [str(p) for p in rejected.value.problems] == [
+        "sources.csv:2:language: 'xx' is not a language of the vocabulary (en, ko, zh)",
+        f"sources.csv:3:date: 2099-01-01 is later than today ({today}, UTC)"]
+    import_file(workspace, actor(workspace, "officer"),
+                write(tmp_path, "sources.csv", "ref,kind,language\nS3,news_article,KO\n"))
+    with workspace.store.session() as session:
+        assert session.scalar(sa.select(Source.language)) == "ko"
+    assert row_counts(workspace)["event"] == 0

@@ -225,7 +225,8 @@ def test_every_span_must_lie_in_its_source_text(context_for, workspace, monkeypa
         codes = (person.code, source.code, bare.code, claim.code)
     opened = []
     unseal_text = workspace.keys.fields.unseal_text
-    monkeypatch.setattr(workspace.keys.fields, "unseal_text", lambda blob, where: opened.append(where) or unseal_text(blob, where))
+    monkeypatch.setattr(workspace.keys.fields, "unseal_text",
+                        lambda blob, where: opened.append(where) or unseal_text(blob, where))
     cases = [
         (lambda ctx, s, b: add_act(ctx, victim=None, violation="trafficking.sale", event=None, details=ActDetails(
             attestations=[AttestationSpec(s, 11, 37), AttestationSpec(s, 5, 999999), AttestationSpec(b, 0, 4)])),
@@ -256,3 +257,32 @@ def test_every_span_must_lie_in_its_source_text(context_for, workspace, monkeypa
         assert session.scalar(sa.select(Claim.span_end)) == 37
         # measuring a text is not reading it: no view of it is audited
         assert "source.view_text" not in set(session.scalars(sa.select(AuditEntry.action)))
+
+
+def test_dates_later_than_today_and_unknown_languages_are_refused(context_for, workspace):
+    """A source dated after today (UTC), an event starting or (a range) ending after today, and a
+    source language the vocabulary does not know are refused, each problem naming its field."""
+    today = dt.datetime.now(dt.timezone.utc).date()
+    tomorrow = today + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+        add_source(ctx, kind="interview", language="xx", date=dt.date(2099, 1, 1))
+    assert {p.field: p.problem for p in raised.value.problems} == {
+        "language": "'xx' is not a language of the vocabulary (en, ko, zh)",
+        "date": f"2099-01-01 is later than today ({today.isoformat()}, UTC)"}
+    with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+        add_event(ctx, kind="sale", date_start=dt.date(2099, 1, 1), date_precision="year")
+    assert [p.field for p in raised.value.problems] == ["date_start"]
+    with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+        add_event(ctx, kind="detention", date_start=dt.date(2016, 1, 1), date_end=tomorrow, date_precision="range")
+    assert [p.field for p in raised.value.problems] == ["date_end"]
+    with pytest.raises(ValidationError) as raised, context_for("interviewer") as ctx:
+        add_journey(ctx, add_person(ctx, sex="female"), [
+            JourneyStep("crossing", date_start=dt.date(2018, 1, 1), date_precision="year"),
+            JourneyStep("arrest", date_start=tomorrow, date_precision="day")], field_name="steps")
+    assert [p.field for p in raised.value.problems] == ["steps[1].date_start"]
+    assert _count(workspace, Source) == _count(workspace, Event) == _count(workspace, Person) == 0
+    with context_for("interviewer") as ctx:  # today itself, and each known language, are accepted
+        for language in ("en", "ko", "zh"):
+            add_source(ctx, kind="interview", language=language, date=today)
+        add_event(ctx, kind="detention", date_start=dt.date(2016, 1, 1), date_end=today, date_precision="range")
+    assert _count(workspace, Source) == 3 and _count(workspace, Event) == 1

@@ -13,13 +13,13 @@ from typing import Any
 
 from redzone.exchange.layout import LAYOUTS, LIST_SEPARATOR, RECORD_TYPE_COLUMN, Column, RecordLayout
 from redzone.exchange.spreadsheet import unescape
+from redzone.records.entry import SOURCE_LANGUAGES, today_utc
 from redzone.vocab import load_vocabulary
 
 _REF = re.compile(r"^[^;@\s](?:[^;@]*[^;@\s])?$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,4})?$")
 # Kinds whose reading depends on the text alone (no references): repeated cells are read once.
 _MEMO_KINDS = frozenset({"term", "violation", "place", "integer", "decimal", "organisation", "date", "text"})
 _MEMO_SIZE = 4096
@@ -68,6 +68,7 @@ class RowParser:
         self._terms = {name: {code.casefold(): code for code in terms} for name, terms in self.vocabulary.lists.items()}
         self._roles = {code.casefold(): code for code in self.vocabulary.roles}
         self._this_year = dt.date.today().year
+        self._today = today_utc()
         # How each column's cells are read: PLAIN single-valued free text, kept as it is; TEXTS a list of
         # free texts; MEMO cells whose reading depends on the cell alone, read once per distinct cell (as
         # it stands in the file, before trimming); OWN_REF a row's own ref; ONE the other single values.
@@ -239,8 +240,12 @@ class RowParser:
                 raise CellError(f"{text[:40]!r} may hold only letters, digits, '-', '_' and '.'")
             return text
         if kind == "text":
-            if column.name == "language" and not _LANGUAGE.match(text):
-                raise CellError(f"{text[:40]!r} is not a language code such as en, ko, zh")
+            if column.name == "language":
+                language = text.casefold()
+                if language not in SOURCE_LANGUAGES:
+                    raise CellError(f"{text[:40]!r} is not a language of the vocabulary "
+                                    f"({', '.join(SOURCE_LANGUAGES)})")
+                return language
             return text
         if kind == "term":
             code = self._terms[column.vocabulary or ""].get(text.casefold())
@@ -284,8 +289,10 @@ class RowParser:
                 value = dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
             except ValueError:
                 raise CellError(f"{item!r} is not a calendar date") from None
-        if not 1900 <= value.year <= self._this_year + 1:
-            raise CellError(f"{value.isoformat()} is not between 1900 and {self._this_year + 1}")
+        if value.year < 1900:
+            raise CellError(f"{value.isoformat()} is before 1900")
+        if value > self._today:  # a source, an event (its range's end too) or a consent not yet come
+            raise CellError(f"{value.isoformat()} is later than today ({self._today.isoformat()}, UTC)")
         return value, precision
 
     def _place(self, text: str) -> str:

@@ -47,6 +47,21 @@ def _check_place(problems: list[Problem], field_name: str, place_id: str | None)
         problems.append(Problem(field_name, f"{place_id!r} is not a gazetteer place id"))
 
 
+# The languages a source may be in: those the vocabulary names places in (English, Korean, Chinese)
+# and extraction reads. A code outside them is a typing mistake more often than a new language.
+SOURCE_LANGUAGES = ("en", "ko", "zh")
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _check_not_future(problems: list[Problem], field_name: str, date: dt.date | None) -> None:
+    today = today_utc()
+    if date is not None and date > today:
+        problems.append(Problem(field_name, f"{date.isoformat()} is later than today ({today.isoformat()}, UTC)"))
+
+
 def _raise(problems: list[Problem]) -> None:
     if problems:
         raise ValidationError(problems)
@@ -101,6 +116,10 @@ def add_source(ctx: Context, *, kind: str, title: str = "", language: str = "en"
     _check_term(problems, "kind", "source_kinds", kind)
     _check_term(problems, "reliability", "reliability", reliability)
     _check_term(problems, "credibility", "credibility", str(credibility))
+    if language not in SOURCE_LANGUAGES:
+        problems.append(Problem("language", f"{str(language)[:20]!r} is not a language of the vocabulary "
+                                            f"({', '.join(SOURCE_LANGUAGES)})"))
+    _check_not_future(problems, "date", date)
     for scope in consent_scopes:
         _check_term(problems, "consent_scopes", "consent_scopes", scope)
     if consent_scopes and kind != "interview" and interviewee is None:
@@ -199,6 +218,8 @@ def _event_problems(prefix: str, kind: str, place_id: str | None, date_start: dt
         problems.append(Problem(f"{prefix}date_end", "is required when date_precision is 'range'"))
     if date_start and date_end and date_end < date_start:
         problems.append(Problem(f"{prefix}date_end", "is before date_start"))
+    _check_not_future(problems, f"{prefix}date_start", date_start)
+    _check_not_future(problems, f"{prefix}date_end", date_end)
     return problems
 
 
