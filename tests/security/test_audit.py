@@ -147,6 +147,8 @@ def test_the_audit_commands(workspace, context_for):
     assert verified.exit_code == 0 and "intact" in verified.output
     trail = runner.invoke(app, ["--user", "admin", "--json", "audit", "log", "--person", code], env=env)
     assert [(e["actor"], e["action"]) for e in json.loads(trail.output)] == [("interviewer", "person.create")]
+    table = runner.invoke(app, ["--user", "admin", "audit", "log", "--person", code], env=env)
+    assert "detail" in table.output and "sealed=True" in table.output and "Synthetic Name" not in table.output
     mine = runner.invoke(app, ["--user", "admin", "--json", "audit", "log", "--user", "interviewer"], env=env)
     assert {e["actor"] for e in json.loads(mine.output)} == {"interviewer"}
     _raw(workspace, "UPDATE audit_entry SET action = 'person.edit' WHERE record_id = :code", code=code)
@@ -205,5 +207,17 @@ def test_a_persons_trail_holds_its_import_and_its_acts_and_sources(workspace, co
     assert [(action, record) for action, record, _ in recorded] == [
         ("act.create", f"act:{act}"), ("source.create", f"source:{report}"), ("source.create", f"source:{told}"),
         ("person.create", f"person:{p3}")]
+    shown = CliRunner().invoke(app, ["--user", "admin", "audit", "log", "--person", p1], env=env).output
+    assert f"updated=[{p1}]" in shown and f"created=[{p1}," in shown and f"created=[{a1},{a2}]" in shown
     unknown = CliRunner().invoke(app, ["--user", "admin", "audit", "log", "--person", "RZ-NOBODY"], env=env)
     assert unknown.exit_code != 0 and "person: no person with code 'RZ-NOBODY'" in str(unknown.exception)
+
+
+def test_the_audit_tables_detail_is_short():
+    from redzone.cli.audit_commands import DETAIL_WIDTH, short_detail
+
+    codes = [f"RZ-{n:06d}" for n in range(10000)]
+    assert short_detail({"created": codes[:2], "updated": []}) == "created=[RZ-000000,RZ-000001] updated=[]"
+    assert short_detail({"created": codes}) == "created=[RZ-000000,RZ-000001,RZ-000002,… 10,000 in all]"
+    assert short_detail({"before": {"place": "cn.jilin", "sources": codes}, "note": "x" * 500}).endswith("…")
+    assert len(short_detail({"note": "x" * 500})) == DETAIL_WIDTH and short_detail({}) == ""

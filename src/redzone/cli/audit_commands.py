@@ -16,6 +16,27 @@ audit_app = typer.Typer(help="Verify and read the append-only audit chain.", no_
 app.add_typer(audit_app, name="audit")
 
 
+DETAIL_WIDTH = 80
+
+
+def _short_value(value: object) -> str:
+    if isinstance(value, list):  # an import batch names up to 10,000 codes: show a few and the count
+        shown = ",".join(str(item) for item in value[:3])
+        return f"[{shown}{f',… {len(value):,} in all' if len(value) > 3 else ''}]"
+    if isinstance(value, dict):
+        return "{" + " ".join(f"{key}={_short_value(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+def short_detail(detail: object) -> str:
+    """The entry's detail on one line of at most DETAIL_WIDTH characters (it holds field names, codes
+    and counts, never a sealed value; `--json` gives it whole)."""
+    if not isinstance(detail, dict) or not detail:
+        return ""
+    text = " ".join(f"{key}={_short_value(value)}" for key, value in detail.items())
+    return text if len(text) <= DETAIL_WIDTH else text[:DETAIL_WIDTH - 1] + "…"
+
+
 @audit_app.command("verify")
 def verify(ctx: typer.Context) -> None:
     """Check every entry of the chain; name the first edited, deleted, inserted or reordered one."""
@@ -54,8 +75,8 @@ def log(
         cli.emit(rows)
         return
     table = Table(title="Audit log")
-    for column in ("id", "at", "actor", "action", "record"):
+    for column in ("id", "at", "actor", "action", "record", "detail"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["id"]), row["at"], row["actor"], row["action"], row["record"])
+        table.add_row(str(row["id"]), row["at"], row["actor"], row["action"], row["record"], short_detail(row["detail"]))
     console.print(table)

@@ -126,9 +126,14 @@ def export_command(
     with_identities: bool = typer.Option(False, "--with-identities", help="Include sealed identities and texts "
                                          "(needs permission; encrypted; audited)."),
     recipient: Optional[str] = typer.Option(None, "--recipient", help="age public key (age1…) to encrypt to."),
+    force: bool = typer.Option(False, "--force", help="Replace the --out file if it exists."),
 ) -> None:
     """Export records, pseudonymised unless --with-identities; every export is audited."""
     cli = state(ctx)
+    if out.exists() and not force:  # like evidence export and backup: an earlier export is not lost by a typo
+        raise ValidationError(Problem("out", f"{out} already exists; choose a new file name or pass --force"))
+    if out.is_dir():
+        raise ValidationError(Problem("out", f"{out} is a folder; name a file"))
     if recipient and Path(recipient).is_file():
         recipient = Path(recipient).read_text(encoding="utf-8").strip().splitlines()[-1]
     with cli.open() as ws:

@@ -141,8 +141,9 @@ def record_export(ctx: Context, code: str, recipient: str = "", note: str = "",
                   sha256: str | None = None) -> CustodyEntry:
     """Record that a decrypted copy left the workspace (to a file, a partner, a mechanism).
 
-    Exporters that hand out evidence (exchange/, backup/) call this for every file they copy;
-    `store.export_evidence` calls it itself. The holder of the original does not change.
+    `store.export_evidence` calls it itself; an exporter that hands a decrypted copy out must call it
+    for every file it copies. A backup carries the files still encrypted and records no custody entry
+    (the backup itself is audited as `backup.run`). The holder of the original does not change.
     """
     require(ctx.actor, "evidence.open")
     problems: list[Problem] = []
