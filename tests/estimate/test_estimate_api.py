@@ -32,6 +32,8 @@ def test_result_dictionary_has_exactly_the_agreed_keys(table):
         ({"method": "bayes"}, ["method"]),
         ({"method": "bic", "max_order": 3}, ["max_order"]),
         ({"method": "stepwise", "max_order": 2}, ["max_order"]),
+        ({"method": "bic", "p_threshold": 0.05}, ["p_threshold: applies to 'stepwise' only"]),
+        ({"method": "stepwise", "p_threshold": 1.5}, ["p_threshold: must be between 0 and 1"]),
         ({"method": "bic", "p_threshold": 2.0, "n_boot": -1, "level": 95}, ["p_threshold", "n_boot", "level"]),
         ({"method": "chao", "n_boot": 100}, ["n_boot"]),
         ({"method": "bic", "n_boot": 5}, ["n_boot"]),

@@ -86,3 +86,57 @@ def test_a_csv_with_several_methods_gives_one_row_each(tmp_path):
     assert [row["method"] for row in rows] == ["stepwise", "chao", "lincoln-petersen"]
     assert rows[0]["estimate"] >= 116 and rows[1]["estimate"] >= 116
     assert rows[2]["estimate"] is None and "name the two" in rows[2]["warnings"][0]
+
+
+THREE_LISTS = "A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,25\n1,1,0,8\n1,0,1,6\n0,1,1,5\n1,1,1,2\n"
+
+
+def _csv_cli(tmp_path, *args):
+    path = tmp_path / "three.csv"
+    path.write_text(THREE_LISTS)
+    return CliRunner().invoke(app, ["--json", "estimate", str(path), *args])
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["--method", "chao", "--bootstrap", "100"], "--bootstrap"),
+    (["--method", "lincoln-petersen", "--lists", "A", "B", "--bootstrap", "100"], "--bootstrap"),
+    (["--method", "lcmcr", "--bootstrap", "100"], "--bootstrap"),
+    (["--method", "stepwise", "--max-order", "2"], "--max-order"),
+    (["--method", "bic", "--p-threshold", "0.05"], "--p-threshold"),
+    (["--method", "chao", "--method", "lcmcr", "--max-order", "1"], "--max-order"),
+    (["--method", "bic", "--lists", "A", "B"], "--lists"),
+])
+def test_an_option_for_another_method_is_refused_not_dropped(tmp_path, args, option):
+    result = _csv_cli(tmp_path, *args)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ConfigurationError) and str(result.exception).startswith(option)
+
+
+def test_options_go_to_the_methods_that_use_them(tmp_path):
+    result = _csv_cli(tmp_path, "--method", "bic", "--method", "stepwise", "--max-order", "1", "--p-threshold",
+                      "0.5", "--details")
+    assert result.exit_code == 0, result.output
+    bic, stepwise = json.loads(result.output)
+    assert bic["details"]["max_order"] == 1 and stepwise["details"]["p_threshold"] == 0.5
+    default = json.loads(_csv_cli(tmp_path, "--method", "stepwise", "--details").output)
+    assert default["details"]["p_threshold"] == 0.02
+
+
+def test_lincoln_petersen_on_more_lists_takes_lists_by_name_or_number(tmp_path):
+    by_name = json.loads(_csv_cli(tmp_path, "--method", "lincoln-petersen", "--lists", "A", "C", "--details").output)
+    by_number = json.loads(_csv_cli(tmp_path, "--method", "lincoln-petersen", "--lists", "1", "3", "--details").output)
+    assert by_name["details"]["lists"] == by_number["details"]["lists"] == ["A", "C"]
+    assert by_name["estimate"] == by_number["estimate"] == pytest.approx((56 + 1) * (38 + 1) / (8 + 1) - 1)
+    missing = _csv_cli(tmp_path, "--method", "lincoln-petersen")
+    assert "--lists A B" in str(missing.exception) and "lists=" not in str(missing.exception)
+    for wrong in (["A", "9"], ["A", "A"], ["A", "D"]):
+        refused = _csv_cli(tmp_path, "--method", "lincoln-petersen", "--lists", *wrong)
+        assert isinstance(refused.exception, ConfigurationError) and str(refused.exception).startswith("--lists")
+
+
+def test_workspace_options_are_checked_against_the_methods(workspace, context_for):
+    _fill(context_for)
+    with pytest.raises(ConfigurationError, match="--max-order: applies to bic, aic only"):
+        run_cli(workspace, "estimate", "--from-workspace", "--method", "chao", "--max-order", "2", user="analyst")
+    with pytest.raises(ConfigurationError, match="--lists"):
+        run_cli(workspace, "estimate", "--from-workspace", "--lists", "org-a", "org-b", user="analyst")

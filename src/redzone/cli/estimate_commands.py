@@ -28,9 +28,14 @@ def estimate(
     method: Optional[list[str]] = typer.Option(None, "--method",
                                                help=f"One of: {', '.join(METHODS)}; repeat to compare methods "
                                                     "[default: bic; from a workspace: bic, stepwise, chao]."),
-    max_order: Optional[int] = typer.Option(None, "--max-order", help="Highest interaction order searched."),
-    p_threshold: float = typer.Option(0.02, "--p-threshold", help="Stepwise: add an interaction while p < this."),
-    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="BCa bootstrap replicates (0: none)."),
+    max_order: Optional[int] = typer.Option(None, "--max-order", help="bic, aic: highest interaction order searched."),
+    p_threshold: Optional[float] = typer.Option(None, "--p-threshold",
+                                                help="stepwise: add an interaction while p < this [default: 0.02]."),
+    bootstrap: Optional[int] = typer.Option(None, "--bootstrap", min=0,
+                                            help="bic, aic, stepwise: BCa bootstrap replicates [default: 0, none]."),
+    lists: Optional[tuple[str, str]] = typer.Option(None, "--lists", metavar="A B",
+                                                    help="lincoln-petersen on a CSV of 3+ lists: the two lists to use, "
+                                                         "by name or number (1 = the first)."),
     seed: Optional[int] = typer.Option(None, help="Random seed, for a repeatable interval."),
     resampler: str = typer.Option("numpy", help="Bootstrap random stream: numpy, or r (R's, as the published packages)."),
     details: bool = typer.Option(False, "--details", help="With --json: include candidate models and diagnostics."),
@@ -40,27 +45,42 @@ def estimate(
     With a CSV and one method, --json prints one object: method, observed, estimate, interval, model,
     warnings. With several methods, or --from-workspace, it prints a list of such objects (from a
     workspace each also names its stratum and lists; a method the data cannot support has estimate null
-    and says why in its warnings).
+    and says why in its warnings). An option given for a method that does not use it is an error; with
+    several methods it goes to those that use it.
     """
     cli = state(ctx)
     if (csv_path is None) == (not from_workspace):
         raise ConfigurationError("estimate: give either a capture-history CSV or --from-workspace, not both or neither")
     if stratify is not None and not from_workspace:
         raise ConfigurationError("--stratify: applies with --from-workspace only (a CSV holds one table)")
+    given = {option: value for option, value in (("--max-order", max_order), ("--p-threshold", p_threshold),
+                                                  ("--bootstrap", bootstrap), ("--lists", lists)) if value is not None}
     if from_workspace:
+        if lists is not None:
+            raise ConfigurationError("--lists: applies to a CSV only; from a workspace lincoln-petersen uses the "
+                                     "two largest lists")
+        from redzone.estimate.workspace import DEFAULT_METHODS
+
+        _settings_for(method or list(DEFAULT_METHODS), given)
         _from_workspace(cli, method, stratify, role, max_order, p_threshold, bootstrap, seed, details)
         return
-    from redzone.estimate import CaptureTable, EstimationError, InvalidSetting, estimate as run_estimate
+    from redzone.estimate import CaptureTable, EstimationError, estimate as run_estimate
 
     table = CaptureTable.from_csv(csv_path)
     methods = method or ["bic"]
+    if lists is not None:
+        given["--lists"] = _list_names(table, lists)
+    settings = _settings_for(methods, given)
     rows, results = [], []
     for name in methods:
         try:
-            result = run_estimate(table, name, max_order=max_order if name in ("bic", "aic") else None,
-                                  p_threshold=p_threshold, n_boot=bootstrap if name in ("bic", "aic", "stepwise") else 0,
-                                  seed=seed, resampler=resampler)
-        except (EstimationError, InvalidSetting) as error:
+            if name == "lincoln-petersen" and table.n_lists > 2 and "lists" not in settings[name]:
+                raise ConfigurationError(
+                    f"--lists: this table has {table.n_lists} lists ({', '.join(table.list_names)}); name the two "
+                    f"for lincoln-petersen, e.g. --lists {table.list_names[0]} {table.list_names[1]} or --lists 1 2"
+                )
+            result = run_estimate(table, name, seed=seed, resampler=resampler, **settings[name])
+        except (EstimationError, ConfigurationError) as error:
             if len(methods) == 1:
                 raise
             rows.append({"method": name, "observed": table.observed, "estimate": None, "interval": None, "model": [],
@@ -77,15 +97,57 @@ def estimate(
         _print_rows(f"Multiple systems estimation: {csv_path.name}", rows)
 
 
+# Which methods use each option, and the setting of `estimate` it becomes.
+OPTION_METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "--max-order": ("max_order", ("bic", "aic")),
+    "--p-threshold": ("p_threshold", ("stepwise",)),
+    "--bootstrap": ("n_boot", ("bic", "aic", "stepwise")),
+    "--lists": ("lists", ("lincoln-petersen",)),
+}
+
+
+def _settings_for(methods: list[str], given: dict[str, object]) -> dict[str, dict[str, object]]:
+    """The settings each method receives: with one method every option given (so `estimate` refuses one that
+    does not apply), with several each option goes to the methods that use it; an option none of them uses
+    is refused here."""
+    settings: dict[str, dict[str, object]] = {name: {} for name in methods}
+    for option, value in given.items():
+        setting, users = OPTION_METHODS[option]
+        takers = [name for name in methods if name in users]
+        if not takers:
+            asked = ", ".join(methods)
+            raise ConfigurationError(f"{option}: applies to {', '.join(users)} only, not to {asked}")
+        for name in (methods if len(methods) == 1 else takers):
+            settings[name][setting] = value
+    return settings
+
+
+def _list_names(table, items: tuple[str, str]) -> list[str]:  # noqa: ANN001
+    """--lists A B: each a list name of the CSV's header or its number counting from 1."""
+    names = []
+    for item in items:
+        if item in table.list_names:
+            names.append(item)
+        elif item.isdigit() and 1 <= int(item) <= table.n_lists:
+            names.append(table.list_names[int(item) - 1])
+        else:
+            raise ConfigurationError(f"--lists: {item!r} is neither a list of this table ({', '.join(table.list_names)}) "
+                                     f"nor a list number from 1 to {table.n_lists}")
+    if names[0] == names[1]:
+        raise ConfigurationError(f"--lists: name two different lists, got {names[0]!r} twice")
+    return names
+
+
 def _from_workspace(cli, methods, stratify, role, max_order, p_threshold, bootstrap, seed, details) -> None:  # noqa: ANN001
     from redzone.estimate import estimate_workspace
     from redzone.records.users import actor_for
 
+    optional = {"p_threshold": p_threshold} if p_threshold is not None else {}
     with cli.open() as ws:
         with ws.store.session() as session:
             strata = estimate_workspace(session, actor_for(session, cli.user), methods=methods or None,
                                         stratify=stratify, person_role=role, max_order=max_order,
-                                        p_threshold=p_threshold, n_boot=bootstrap, seed=seed)
+                                        n_boot=bootstrap or 0, seed=seed, **optional)
     rows = [row for stratum in strata for row in stratum.rows(details=details)]
     if cli.json:
         cli.emit(rows)

@@ -25,6 +25,7 @@ from redzone.estimate.selection import ModelFit, search, stepwise
 from redzone.estimate.table import CaptureTable
 
 LOG_LINEAR_MAX_LISTS = 15
+STEPWISE_P_THRESHOLD = 0.02  # the threshold Chan, Silverman & Vincent (2021) found best
 _LCMCR_OPTIONS = tuple(f.name for f in fields(LatentClassSettings))
 
 
@@ -33,7 +34,7 @@ def estimate(
     method: Method,
     *,
     max_order: int | None = None,
-    p_threshold: float = 0.02,
+    p_threshold: float | None = None,
     n_boot: int = 0,
     seed: int | None = None,
     level: float = 0.95,
@@ -46,7 +47,7 @@ def estimate(
     """Estimate the total population (recorded and unrecorded) from a capture-history table.
 
     method: 'bic' / 'aic' (search over hierarchical log-linear models up to `max_order`),
-    'stepwise' (Chan, Silverman & Vincent 2021, threshold `p_threshold`), 'lcmcr' (Bayesian latent
+    'stepwise' (Chan, Silverman & Vincent 2021, threshold `p_threshold`, default 0.02), 'lcmcr' (Bayesian latent
     classes; options max_classes, burn_in, samples, thinning, chains, a_alpha, b_alpha), 'chao'
     (lower bound) or 'lincoln-petersen' (two lists; `chapman`, `lists` to pick two of more).
     n_boot > 0 adds a BCa bootstrap interval that repeats the model choice (`top_models` limits
@@ -58,7 +59,8 @@ def estimate(
     if method in ("bic", "aic"):
         return _by_criterion(table, method, max_order, n_boot, seed, level, top_models, resampler)
     if method == "stepwise":
-        return _by_stepwise(table, p_threshold, n_boot, seed, level, resampler)
+        return _by_stepwise(table, STEPWISE_P_THRESHOLD if p_threshold is None else p_threshold, n_boot, seed, level,
+                            resampler)
     if method == "lcmcr":
         return _by_latent_classes(table, LatentClassSettings(**lcmcr_options), seed, level)
     if method == "chao":
@@ -283,8 +285,11 @@ def _validate(table, method, max_order, p_threshold, n_boot, seed, level, top_mo
                 f"max_order: must be a whole number from 1 to {n_lists - 1} for {n_lists} lists "
                 f"(the {n_lists}-way interaction can never be estimated), got {max_order!r}"
             )
-    if not _is_number(p_threshold) or not 0.0 <= p_threshold <= 1.0:
-        problems.append(f"p_threshold: must be between 0 and 1, got {p_threshold!r}")
+    if p_threshold is not None:
+        if method != "stepwise":
+            problems.append("p_threshold: applies to 'stepwise' only")
+        elif not _is_number(p_threshold) or not 0.0 <= p_threshold <= 1.0:
+            problems.append(f"p_threshold: must be between 0 and 1, got {p_threshold!r}")
     if not _is_whole(n_boot) or n_boot < 0:
         problems.append(f"n_boot: must be a whole number, 0 or more, got {n_boot!r}")
     elif n_boot and method not in ("bic", "aic", "stepwise"):
