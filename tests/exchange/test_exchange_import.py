@@ -75,14 +75,15 @@ def test_files_import_in_order_sealed_and_linked(workspace, tmp_path):
 
 
 def test_reimport_is_idempotent_and_a_changed_row_updates(workspace, tmp_path):
-    import_all(workspace, tmp_path)
+    # The interviewer, who may change the identities she recorded: the files carry identity columns.
+    import_all(workspace, tmp_path, who="interviewer")
     before = row_counts(workspace)
-    again = import_all(workspace, tmp_path)
+    again = import_all(workspace, tmp_path, who="interviewer")
     assert all(counts["created"] == counts["updated"] == 0 for r in again for counts in r.counts.values())
     after = row_counts(workspace)
     assert {k: v for k, v in after.items() if k != "audit_entry"} == {k: v for k, v in before.items() if k != "audit_entry"}
     changed = PERSONS.replace("P2,demo-tumen,Female,1999", "P2,demo-tumen,female,1998")
-    report = import_file(workspace, actor(workspace, "officer"), write(tmp_path, "persons.csv", changed))
+    report = import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "persons.csv", changed))
     assert report.counts["persons"] == {"created": 0, "updated": 1, "unchanged": 1}
     with workspace.store.session() as session:
         assert sorted(session.scalars(sa.select(Person.birth_year_min))) == [1996, 1998]
@@ -152,7 +153,7 @@ def test_encodings_bom_legacy_and_undecodable_bytes(workspace, tmp_path):
 
 
 def test_xlsx_formulas_are_refused_and_templates_import_in_order(workspace, tmp_path):
-    officer = actor(workspace, "officer")
+    interviewer = actor(workspace, "interviewer")  # templates carry identity columns: the one who may change them
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "groups"
@@ -161,15 +162,15 @@ def test_xlsx_formulas_are_refused_and_templates_import_in_order(workspace, tmp_
     sheet.append(["G2", "'=literal", "brothel"])
     book.save(tmp_path / "book.xlsx")
     with pytest.raises(ImportRejected) as rejected:
-        import_file(workspace, officer, tmp_path / "book.xlsx")
+        import_file(workspace, interviewer, tmp_path / "book.xlsx")
     assert [str(p) for p in rejected.value.problems] == ["book.xlsx:2:name: is a formula; paste the values only"]
     for kind in ("groups", "events", "persons", "sources", "acts"):
         for fmt in ("csv", "xlsx", "json"):
             write_template(kind, fmt, tmp_path / f"{kind}-template.{fmt}")
-            report = import_file(workspace, officer, tmp_path / f"{kind}-template.{fmt}")
+            report = import_file(workspace, interviewer, tmp_path / f"{kind}-template.{fmt}")
             assert report.counts[kind]["created" if fmt == "csv" else "unchanged"] == 1, (kind, fmt)
     with pytest.raises(ValidationError, match="format"):
-        import_file(workspace, officer, write(tmp_path, "notes.txt", "hello"))
+        import_file(workspace, interviewer, write(tmp_path, "notes.txt", "hello"))
 
 
 def test_future_dates_and_unknown_languages_are_refused_at_their_cell(workspace, tmp_path):

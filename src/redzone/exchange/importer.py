@@ -30,8 +30,8 @@ from redzone.errors import Problem, ValidationError
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
 from redzone.exchange.validation import RowParser, unknown_columns
-from redzone.exchange.writer import RecordWriter, RefIndex, row_digest
-from redzone.records.models import ExternalRef, Organisation, User
+from redzone.exchange.writer import RecordWriter, RefIndex, Refused
+from redzone.records.models import Organisation, User
 from redzone.security import audit
 from redzone.security.policy import Actor, require
 from redzone.workspace import Workspace
@@ -103,19 +103,34 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
         raise ValidationError(Problem("organisation", f"{namespace[:40]!r} may hold only letters, digits, '-', '_', '.'"))
     report = ImportReport(file=path.name, format=fmt, organisation=namespace, dry_run=dry_run)
     file_digest = _file_digest(opener)
-    table = _single_table(opener, name, fmt, encoding, forced)
-    if table is not None:  # one table of one record type: validated and written in one pass
-        _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
-        report.seconds = time.perf_counter() - started
-        return report
-    survey = _Survey(ws, report, namespace, forced)
-    survey.run(opener, name, fmt, encoding)
-    if survey.problems.total:
-        raise ImportRejected(path.name, survey.problems.sorted(), survey.problems.total)
-    if not dry_run:
-        _write(ws, actor, report, survey, opener, name, encoding, namespace, file_digest)
+    try:
+        table = _single_table(opener, name, fmt, encoding, forced)
+        if table is not None:  # one table of one record type: validated and written in one pass
+            _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
+        else:
+            survey = _Survey(ws, actor, report, namespace, forced)
+            survey.run(opener, name, fmt, encoding)
+            if survey.problems.total:
+                raise ImportRejected(path.name, survey.problems.sorted(), survey.problems.total)
+            if not dry_run:
+                _write(ws, actor, report, survey, opener, name, encoding, namespace, file_digest)
+    except ImportRejected as rejected:
+        if dry_run:
+            _audit_dry_run(ws, actor, report, file_digest, rejected.total)
+        raise
+    if dry_run:
+        _audit_dry_run(ws, actor, report, file_digest, 0)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _audit_dry_run(ws: Workspace, actor: Actor, report: ImportReport, file_digest: str, problems: int) -> None:
+    """A dry run writes nothing but is audited, in a transaction of its own: what it answers (which
+    rows would be created, updated or left alone) is itself a reading of the workspace. Counts only."""
+    with ws.store.session() as session:
+        audit.append(session, ws.keys.audit_key, actor.username, "import.dry_run", "workspace", "",
+                     {"format": report.format, "rows": report.rows, "organisation": report.organisation,
+                      "counts": report.counts, "problems": problems, "file_sha256": file_digest})
 
 
 def _single_table(opener: Opener, name: str, fmt: str, encoding: str | None, forced: str | None) -> Table | None:
@@ -196,20 +211,23 @@ def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
 class _Survey:
     """Pass 1: every problem, the refs defined, the refs needed, and what the write would do."""
 
-    def __init__(self, ws: Workspace, report: ImportReport, namespace: str, forced: str | None) -> None:
-        self.ws, self.report, self.namespace, self.forced = ws, report, namespace, forced
+    def __init__(self, ws: Workspace, actor: Actor, report: ImportReport, namespace: str, forced: str | None) -> None:
+        self.ws, self.actor, self.report, self.namespace, self.forced = ws, actor, report, namespace, forced
         self.problems = _Problems()
         self.defined: dict[tuple[str, str], str] = {}
         self.needed: dict[tuple[str, str], tuple[int, str, int, str]] = {}
         self.organisations: set[str] = set()
         self.types: set[str] = set()
         self.default_organisation_used = False
-        self.pending: list[tuple[str, str, str]] = []
+        self.pending: list[tuple[str, Any, int, str, int]] = []  # record type, parsed row, table, label, row
+        self.checker: RecordWriter | None = None
 
     def run(self, opener: Opener, name: str, fmt: str, encoding: str | None) -> None:
         parsers: dict[str, RowParser] = {}
         spreadsheet = fmt in ("csv", "xlsx", "zip")
         with self.ws.store.session() as session:
+            # Writes nothing: asked only what writing each row would do, and whether the actor may.
+            self.checker = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None)
             for index, table in enumerate(open_tables(opener, name, fmt, encoding)):
                 if table.ignored:
                     self.report.ignored.append(table.label)
@@ -251,23 +269,27 @@ class _Survey:
             return
         self.defined[(kind, parsed.ref)] = where
         if not parsed.problems and not row.problems:
-            self.pending.append((kind, parsed.ref, row_digest(self.ws.keys, LAYOUTS[kind].model, parsed)))
+            self.pending.append((kind, parsed, index, label, row.number))
             if len(self.pending) >= BATCH:
                 self._flush(session)
 
     def _flush(self, session: Any) -> None:
-        """What the write would do with the pending rows: create, update or leave alone."""
-        by_type: dict[str, dict[str, str]] = {}
-        for kind, ref, digest in self.pending:
-            by_type.setdefault(kind, {})[ref] = digest
-        for kind, digests in by_type.items():
-            stored = dict(session.execute(sa.select(ExternalRef.ref, ExternalRef.row_digest).where(
-                ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == LAYOUTS[kind].model,
-                ExternalRef.ref.in_(list(digests)))).all())
-            counts = self.report.counts[kind]
-            for ref, digest in digests.items():
-                status = "created" if ref not in stored else "unchanged" if stored[ref] == digest else "updated"
-                counts[status] += 1
+        """What the write would do with the pending rows (create, update or leave alone), and the rows
+        the actor may not write."""
+        assert self.checker is not None
+        by_type: dict[str, list[tuple[Any, int, str, int]]] = {}
+        for kind, parsed, index, label, number in self.pending:
+            by_type.setdefault(kind, []).append((parsed, index, label, number))
+        for kind, rows in by_type.items():
+            statuses, refused = self.checker.check(LAYOUTS[kind], [parsed for parsed, _, _, _ in rows])
+            for position, column, message in refused:
+                _, index, label, number = rows[position]
+                self.problems.add(index, label, number, column, message)
+            # A refused row is not counted: whether it matches what is stored is not the actor's to learn.
+            counts, refused_rows = self.report.counts[kind], {position for position, _, _ in refused}
+            for position, status in enumerate(statuses):
+                if position not in refused_rows:
+                    counts[status] += 1
         self.pending.clear()
 
     def _resolve(self, session: Any) -> None:
@@ -320,10 +342,10 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
                                                             "written", where=name))
                     batch.append(parsed)
                     if len(batch) >= BATCH:
-                        _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
+                        _add(report.counts[kind], _write_checked(writer, LAYOUTS[kind], batch, name))
                         batch = []
             if batch:
-                _add(report.counts[kind], writer.write(LAYOUTS[kind], batch))
+                _add(report.counts[kind], _write_checked(writer, LAYOUTS[kind], batch, name))
         writer.finish()
         report.codes_reassigned = writer.codes_reassigned
         if _file_digest(opener) != file_digest:  # checked before the commit: then nothing is written
@@ -332,6 +354,14 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
         audit.append(session, ws.keys.audit_key, actor.username, "import.run", "workspace", "",
                      {"format": report.format, "rows": report.rows, "organisation": namespace,
                       "counts": report.counts, "file_sha256": file_digest})
+
+
+def _write_checked(writer: RecordWriter, layout: Any, batch: list[Any], name: str) -> dict[str, int]:
+    try:
+        return writer.write(layout, batch)
+    except Refused:  # the survey found none: records or permissions changed between the two passes
+        raise ValidationError(Problem(FILE, "records changed while the file was being imported; nothing was "
+                                            "written, import it again", where=name)) from None
 
 
 def _add(total: dict[str, int], counts: dict[str, int]) -> None:
@@ -431,8 +461,9 @@ class _OnePass:
                                                                  "in this file or in the workspace")
             if not missing and number > 0:
                 ready.append(parsed)
-        if self.problems.total:
-            return  # the file will be rejected: validate the rest, write nothing more
+        if self.problems.total:  # the file will be rejected: validate the rest, write nothing more
+            self._refused(label, batch, ready, writer.check(layout, ready)[1])
+            return
         wanted = {parsed.values.get("organisation") for parsed in ready} - {None}
         if layout.record_type in ("persons", "sources") and self.namespace and any(
                 parsed.values.get("organisation") is None for parsed in ready):
@@ -444,4 +475,16 @@ class _OnePass:
                          "organisation", organisation, {"by": "import"})
             self.organisations.add(organisation)
             self.report.organisations_created.append(organisation)
-        _add(self.report.counts[layout.record_type], writer.write(layout, ready))
+        try:
+            _add(self.report.counts[layout.record_type], writer.write(layout, ready))
+        except Refused as refused:
+            self._refused(label, batch, ready, refused.refusals)
+
+    def _refused(self, label: str, batch: list[tuple[int, Any]], ready: list[Any],
+                 refusals: list[tuple[int, str, str]]) -> None:
+        """Name the rows the actor may not write, by their row numbers."""
+        if not refusals:
+            return
+        numbers = {id(parsed): number for number, parsed in batch}
+        for position, column, message in refusals:
+            self.problems.add(0, label, numbers[id(ready[position])], column, message)

@@ -23,11 +23,11 @@ from redzone.exchange.validation import ParsedRow, date_value
 from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
-from redzone.records.models import (Act, ActPerpetrator, Attestation, Event, EventAttestation, ExternalRef, Group,
-                                    Participation, Person, Source, utcnow)
+from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation,
+                                    ExternalRef, Group, Participation, Person, Source, utcnow)
 from redzone.security import audit
 from redzone.security.keys import Digester, KeyRing, Sealer
-from redzone.security.policy import Actor
+from redzone.security.policy import ACTIONS, Actor, PersonResource, allowed
 from redzone.store.bulk import insert_rows, insert_tuples, lookup
 
 MODELS: dict[str, Any] = {"groups": Group, "events": Event, "persons": Person, "sources": Source, "acts": Act}
@@ -147,6 +147,77 @@ class RefIndex:
         return None if ref is None else self.ids.get((record_type, ref))
 
 
+class Refused(Exception):
+    """Rows of a batch the actor may not write: (position in the batch, column, message); none was written."""
+
+    def __init__(self, refusals: list[tuple[int, str, str]]) -> None:
+        super().__init__(f"{len(refusals)} rows refused")
+        self.refusals = refusals
+
+
+# The action editing a record of each type by hand needs (records/entry.py, records/corrections.py).
+EDIT_ACTIONS = {"groups": "act.edit", "events": "act.edit", "persons": "person.edit", "sources": "source.edit",
+                "acts": "act.edit"}
+
+
+class EditPermissions:
+    """May the actor change, by importing a row, the record its ref already maps to? The same decisions
+    as editing by hand, asked of the policy once per import for each action, and for sealed identities
+    once per person, with one query per batch for the persons' creators and the actor's grants.
+
+    Decided whether or not the row would change anything: a row carrying sealed columns (a person's
+    identity, a source's text) needs the permission to change them even when it matches what is stored,
+    or the answer `unchanged` / `updated` would tell a role that may not see them whether a guess is right.
+    """
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session, self.actor = session, actor
+        self.may = {action: allowed(actor, action) for action in set(EDIT_ACTIONS.values())}
+        # Whether any person's sealed identity could be editable to this actor (own or granted scope).
+        self.may_seal_some = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username, True))
+
+    def refusals(self, record_type: str, rows: list[tuple[int, ParsedRow, int, bool]]) -> list[tuple[int, str, str]]:
+        """For (position, row, record id, changed) of rows mapped to existing records: (position, column,
+        message) of each row refused."""
+        action = EDIT_ACTIONS[record_type]
+        singular = record_type[:-1]
+        refused: list[tuple[int, str, str]] = []
+        sealed_rows = []
+        for position, row, record_id, changed in rows:
+            if record_type == "persons":
+                sealed = next((name for name in row.values if name in SEALED_FIELDS), None)
+                if sealed is not None:
+                    sealed_rows.append((position, sealed, record_id))
+                    continue
+            elif record_type == "sources" and "text" in row.values:
+                if not self.may[action]:
+                    refused.append((position, "text", f"carries the text of an existing {singular}: your role "
+                                                      f"may not {ACTIONS[action]}"))
+                continue
+            if changed and not self.may[action]:
+                refused.append((position, "ref", f"changes an existing {singular}: your role may not "
+                                                 f"{ACTIONS[action]}"))
+        if sealed_rows:
+            refused += self._sealed_refusals(sealed_rows)
+        return sorted(refused)
+
+    def _sealed_refusals(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str, str]]:
+        message = ("carries an identity column for an existing person: your role may not "
+                   f"{ACTIONS['person.edit_sealed']} of this person "
+                   "(leave the identity columns out to update the rest)")
+        if not (self.may["person.edit"] and self.may_seal_some):
+            return [(position, column, message) for position, column, _ in rows]
+        ids = [record_id for _, _, record_id in rows]
+        creators = dict(lookup(self.session, [Person.id, Person.created_by], Person.id, ids))
+        granted: set[int] = set()
+        if self.actor.user_id is not None:
+            granted = {person_id for person_id, in lookup(self.session, [AccessGrant.person_id], AccessGrant.person_id,
+                                                           ids, {AccessGrant.user_id: self.actor.user_id})}
+        return [(position, column, message) for position, column, record_id in rows
+                if not allowed(self.actor, "person.edit_sealed",
+                               PersonResource(record_id, creators.get(record_id, ""), record_id in granted))]
+
+
 class RecordWriter:
     """Writes batches of parsed rows of any record type in one transaction."""
 
@@ -166,12 +237,32 @@ class RecordWriter:
         # ref twice (the importer rejects it first), so none of their rows can find a mapping.
         self.unmapped: dict[str, bool] = {}
         self.unaudited: tuple[str, list[str], list[str]] | None = None  # record type, created, updated
+        self.permissions = EditPermissions(session, actor)
+
+    def check(self, layout: RecordLayout, rows: list[ParsedRow]) -> tuple[list[str], list[tuple[int, str, str]]]:
+        """What writing `rows` would do, without writing: each row's status (created, updated, unchanged)
+        and the rows the actor may not write, as `Refused` lists them."""
+        digests = [row_digest(self.keys, layout.model, row) for row in rows]
+        mapped = self._mapped(layout.model, [row.ref for row in rows])
+        return ([("updated" if mapped[row.ref][2] != digest else "unchanged") if row.ref in mapped else "created"
+                 for row, digest in zip(rows, digests)], self._refusals(layout, rows, digests, mapped))
+
+    def _refusals(self, layout: RecordLayout, rows: list[ParsedRow], digests: list[str],
+                  mapped: dict[str | None, tuple[int, int, str]]) -> list[tuple[int, str, str]]:
+        if not mapped:
+            return []
+        return self.permissions.refusals(layout.record_type, [
+            (position, row, mapped[row.ref][1], mapped[row.ref][2] != digest)
+            for position, (row, digest) in enumerate(zip(rows, digests)) if row.ref in mapped])
 
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
+        """Write a batch; raises `Refused`, writing none of it, if the actor may not write some rows."""
         model, singular = MODELS[layout.record_type], layout.model
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
         digests = [row_digest(self.keys, singular, row) for row in rows]
         mapped = self._mapped(singular, [row.ref for row in rows])
+        if refused := self._refusals(layout, rows, digests, mapped):
+            raise Refused(refused)
         new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped] if mapped else \
             list(zip(rows, digests))
         created = self._create(layout, model, new) if new else []

@@ -1,0 +1,111 @@
+"""An import changes an existing record only as editing it by hand would be allowed to: sealed identities
+need the permission to change them, and a dry run is audited and tells nothing about a sealed value to a
+role that may not see it."""
+
+import hashlib
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from exchange_helpers import actor
+from redzone.exchange import ImportRejected, import_file
+from redzone.records.identity import reveal_identity
+from redzone.records.models import AuditEntry, ExternalRef, Person, Source
+
+PERSON = ("ref,organisation,sex,birth_year_min,legal_name,contact,whereabouts\n"
+          "Q1,demo-tumen,female,1996,Pak Synthetic-Q,SYN-contact-1,SYN-place-1\n")
+SOURCE = ("ref,kind,title,consent_scopes,consent_withdrawn_at\n"
+          "S1,interview,Synthetic interview,internal_analysis,\n")
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def stored(ws, model, ref):
+    with ws.store.session() as session:
+        record = session.scalars(sa.select(model).join(ExternalRef, ExternalRef.record_id == model.id).where(
+            ExternalRef.ref == ref, ExternalRef.record_type == model.__tablename__)).one()
+        session.expunge(record)
+        return record
+
+
+def audit_actions(ws):
+    with ws.store.session() as session:
+        return [(e.actor, e.action, e.detail) for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_an_identity_is_changed_by_import_only_with_the_permission_to_change_it(workspace, tmp_path):
+    import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "persons.csv", PERSON))
+    before = stored(workspace, Person, "Q1").identity_sealed
+    erase = "ref,legal_name,contact,whereabouts\nQ1,Someone Else,,\n"
+    for who in ("admin", "officer"):  # administrator: no person.edit; documentation officer: no person.edit_sealed
+        with pytest.raises(ImportRejected) as rejected:
+            import_file(workspace, actor(workspace, who), write(tmp_path, "persons.csv", erase))
+        assert [str(p) for p in rejected.value.problems] == [
+            "persons.csv:2:legal_name: carries an identity column for an existing person: your role may not "
+            "change a person's sealed identity of this person (leave the identity columns out to update the rest)"]
+        assert stored(workspace, Person, "Q1").identity_sealed == before
+    # The same refusal in a file of several record types (validated first, then written).
+    mixed = write(tmp_path, "partner.jsonl", "\n".join(json.dumps(o) for o in (
+        {"record_type": "events", "ref": "E9", "kind": "sale"},
+        {"record_type": "persons", "ref": "Q1", "contact": ""})))
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(workspace, actor(workspace, "admin"), mixed)
+    assert [str(p) for p in rejected.value.problems] == [
+        "partner.jsonl:2:contact: carries an identity column for an existing person: your role may not "
+        "change a person's sealed identity of this person (leave the identity columns out to update the rest)"]
+    # Analysable columns: the administrator may not edit a person at all, the officer may.
+    older = "ref,birth_year_min\nQ1,1995\n"
+    with pytest.raises(ImportRejected, match="1 problem") as rejected:
+        import_file(workspace, actor(workspace, "admin"), write(tmp_path, "persons.csv", older))
+    assert str(rejected.value.problems[0]) == \
+        "persons.csv:2:ref: changes an existing person: your role may not edit a person's analysable fields"
+    report = import_file(workspace, actor(workspace, "officer"), write(tmp_path, "persons.csv", older))
+    assert report.counts["persons"]["updated"] == 1 and stored(workspace, Person, "Q1").birth_year_min == 1995
+    # The interviewer who recorded the person may change the identity (scope "own"), as by hand.
+    import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "persons.csv", erase))
+    identity = reveal_identity(workspace.store, workspace.keys, actor(workspace, "interviewer"),
+                               stored(workspace, Person, "Q1").code)
+    assert (identity.legal_name, identity.contact, identity.whereabouts) == ("Someone Else", None, None)
+    # Changing a source needs source.edit, as by hand; a row carrying its (sealed) text, even unchanged.
+    import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "sources.csv", SOURCE))
+    retitled = SOURCE.replace("Synthetic interview", "Synthetic interview (retitled)")
+    with_text = "ref,kind,text\nS1,interview,\n"
+    for text, expected in (
+            (SOURCE, None), (retitled, "ref: changes an existing source: your role may not edit a source"),
+            (with_text, "text: carries the text of an existing source: your role may not edit a source")):
+        path = write(tmp_path, "sources.csv", text)
+        if expected is None:  # unchanged, no sealed column: nothing to refuse
+            assert import_file(workspace, actor(workspace, "admin"), path).counts["sources"]["unchanged"] == 1
+            continue
+        with pytest.raises(ImportRejected) as rejected:
+            import_file(workspace, actor(workspace, "admin"), path)
+        assert [str(p) for p in rejected.value.problems] == [f"sources.csv:2:{expected}"]
+
+
+def test_a_dry_run_does_not_confirm_a_guessed_identity_and_is_audited(workspace, tmp_path):
+    import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "persons.csv", PERSON))
+    right, wrong = PERSON, PERSON.replace("Pak Synthetic-Q", "Kim Synthetic-Q")
+    answers = []
+    for guess in (right, wrong):
+        path = write(tmp_path, "persons.csv", guess)
+        with pytest.raises(ImportRejected) as rejected:
+            import_file(workspace, actor(workspace, "officer"), path, dry_run=True)
+        answers.append([str(p) for p in rejected.value.problems])
+    assert answers[0] == answers[1] and answers[0][0].startswith("persons.csv:2:legal_name: carries an identity")
+    # Every dry run is audited: who, the file's digest, counts and the number of problems; never a value.
+    new = write(tmp_path, "persons.csv", PERSON.replace("Q1,", "Q2,"))
+    report = import_file(workspace, actor(workspace, "officer"), new, dry_run=True)
+    assert report.counts == {"persons": {"created": 1, "updated": 0, "unchanged": 0}}
+    runs = [(who, detail) for who, action, detail in audit_actions(workspace) if action == "import.dry_run"]
+    assert [(who, detail["problems"], detail["counts"]["persons"]) for who, detail in runs] == [
+        ("officer", 1, {"created": 0, "updated": 0, "unchanged": 0}),  # a refused row is not counted
+        ("officer", 1, {"created": 0, "updated": 0, "unchanged": 0}),
+        ("officer", 0, {"created": 1, "updated": 0, "unchanged": 0})]
+    assert runs[2][1]["file_sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
+    assert "Synthetic" not in json.dumps(runs) and "SYN-" not in json.dumps(runs)
+
