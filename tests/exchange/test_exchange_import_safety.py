@@ -1,7 +1,8 @@
 """An import changes an existing record only as editing it by hand would be allowed to: sealed identities
-need the permission to change them, and a dry run is audited and tells nothing about a sealed value to a
-role that may not see it."""
+need the permission to change them, a withdrawal of consent is never undone, and a dry run is audited
+and tells nothing about a sealed value to a role that may not see it."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from exchange_helpers import actor
 from redzone.exchange import ImportRejected, import_file
+from redzone.records.entry import withdraw_consent
 from redzone.records.identity import reveal_identity
 from redzone.records.models import AuditEntry, ExternalRef, Person, Source
 
@@ -109,3 +111,22 @@ def test_a_dry_run_does_not_confirm_a_guessed_identity_and_is_audited(workspace,
     assert runs[2][1]["file_sha256"] == hashlib.sha256(new.read_bytes()).hexdigest()
     assert "Synthetic" not in json.dumps(runs) and "SYN-" not in json.dumps(runs)
 
+
+def test_a_reimport_never_undoes_a_withdrawal_of_consent(workspace, tmp_path, context_for):
+    interviewer = actor(workspace, "interviewer")
+    import_file(workspace, interviewer, write(tmp_path, "sources.csv", SOURCE))
+    withdrawn_on = dt.date(2024, 2, 1)
+    with context_for("interviewer") as ctx:
+        withdraw_consent(ctx, ctx.session.get(Source, stored(workspace, Source, "S1").id), withdrawn_on)
+    corrected = SOURCE.replace("Synthetic interview", "Synthetic interview (corrected)")
+    report = import_file(workspace, interviewer, write(tmp_path, "sources.csv", corrected))
+    assert report.counts["sources"]["updated"] == 1
+    source = stored(workspace, Source, "S1")
+    assert (source.title, source.consent_withdrawn_at) == ("Synthetic interview (corrected)", withdrawn_on)
+    # Nor moves it: a partner's later date leaves the first withdrawal; a source without one takes the date.
+    later = corrected.replace("internal_analysis,", "internal_analysis,2024-06-01")
+    import_file(workspace, interviewer, write(tmp_path, "sources.csv", later + "S2,interview,Other,,\n"))
+    import_file(workspace, interviewer, write(tmp_path, "sources.csv",
+                                              "ref,kind,consent_withdrawn_at\nS2,interview,2024-06-01\n"))
+    assert stored(workspace, Source, "S1").consent_withdrawn_at == withdrawn_on
+    assert stored(workspace, Source, "S2").consent_withdrawn_at == dt.date(2024, 6, 1)

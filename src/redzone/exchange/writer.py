@@ -491,7 +491,12 @@ class RecordWriter:
             put("consent_scopes", "consent_scopes", scopes, [])
             put("consent_recorded_at", "consent_recorded_at", date_value(values.get("consent_recorded_at")),
                 self.today if scopes else None)
-            put("consent_withdrawn_at", "consent_withdrawn_at", date_value(values.get("consent_withdrawn_at")))
+            withdrawn = date_value(values.get("consent_withdrawn_at"))
+            if creating:
+                out["consent_withdrawn_at"] = withdrawn
+            elif withdrawn is not None:  # a withdrawal recorded here is never cleared nor moved by an import
+                out["consent_withdrawn_at"] = sa.func.coalesce(Source.consent_withdrawn_at,
+                                                               sa.literal(withdrawn, sa.Date))
             if "text" in present and code is not None:
                 text = values.get("text")
                 out["text_sealed"] = None if text is None else self.keys.fields.seal(text, source_text_context(code))
