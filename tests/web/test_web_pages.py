@@ -13,7 +13,7 @@ from support import BACKENDS, discard
 from web_helpers import build_site, client_for, csrf_of, sign_in
 
 from redzone.accounts import create_token
-from redzone.records.models import Attestation, AuditEntry, Claim, Evidence, Source
+from redzone.records.models import Attestation, AuditEntry, Claim, CustodyEntry, Evidence, Source
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -74,6 +74,13 @@ def test_evidence_upload_shows_the_hash_and_custody(site):
     page = client.get(response.headers["location"]).text
     assert hashlib.sha256(content).hexdigest() in page
     assert "acquired" in page and "interview.m4a" not in page  # the file name is sealed
+    assert 'id="custody-mismatch"' not in page
+    with site.store.session() as session:  # someone edits the custody log behind the application's back
+        code = response.headers["location"].split("/")[-1].split("?")[0]
+        entry = session.scalars(sa.select(CustodyEntry).join(Evidence, Evidence.id == CustodyEntry.evidence_id)
+                                .where(Evidence.code == code)).first()
+        entry.holder = "someone else"
+    assert 'id="custody-mismatch"' in client.get(f"/evidence/{code}").text
 
 
 def test_evidence_over_the_upload_limit_is_refused_and_nothing_is_stored(site):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import NotFound, Problem, ValidationError
-from redzone.evidence import add_evidence, open_evidence
+from redzone.evidence import add_evidence, custody_mismatches, open_evidence
 from redzone.records.models import CustodyEntry, Evidence, Source
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.rendering import render
@@ -67,14 +67,16 @@ def upload_evidence(request: Request, session: DbSession, workspace: WorkspaceDe
 
 
 @router.get("/evidence/{code}", dependencies=[requires("evidence.view")])
-def evidence_detail(request: Request, session: DbSession, code: str) -> Response:
+def evidence_detail(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
+    """One file's facts and its custody log, marked when the log no longer matches the audit chain."""
     evidence = session.scalar(sa.select(Evidence).where(Evidence.code == code))
     if evidence is None:
         raise NotFound(f"no evidence with code {code!r}")
     custody = list(session.scalars(sa.select(CustodyEntry).where(CustodyEntry.evidence_id == evidence.id)
                                    .order_by(CustodyEntry.id)))
+    mismatch = custody_mismatches(context(session, workspace, request.state.principal), [evidence.id]).get(evidence.id)
     source = session.get(Source, evidence.source_id) if evidence.source_id else None
-    return render(request, "evidence.html", evidence=evidence, custody=custody, source=source)
+    return render(request, "evidence.html", evidence=evidence, custody=custody, source=source, mismatch=mismatch)
 
 
 @router.get("/evidence/{code}/file", dependencies=[requires("evidence.open")])
