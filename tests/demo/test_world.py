@@ -280,3 +280,23 @@ def test_given_names_are_varied_enough_for_large_synthetic_sets():
     assert len(counts) > 2500
     assert counts.most_common(1)[0][1] < 0.005 * len(drawn)  # no given name is one woman in 200
     assert all(len(given) == 2 and given[0] != given[1] for given in counts)
+
+
+def test_a_demo_persons_trail_starts_with_the_batch_that_loaded_it(tmp_path):
+    import sqlalchemy as sa
+
+    from redzone.demo import generate_world
+    from redzone.demo.persist import load_world
+    from redzone.records.models import AuditEntry, Person
+    from redzone.security.audit import person_trail
+    from support import discard, make_workspace
+
+    ws = make_workspace(tmp_path / "ws", "sqlite", demo=True)
+    try:
+        load_world(ws, generate_world(seed=3, acts=40))
+        with ws.store.session() as session:
+            code = session.scalar(sa.select(Person.code).order_by(Person.id.desc()).limit(1))
+            actions = list(session.scalars(sa.select(AuditEntry.action).where(person_trail(session, code))))
+        assert actions[:1] == ["demo.load_batch"]
+    finally:
+        discard(ws)

@@ -170,7 +170,8 @@ def load_world(ws: Workspace, world, progress: Callable[[int], None] | None = No
                                       (EventAttestation, told_rows, "event_attestations"), (Claim, claim_rows, "claims")):
                 counts[name] += insert_rows(session, model, rows)
             audit.append(session, key, SYSTEM.username, "demo.load_batch", "workspace", "",
-                         {"acts": len(act_rows), "persons": len(person_rows), "sources": len(source_rows)})
+                         {"acts": len(act_rows), "persons": len(person_rows), "sources": len(source_rows),
+                          "created": [row["code"] for row in person_rows]})  # found by `audit log --person`
             if progress:
                 progress(len(act_rows))
         for start in range(0, len(truth_rows), 10000):

@@ -102,7 +102,7 @@ def append(session: Session, key: bytes, actor: str, action: str, record_type: s
 
 
 # Entries that name the records they wrote in their detail (lists `created`, `updated`) rather than in
-# record_id. A demo load batch lists counts only for now, so it matches no code.
+# record_id. A demo load batch names the persons it created (its acts and sources by count only).
 BATCH_ACTIONS = ("import.batch", "demo.load_batch")
 
 
