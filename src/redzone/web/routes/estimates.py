@@ -29,7 +29,7 @@ from redzone.web.rendering import label, render
 router = APIRouter(include_in_schema=False)
 JOB = "estimates"
 STRATIFY = ("province", "crossing_period", "crossing_year", "birth_decade")
-SLOW = ("lcmcr",)  # about 20 s a table: only in the background
+SLOW = ("lcmcr",)  # about 7 s a table (Kosovo, defaults): only in the background
 REPLICATES = (0, 100, 200, 500, 1000)
 CACHE_SECONDS = 600.0
 
