@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from linked_world import HANGUL, leaked_names, linked  # noqa: F401 — linked: the module-scoped fixture
-from redzone.errors import PermissionDenied, ValidationError
+from redzone.errors import IntegrityError, PermissionDenied, ValidationError
 from redzone.estimate import CaptureTable
-from redzone.link import (capture_histories, clusters, decide, decisions, individuals, pair_view, review_queue,
-                          split, undo)
+from redzone.link import (capture_histories, clusters, decide, decisions, individuals, pair_view,
+                          review_queue, split, undo, unseal_note)
 from redzone.link.features import name_columns
 from redzone.records.models import AuditEntry, LinkPair, LinkRun, PersonCluster
 from redzone.records.users import actor_for
@@ -121,6 +121,41 @@ def test_accept_reject_split_and_undo_are_reversible_and_audited(linked):
         assert audit.verify(ctx.session, linked.ws.keys.audit_key).intact
     assert kinds[:6] == ["undo", "split", "undo", "undo", "accept", "reject"]
     assert {"link.run", "link.accept", "link.reject", "link.split", "link.undo"} <= set(actions)
+
+
+def test_a_reviewers_note_is_sealed_in_the_audit_chain(linked):
+    with linked.context() as ctx:
+        pair_id = review_queue(ctx.session, ctx.actor, limit=1)[0]["pair"]
+        decided = decide(ctx, pair_id, "reject", note="older sister, same broker")
+        entry = ctx.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "link.reject")
+                                    .order_by(AuditEntry.id.desc())).first()
+        assert entry.record_id == str(decided["decision"]) and entry.detail["note"]
+        assert "sister" not in json.dumps(entry.detail)  # an administrator reading the log sees no words of it
+        assert unseal_note(linked.ws.keys, entry.detail, decided["decision"]) == "older sister, same broker"
+        with pytest.raises(IntegrityError):  # bound to its decision: not readable as another's
+            unseal_note(linked.ws.keys, entry.detail, decided["decision"] + 1)
+        assert decisions(ctx.session, ctx.actor)[0]["note"] == "older sister, same broker"
+        undone = undo(ctx, decided["decision"])
+        assert "note" not in ctx.session.scalars(sa.select(AuditEntry.detail).where(
+            AuditEntry.record_id == str(undone["decision"]), AuditEntry.action == "link.undo")).one()
+        assert audit.verify(ctx.session, linked.ws.keys.audit_key).intact
+
+
+def test_a_refused_view_says_what_was_asked_for(linked):
+    from typer.testing import CliRunner
+
+    from redzone.cli import app
+    from support import PASSPHRASE
+
+    env = {"REDZONE_WORKSPACE": str(linked.ws.path), "REDZONE_PASSPHRASE": PASSPHRASE, "COLUMNS": "200"}
+    with linked.ws.store.session() as session:
+        pair_id = session.scalar(sa.select(sa.func.min(LinkPair.id)))
+    for args in (["link", "show", str(pair_id)], ["link", "review"], ["link", "decisions"]):
+        refused = CliRunner().invoke(app, ["--user", "entry", *args], env=env)
+        assert refused.exit_code == 1 and isinstance(refused.exception, PermissionDenied), refused.output
+        assert "may not see linkage pairs" in str(refused.exception)
+    with linked.context("entry") as ctx, pytest.raises(PermissionDenied, match="accept, reject, merge or split"):
+        decide(ctx, pair_id, "accept")
 
 
 def test_only_roles_with_link_review_may_decide(linked):

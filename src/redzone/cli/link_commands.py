@@ -154,12 +154,11 @@ def review(
 def show(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number, as the queue shows it."),
          incidents: bool = INCIDENTS) -> None:
     """One pair with the waterfall of evidence for and against a match."""
-    from redzone.link import get_incident_pair, get_pair, incident_pair_view, pair_view
-    from redzone.security.policy import require
+    from redzone.link import get_incident_pair, get_pair, incident_pair_view, pair_view, require_view
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        require(actor_for(session, cli.user), "link.review")
+        require_view(actor_for(session, cli.user))
         view = incident_pair_view(session, get_incident_pair(session, pair)) if incidents \
             else pair_view(session, get_pair(session, pair))
     if cli.json:
@@ -187,7 +186,8 @@ def _report(cli, result: dict) -> None:  # noqa: ANN001
                   f"{groups} now {', '.join(result['clusters'])}. Undo with `redzone link undo {result['decision']}`.")
 
 
-NOTE = typer.Option("", help="Why (kept in the decision log and the audit trail; never put a name here).")
+NOTE = typer.Option("", help="Why (kept in the decision log and, sealed, in the audit trail; in no export; "
+                             "never put a name here).")
 
 
 @link_app.command("accept")

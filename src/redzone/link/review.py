@@ -7,24 +7,47 @@ person queue and views are here, the incident ones in `incident_review`.
 What a reviewer sees of a pair: the two records' pseudonymous codes and analysable fields (birth
 year, origin, crossing year, sex — what `person.view` already shows), the match probability and the
 waterfall of match weights with each comparison's level label. Never a name.
+
+A reviewer's note is free text: it is kept in the decision log (shown to `link.review` roles) and,
+sealed, in the audit entry (so the chain covers it and an administrator reading the activity log
+sees no words). No export carries it.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.errors import NotFound, Problem, ValidationError
+from redzone.errors import NotFound, PermissionDenied, Problem, ValidationError
 from redzone.link.engine import TrainedModel
 from redzone.link.pairs import PERSON_PAIRS, PairKind, is_linked, kind_of, refresh_clusters
 from redzone.link.runs import current_run
 from redzone.records.entry import Context
 from redzone.records.models import LinkDecision, LinkPair, LinkRun, Person, PersonCluster, utcnow
-from redzone.security.policy import require
+from redzone.security.policy import allowed, require
 
 DECISIONS = {"accept": "accepted", "reject": "rejected", "reopen": None}
+
+
+def require_view(actor) -> None:  # noqa: ANN001
+    """Seeing the queue, a pair or the decision log needs `link.review` too; a refusal says what was
+    asked for (seeing), not what the action also allows (deciding)."""
+    if not allowed(actor, "link.review"):
+        raise PermissionDenied(actor.username, "see linkage pairs, their evidence or the decision log")
+
+
+def note_context(decision_id: int) -> str:
+    """Where a decision's sealed note is bound: it cannot be moved to another entry unnoticed."""
+    return f"audit:link_decision:{decision_id}:note"
+
+
+def unseal_note(keys, entry_detail: dict, decision_id: int) -> str:  # noqa: ANN001
+    """The note sealed in a decision's audit entry ('' when there was none)."""
+    sealed = entry_detail.get("note")
+    return keys.fields.unseal_text(base64.b64decode(sealed), note_context(decision_id)) if sealed else ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +112,7 @@ def queued_pairs(session: Session, run: LinkRun, limit: int) -> list:
 
 def review_queue(session: Session, actor, person_role: str = "victim", limit: int = 50) -> list[dict]:  # noqa: ANN001
     """Undecided pairs in the review band, the most uncertain (closest to even odds) first."""
-    require(actor, "link.review")
+    require_view(actor)
     run = current_run(session, person_role)
     return [pair_view(session, pair, run) for pair in queued_pairs(session, run, limit)]
 
@@ -128,10 +151,11 @@ def _apply(ctx: Context, run: LinkRun, verb: str, changes: list[tuple[LinkPair, 
     codes = dict(ctx.session.execute(sa.select(kind.record.id, kind.record.code).where(
         kind.record.id.in_({record for pair in ends for record in pair}))).all())
     action = f"link.{verb}" if kind is PERSON_PAIRS else f"link.incidents.{verb}"
+    sealed = base64.b64encode(ctx.keys.fields.seal(note, note_context(decision.id))).decode() if note else None
     ctx.audit(action, "link_decision", str(decision.id), {
         "run": run.code, "pairs": [[p.id, codes[a], codes[b], before, after]
                                    for (p, _), (a, b), (_, before, after) in zip(changes, ends, logged)],
-        **({"undoes": undoes.id} if undoes is not None else {})})
+        **({"undoes": undoes.id} if undoes is not None else {}), **({"note": sealed} if sealed else {})})
     touched = {clusters[record] for pair in ends for record in pair}
     return {"decision": decision.id, "kind": verb, "records": kind.name, "pairs": [row[0] for row in logged],
             "clusters": sorted(touched)}
@@ -204,7 +228,7 @@ def undo(ctx: Context, decision_id: int, note: str = "") -> dict:
 
 def decisions(session: Session, actor, person_role: str = "victim", limit: int = 50) -> list[dict]:  # noqa: ANN001
     """The current run's decision log, newest first."""
-    require(actor, "link.review")
+    require_view(actor)
     run = current_run(session, person_role)
     rows = session.scalars(sa.select(LinkDecision).where(LinkDecision.run_id == run.id)
                            .order_by(LinkDecision.id.desc()).limit(limit))
