@@ -223,3 +223,31 @@ def test_edits_are_found_through_the_audit_log(workspace, context_for, records):
     assert records["victim"] not in _codes(_search(workspace, context_for, "analyst", "회령"))
     with workspace.store.session() as session:
         check(session)
+
+
+def test_an_interviewer_finds_words_only_in_the_texts_of_own_cases(workspace, context_for, records):
+    """Another interviewer's testimony is not searched for a colleague: no hit, no snippet, no count,
+    and the page after the last readable hit is empty; a grant of its interviewee opens it. The
+    documentation officer (unscoped) still finds both."""
+    from redzone.records.users import SYSTEM, create_user, grant_access
+
+    with workspace.store.session() as session:
+        create_user(session, workspace.keys, SYSTEM, "colleague", "interviewer")
+    with context_for("colleague") as ctx:
+        own = add_source(ctx, kind="interview", title="Colleague's interview (synthetic)", language="en",
+                         text="[SYNTHETIC] She was beaten by the broker and locked in a storeroom in Longjing.").code
+    assert _codes(_search(workspace, context_for, "colleague", "storeroom")) == [own]
+    assert _codes(_search(workspace, context_for, "colleague", "storeroom", limit=1, offset=1)) == []
+    assert _codes(_search(workspace, context_for, "interviewer", "storeroom")) == [records["english"]]
+    assert set(_codes(_search(workspace, context_for, "officer", "storeroom"))) == {own, records["english"]}
+    assert _search(workspace, context_for, "colleague", "보위부") == []
+    titled = _search(workspace, context_for, "colleague", "Seoul interview")
+    assert _codes(titled) == [records["english"]] and titled[0].matched == "meta" and titled[0].snippet is None
+    with workspace.store.session() as session:
+        detail = session.scalars(sa.select(AuditEntry.detail).where(AuditEntry.action == "search.query")
+                                 .order_by(AuditEntry.id.desc())).first()
+    assert detail["hits"] == 1 and detail["text_matched"] == []
+    with workspace.store.session() as session:
+        grant_access(session, workspace.keys, SYSTEM, "colleague", records["victim"])
+    granted = _search(workspace, context_for, "colleague", "보위부")
+    assert _codes(granted) == [records["korean"]] and "보위부" in granted[0].snippet

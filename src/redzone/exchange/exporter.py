@@ -37,6 +37,7 @@ from redzone.records.entry import source_text_context
 from redzone.records.identity import unseal_identity
 from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation, Group,
                                     Participation, Person, Source)
+from redzone.records.text_scope import readable_of
 from redzone.security import audit
 from redzone.security.policy import ACTIONS, Actor, PersonResource, allowed, require
 from redzone.vocab import load_vocabulary
@@ -227,20 +228,25 @@ def _codes(session: Session, model: Any, ids: set[int | None]) -> dict[int, str]
 class _IdentityScope:
     """Which sealed values an identity export may carry: a person's identity only where the exporter may
     see it (an interviewer's own cases, a documentation officer's granted ones), a testimony's text only
-    where they may read texts and see its interviewee's identity. Everything else leaves pseudonymised."""
+    where the policy lets them read that text (an interviewer: their own cases) and they may see its
+    interviewee's identity. Everything else leaves pseudonymised."""
 
     def __init__(self, session: Session, actor: Actor) -> None:
         self.actor = actor
         self.granted = set() if actor.user_id is None else set(session.scalars(
             sa.select(AccessGrant.person_id).where(AccessGrant.user_id == actor.user_id)))
-        self.reads_text = allowed(actor, "source.view_text")
+        self.session = session
 
     def person(self, person_id: int, created_by: str) -> bool:
         return allowed(self.actor, "person.view_sealed",
                        PersonResource(person_id, created_by, granted_to_actor=person_id in self.granted))
 
-    def text(self, interviewee: tuple[int, str] | None) -> bool:
-        return self.reads_text and (interviewee is None or self.person(*interviewee))
+    def readable(self, sources: list[Source]) -> set[int]:
+        """Ids of the sources whose text the exporter may read (an interviewer: their own cases)."""
+        return readable_of(self.session, self.actor, sources)
+
+    def text(self, readable: bool, interviewee: tuple[int, str] | None) -> bool:
+        return readable and (interviewee is None or self.person(*interviewee))
 
 
 def _records(session: Session, ws: Workspace, kind: str, scope: _IdentityScope | None,
@@ -286,6 +292,7 @@ def _records(session: Session, ws: Workspace, kind: str, scope: _IdentityScope |
                 told.setdefault(source_id, []).append((code, start, end))
             creators = dict(session.execute(sa.select(Person.id, Person.created_by).where(
                 Person.id.in_({s.interviewee_id for s in batch if s.interviewee_id}))).all()) if scope else {}
+            readable = scope.readable(batch) if scope else set()
             for s in batch:
                 row = dict(ref=s.code, code=s.code, organisation=s.organisation_id, kind=s.kind, title=s.title,
                            language=s.language, date=s.date, reliability=s.reliability, credibility=s.credibility,
@@ -293,7 +300,7 @@ def _records(session: Session, ws: Workspace, kind: str, scope: _IdentityScope |
                            consent_recorded_at=s.consent_recorded_at, consent_withdrawn_at=s.consent_withdrawn_at,
                            attested_events=told.get(s.id, []))
                 interviewee = (s.interviewee_id, creators[s.interviewee_id]) if scope and s.interviewee_id else None
-                if scope and s.text_sealed and scope.text(interviewee):
+                if scope and s.text_sealed and scope.text(s.id in readable, interviewee):
                     row["text"] = ws.keys.fields.unseal_text(s.text_sealed, source_text_context(s.code))
                     disclosed["source"].append(s.code)
                 yield row

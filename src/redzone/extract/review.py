@@ -29,7 +29,7 @@ from redzone.extract.triggers import sentence_ends
 from redzone.records.corrections import place_in_journey
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
                                    add_event, add_journey, add_person, attest_event, province_of, remember_text_length,
-                                   source_text_context)
+                                   require_text, source_text_context)
 from redzone.records.identity import Identity
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Event, Person, Source
 from redzone.security.keys import KeyRing
@@ -97,6 +97,7 @@ def _source(session: Session, source_id: int | str) -> Source:
 
 
 def _text(ctx: Context, source: Source) -> str:
+    require_text(ctx, source)  # an interviewer reviews the texts of their own cases only
     # noted, so the spans that accepting checks against the text do not open it a second time
     return remember_text_length(ctx, source, ctx.keys.fields.unseal_text(source.text_sealed,
                                                                          source_text_context(source.code)))
@@ -159,9 +160,9 @@ def propose(session: Session, keys: KeyRing, actor: Actor, source_id: int | str,
             method: str | None = None) -> list[Proposal]:
     """The facts proposed for a source (by row id or code), each with its status so far.
     Reading the text is a read of a testimony: checked and audited as `source.view_text`."""
-    require(actor, "source.view_text")
     ctx = Context(session, keys, actor)
     source = _source(session, source_id)
+    require_text(ctx, source)
     ctx.audit("source.view_text", "source", source.code, {"purpose": "extract.review"})
     return _proposals(ctx, source, method)[1]
 

@@ -7,18 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from redzone.errors import NotFound, Problem, ValidationError
+from redzone.errors import NotFound, PermissionDenied, Problem, ValidationError
 from redzone.records.codes import new_code
 from redzone.records.identity import Identity, seal_identity
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, EventAttestation, Group,
                                     Organisation, Participation, Person, Source)
+from redzone.records.text_scope import may_read_text
 from redzone.security import audit
 from redzone.security.keys import KeyRing
-from redzone.security.policy import Actor, require
+from redzone.security.policy import ACTIONS, Actor, require
+from redzone.store.engine import Store
 from redzone.vocab import load_vocabulary
 
 
@@ -140,11 +143,19 @@ def add_source(ctx: Context, *, kind: str, title: str = "", language: str = "en"
     return source
 
 
-def read_source_text(ctx: Context, source: Source) -> str | None:
-    require(ctx.actor, "source.view_text")
+def require_text(ctx: Context, source: Source) -> None:
+    """Refuse unless the policy lets the actor read this source's text (an interviewer: their own
+    cases only, see `records.text_scope`)."""
+    if not may_read_text(ctx.session, ctx.actor, source):
+        raise PermissionDenied(ctx.actor.username, f"{ACTIONS['source.view_text']} {source.code}")
+
+
+def read_source_text(ctx: Context, source: Source, purpose: str | None = None) -> str | None:
+    """The text of a source (None when it has none), if the policy allows; the read is audited."""
+    require_text(ctx, source)
     if source.text_sealed is None:
         return None
-    ctx.audit("source.view_text", "source", source.code)
+    ctx.audit("source.view_text", "source", source.code, {"purpose": purpose} if purpose else None)
     return remember_text_length(ctx, source, ctx.keys.fields.unseal_text(source.text_sealed,
                                                                           source_text_context(source.code)))
 
@@ -171,12 +182,33 @@ def source_text_length(ctx: Context, source: Source) -> int | None:
     The actor must still be allowed to read the text, since an error states its length."""
     if source.text_sealed is None:
         return None
-    require(ctx.actor, "source.view_text")
+    require_text(ctx, source)
     lengths = _text_lengths(ctx)
     key = (source.code, source.text_sealed)
     if key not in lengths:
         lengths[key] = len(ctx.keys.fields.unseal_text(source.text_sealed, source_text_context(source.code)))
     return lengths[key]
+
+
+def refuse_text(store: Store, keys: KeyRing, actor: Actor, code: str, purpose: str | None = None) -> NoReturn:
+    """Record a refused read of a source's text (`source.view_text.denied`) in a transaction of its
+    own, so that it outlives the refused one, and raise. Call it before the refused request wrote."""
+    with store.session() as session:
+        audit.append(session, keys.audit_key, actor.username, "source.view_text.denied", "source", code,
+                     {"purpose": purpose} if purpose else None)
+    raise PermissionDenied(actor.username, f"{ACTIONS['source.view_text']} {code}")
+
+
+def open_source_text(store: Store, keys: KeyRing, actor: Actor, code: str, purpose: str | None = None) -> str | None:
+    """A source's text by code for an interface (the API, a command): read and audited if the
+    policy allows it, else the refusal audited and raised."""
+    with store.session() as session:
+        source = session.scalar(sa.select(Source).where(Source.code == code))
+        if source is None:
+            raise NotFound(f"no source with code {code!r}")
+        if may_read_text(session, actor, source):
+            return read_source_text(Context(session, keys, actor), source, purpose)
+    refuse_text(store, keys, actor, code, purpose)
 
 
 def withdraw_consent(ctx: Context, source: Source, on: dt.date | None = None) -> None:

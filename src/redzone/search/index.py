@@ -8,7 +8,8 @@ What is indexed, per record, in two parts:
   terms of the place and the places around it, see `tokens.place_term`), year, perpetrator roles
   and groups, notes; a claim's measure, scope and unit; a person's pseudonymous code, role, sex,
   crossing year and place of origin.
-- 'text': a testimony's text, searched only for roles allowed `source.view_text`.
+- 'text': a testimony's text, searched only for roles allowed `source.view_text`, and for a scoped
+  role (an interviewer) only in the sources the policy lets it read (see `query`).
 A person's sealed identity (names, aliases, contact, whereabouts) is never indexed, for anyone:
 an index entry cannot be unsealed per role, and a search that found a person by name would
 tell an analyst the name belongs to that code.

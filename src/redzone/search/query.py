@@ -5,7 +5,10 @@ Order of the rules, for `search(session, keys, actor, query)`:
 1. The role must be allowed to view at least one kind of record (`source.view`, `act.view`,
    `claim.view`, `person.view`); otherwise the search is refused.
 2. Only the parts the role may see are matched: a source's 'text' part only with
-   `source.view_text`. A role without it gets source hits by title and metadata alone, and no
+   `source.view_text`, and for a role whose reading is scoped (an interviewer: their own cases)
+   only in the sources the policy lets it read, decided source by source before the hits are
+   ranked and counted, so neither the hits nor their number tell it that a word occurs in
+   another's testimony. A role without it gets source hits by title and metadata alone, and no
    snippet of text: a hit found in the text would already tell it what the text says.
 3. Hits come from the index, ranked (FTS5 bm25 on SQLite, brevity on PostgreSQL); titles and
    snippets come from the records, so a snippet of testimony is decrypted only for a role that
@@ -26,11 +29,12 @@ from sqlalchemy.orm import Session
 from redzone.errors import PermissionDenied, Problem, ValidationError
 from redzone.records.entry import source_text_context
 from redzone.records.models import Act, Claim, Person, SearchDocument, Source
+from redzone.records.text_scope import readable_source_ids
 from redzone.search import index
 from redzone.search.tokens import Group, first_match, query_groups
 from redzone.security import audit
 from redzone.security.keys import KeyRing
-from redzone.security.policy import Actor, allowed
+from redzone.security.policy import Actor, allowed, holds, scope_of
 from redzone.vocab import load_vocabulary
 from redzone.vocab.model import VocabularyError
 
@@ -61,7 +65,7 @@ def searchable(actor: Actor) -> dict[str, tuple[str, ...]]:
     kinds = {}
     for kind, action in VIEW_ACTION.items():
         if allowed(actor, action):
-            kinds[kind] = ("meta", "text") if kind == "source" and allowed(actor, "source.view_text") else ("meta",)
+            kinds[kind] = ("meta", "text") if kind == "source" and holds(actor, "source.view_text") else ("meta",)
     return kinds
 
 
@@ -79,9 +83,8 @@ def _expression(session: Session, keys: KeyRing, groups: list[Group]) -> str:
     return and_.join(clauses)
 
 
-def _ranked(session: Session, keys: KeyRing, groups: list[Group], kinds: dict[str, tuple[str, ...]],
-            limit: int, offset: int) -> list[tuple[str, int, str, float]]:
-    """(kind, record id, best part, score) of matching records, best first."""
+def _found(session: Session, keys: KeyRing, groups: list[Group]) -> sa.Subquery | sa.CTE:
+    """The index rows matching the groups: (kind, record_id, part, score)."""
     expression = _expression(session, keys, groups)
     if session.get_bind().dialect.name == "postgresql":
         tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), expression)
@@ -91,22 +94,45 @@ def _ranked(session: Session, keys: KeyRing, groups: list[Group], kinds: dict[st
         score = 1.0 / (1.0 + sa.func.length(SearchDocument.terms) / 11.0)
         # Match first, through the GIN index (materialised, so the planner cannot prefer the
         # (kind, part) index and parse every row's terms instead), then keep what the role may see.
-        found = (sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part, score.label("score"))
-                 .where(vector.op("@@")(tsquery)).cte("found").prefix_with("MATERIALIZED"))
-        matching = sa.select(found.c.kind, found.c.record_id, found.c.part, found.c.score)
-    else:
-        # FTS5 allows bm25() only in a query that scans the FTS table directly: rank there first
-        # (materialised, so SQLite cannot fold it into the outer query), then join and filter.
-        fts = sa.table("search_fts", sa.column("rowid"))
-        ranked = (sa.select(fts.c.rowid.label("document_id"),
-                            (-sa.func.bm25(sa.literal_column("search_fts"))).label("score"))
-                  .select_from(fts).where(sa.literal_column("search_fts").op("MATCH")(expression))
-                  .cte("ranked").prefix_with("MATERIALIZED"))
-        found = (sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part, ranked.c.score)
-                 .join(ranked, SearchDocument.id == ranked.c.document_id).subquery())
-        matching = sa.select(found.c.kind, found.c.record_id, found.c.part, found.c.score)
-    matching = matching.where(sa.or_(*[sa.and_(found.c.kind == kind, found.c.part.in_(parts))
-                                       for kind, parts in kinds.items()]))
+        return (sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part, score.label("score"))
+                .where(vector.op("@@")(tsquery)).cte("found").prefix_with("MATERIALIZED"))
+    # FTS5 allows bm25() only in a query that scans the FTS table directly: rank there first
+    # (materialised, so SQLite cannot fold it into the outer query), then join and filter.
+    fts = sa.table("search_fts", sa.column("rowid"))
+    ranked = (sa.select(fts.c.rowid.label("document_id"),
+                        (-sa.func.bm25(sa.literal_column("search_fts"))).label("score"))
+              .select_from(fts).where(sa.literal_column("search_fts").op("MATCH")(expression))
+              .cte("ranked").prefix_with("MATERIALIZED"))
+    return (sa.select(SearchDocument.kind, SearchDocument.record_id, SearchDocument.part, ranked.c.score)
+            .join(ranked, SearchDocument.id == ranked.c.document_id).subquery())
+
+
+def _readable_texts(session: Session, keys: KeyRing, actor: Actor, groups: list[Group]) -> set[int] | None:
+    """Ids of the sources whose text matched and `actor` may read, decided by the policy source by
+    source; None when the role reads every text (no need to ask)."""
+    if scope_of(actor, "source.view_text") in (None, "all"):
+        return None
+    found = _found(session, keys, groups)
+    matched = sa.select(found.c.record_id).where(found.c.kind == "source", found.c.part == "text")
+    return readable_source_ids(session, actor, Source.id.in_(matched.scalar_subquery()))
+
+
+def _ranked(session: Session, keys: KeyRing, groups: list[Group], kinds: dict[str, tuple[str, ...]],
+            limit: int, offset: int, texts: set[int] | None = None) -> list[tuple[str, int, str, float]]:
+    """(kind, record id, best part, score) of matching records, best first; a source's text part
+    only for the sources in `texts`, when given."""
+    found = _found(session, keys, groups)
+    matching = sa.select(found.c.kind, found.c.record_id, found.c.part, found.c.score)
+    allowed_parts = []
+    for kind, parts in kinds.items():
+        allowed_parts.append(sa.and_(found.c.kind == kind, found.c.part.in_([p for p in parts if p != "text"])))
+        if "text" in parts:
+            text = sa.and_(found.c.kind == kind, found.c.part == "text")
+            if texts is not None:
+                text = sa.and_(text, found.c.record_id.in_(sa.bindparam("texts", sorted(texts), expanding=True,
+                                                                        literal_execute=True)))
+            allowed_parts.append(text)
+    matching = matching.where(sa.or_(*allowed_parts))
     # One row per record: its best-scoring part.
     position = sa.func.row_number().over(partition_by=(found.c.kind, found.c.record_id),
                                          order_by=(found.c.score.desc(), found.c.part))
@@ -138,7 +164,8 @@ def _place(place_id: str | None) -> str:
     return vocabulary.places[place_id].name_en if place_id in vocabulary.places else ""
 
 
-def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: str, record_id: int, part: str) -> tuple[str, str, str | None] | None:
+def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: str, record_id: int, part: str,
+              texts: set[int] | None) -> tuple[str, str, str | None] | None:
     """(code, title, snippet) of a hit, or None if the record is gone."""
     record = session.get(index.MODELS[kind], record_id)
     if record is None:
@@ -146,7 +173,8 @@ def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: s
     if kind == "source":
         assert isinstance(record, Source)
         snippet = None
-        if part == "text" and record.text_sealed is not None and allowed(actor, "source.view_text"):
+        if part == "text" and record.text_sealed is not None and holds(actor, "source.view_text") \
+                and (texts is None or record.id in texts):
             snippet = _window(keys.fields.unseal_text(record.text_sealed, source_text_context(record.code)), query)
         return record.code, record.title or record.code, snippet
     if kind == "act":
@@ -181,8 +209,9 @@ def search(session: Session, keys: KeyRing, actor: Actor, query: str, *, limit: 
     index.catch_up(session, keys)
     hits: list[Hit] = []
     if groups:
-        for kind, record_id, part, score in _ranked(session, keys, groups, kinds, limit, offset):
-            described = _describe(session, keys, actor, query, kind, record_id, part)
+        texts = _readable_texts(session, keys, actor, groups) if "text" in kinds.get("source", ()) else None
+        for kind, record_id, part, score in _ranked(session, keys, groups, kinds, limit, offset, texts):
+            described = _describe(session, keys, actor, query, kind, record_id, part, texts)
             if described is not None:
                 hits.append(Hit(kind, record_id, *described, score=score, matched=part))
     text_matched = sorted({hit.code for hit in hits if hit.matched == "text"})

@@ -7,9 +7,15 @@ decides. Tests generate every role × action case from `ROLE_ACTIONS`.
 Order in which rules apply, for `allowed(actor, action, resource)`:
 1. an inactive or unknown role is refused everything;
 2. the action must be in the role's table below;
-3. for `person.view_sealed` the role's *scope* decides: `all`, `own` (records the actor created),
-   or `granted` (an explicit AccessGrant for that person); without a resource, a scoped role is
-   refused (there is nothing to check the scope against).
+3. for a scoped action the role's *scope* decides on the resource: `all`, `own` (records the
+   actor created), or `granted` (an explicit AccessGrant for that person); without a resource, a
+   scoped role is refused (there is nothing to check the scope against). Scoped actions:
+   `person.view_sealed` and `person.edit_sealed` on a `PersonResource` (SEALED_SCOPE), and
+   `source.view_text` on a `SourceResource` (TEXT_SCOPE): a source is in an `own` scope when the
+   actor recorded it or its interviewee is a person in that scope, in a `granted` scope when its
+   interviewee is granted to the actor.
+`holds(actor, action)` answers only step 2 (the role may do it to something), for menus and for
+narrowing a query before each record is decided.
 """
 
 from __future__ import annotations
@@ -86,6 +92,10 @@ ROLE_ACTIONS: dict[str, set[str]] = {
 }
 
 SEALED_SCOPE: dict[str, Scope] = {"interviewer": "own", "documentation_officer": "granted"}
+# The brief gives an interviewer "their own cases": the words of other interviewers' testimonies too.
+TEXT_SCOPE: dict[str, Scope] = {"interviewer": "own"}
+SCOPES: dict[str, dict[str, Scope]] = {"person.view_sealed": SEALED_SCOPE, "person.edit_sealed": SEALED_SCOPE,
+                                       "source.view_text": TEXT_SCOPE}
 
 
 @dataclass(frozen=True)
@@ -107,25 +117,57 @@ class PersonResource:
     granted_to_actor: bool = False
 
 
-def allowed(actor: Actor, action: str, resource: PersonResource | None = None) -> bool:
+@dataclass(frozen=True)
+class SourceResource:
+    """What the policy needs to know about a source to decide on reading its text: who recorded it,
+    and the person interviewed, if any."""
+
+    source_id: int
+    created_by: str
+    interviewee: PersonResource | None = None
+
+
+Resource = PersonResource | SourceResource
+
+
+def holds(actor: Actor, action: str) -> bool:
+    """The role may do `action` to at least some records (its scope, if any, decides which)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if not actor.active or actor.role not in ROLE_ACTIONS:
+    return actor.active and action in ROLE_ACTIONS.get(actor.role, ())
+
+
+def scope_of(actor: Actor, action: str) -> Scope | None:
+    """How far a held action reaches for this actor (`all` for unscoped actions), None if not held."""
+    if not holds(actor, action):
+        return None
+    return SCOPES.get(action, {}).get(actor.role, "all")
+
+
+def _person_in_scope(actor: Actor, scope: Scope, person: PersonResource) -> bool:
+    if scope == "own":
+        return person.created_by == actor.username or person.granted_to_actor
+    return person.granted_to_actor
+
+
+def allowed(actor: Actor, action: str, resource: Resource | None = None) -> bool:
+    scope = scope_of(actor, action)
+    if scope is None:
         return False
-    if action not in ROLE_ACTIONS[actor.role]:
+    if scope == "all":
+        return True
+    if resource is None:
         return False
-    if action in ("person.view_sealed", "person.edit_sealed"):
-        scope = SEALED_SCOPE.get(actor.role, "all")
-        if scope == "all":
+    expected = SourceResource if action == "source.view_text" else PersonResource
+    if not isinstance(resource, expected):
+        raise TypeError(f"{action} is decided on a {expected.__name__}, not a {type(resource).__name__}")
+    if isinstance(resource, SourceResource):
+        if scope == "own" and resource.created_by == actor.username:
             return True
-        if resource is None:
-            return False
-        if scope == "own":
-            return resource.created_by == actor.username or resource.granted_to_actor
-        return resource.granted_to_actor
-    return True
+        return resource.interviewee is not None and _person_in_scope(actor, scope, resource.interviewee)
+    return _person_in_scope(actor, scope, resource)
 
 
-def require(actor: Actor, action: str, resource: PersonResource | None = None) -> None:
+def require(actor: Actor, action: str, resource: Resource | None = None) -> None:
     if not allowed(actor, action, resource):
         raise PermissionDenied(actor.username, ACTIONS.get(action, action))

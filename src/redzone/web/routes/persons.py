@@ -19,6 +19,7 @@ from redzone.records.corrections import remove_journey_step, update_journey_step
 from redzone.records.entry import add_journey, journey_of, read_source_text, step_sources
 from redzone.records.identity import person_resource, reveal_identity
 from redzone.records.models import Act, Person
+from redzone.records.text_scope import readable_of
 from redzone.security.policy import allowed
 from redzone.vocab import load_vocabulary
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
@@ -75,11 +76,12 @@ def _sources_by_event(session, workspace, principal, steps: list) -> dict[int, l
     testimony texts, the quoted words (each source's text read once, audited as on its page)."""
     found = step_sources(session, [step.event_id for step in steps])
     texts: dict[int, str | None] = {}
-    if allowed(principal.actor, "source.view_text"):
-        ctx = context(session, workspace, principal)
-        for told in (s for listed in found.values() for s in listed):
-            if told.span_start is not None and told.source.id not in texts:
-                texts[told.source.id] = read_source_text(ctx, told.source)
+    quoted = [told.source for listed in found.values() for told in listed if told.span_start is not None]
+    readable = readable_of(session, principal.actor, quoted)  # an interviewer: the texts of their own cases
+    ctx = context(session, workspace, principal)
+    for source in quoted:
+        if source.id in readable and source.id not in texts:
+            texts[source.id] = read_source_text(ctx, source)
     shown: dict[int, list[dict]] = {}
     for event_id, listed in found.items():
         for told in listed:

@@ -12,8 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import Problem
 from redzone.extract import REJECT_REASONS, Proposal, accept, propose, reject
-from redzone.records.entry import read_source_text
+from redzone.records.entry import read_source_text, refuse_text
 from redzone.records.models import AuditEntry, Person, Source
+from redzone.records.text_scope import may_read_text, readable_source_ids
 from redzone.vocab import load_vocabulary
 from redzone.web import i18n
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
@@ -79,6 +80,13 @@ def summary(proposal: Proposal) -> str:
     return i18n.gettext_("a named person (sealed when accepted)")
 
 
+def _may_review(request: Request, session, workspace, source: Source) -> None:  # noqa: ANN001
+    """Refuse, audited, a review of a text the user may not read, before anything is written."""
+    actor = request.state.principal.actor
+    if not may_read_text(session, actor, source):
+        refuse_text(workspace.store, workspace.keys, actor, source.code, "extract.review")
+
+
 @router.get("/review", dependencies=[requires("extract.review")])
 def review_list(request: Request, session: DbSession, page: int = 1) -> Response:
     """Sources with a text to review, newest first, with how many proposals were decided so far
@@ -86,6 +94,10 @@ def review_list(request: Request, session: DbSession, page: int = 1) -> Response
     size = request.app.state.settings.page_size
     page = max(1, min(page, 100000))
     query = sa.select(Source).where(Source.text_sealed.is_not(None))
+    readable = readable_source_ids(session, request.state.principal.actor, Source.text_sealed.is_not(None))
+    if readable is not None:  # an interviewer reviews the texts of their own cases only
+        query = query.where(Source.id.in_(sa.bindparam("readable", sorted(readable), expanding=True,
+                                                       literal_execute=True)))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     sources = list(session.scalars(query.order_by(Source.id.desc()).limit(size).offset((page - 1) * size)))
     decided = dict(session.execute(
@@ -101,6 +113,7 @@ def review_list(request: Request, session: DbSession, page: int = 1) -> Response
 def review_page(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
     principal = request.state.principal
     source = find_source(session, code)
+    _may_review(request, session, workspace, source)
     proposals = propose(session, workspace.keys, principal.actor, source.code)
     # Read again through the audited entry point: `propose` read it already, under the same purpose.
     text = read_source_text(context(session, workspace, principal), source) or ""
@@ -183,6 +196,7 @@ def accept_proposal(request: Request, session: DbSession, workspace: WorkspaceDe
                     journey_offered: Annotated[str, Form(max_length=1)] = "") -> Response:
     principal = request.state.principal
     source = find_source(session, code)
+    _may_review(request, session, workspace, source)
     fields = {"code": code_, "victim": victim, "place_id": place_id, "place_name": place_name, "date": date,
               "price_amount": price_amount, "price_currency": price_currency, "notes": notes, "role": role,
               "act": act, "amount": amount, "currency": currency, "measure": measure, "scope": scope,
@@ -201,6 +215,7 @@ def reject_proposal(request: Request, session: DbSession, workspace: WorkspaceDe
                     reason: Annotated[str, Form(max_length=30)]) -> Response:
     principal = request.state.principal
     source = find_source(session, code)
+    _may_review(request, session, workspace, source)
     if reason not in REJECT_REASONS:
         problems = Problems([Problem("reason", f"{reason[:30]!r}: pick one of the listed reasons")])
         problems.raise_if_any()

@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import NotFound, Problem
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
-                                   read_source_text)
+                                   read_source_text, refuse_text)
 from redzone.records.models import Act, Attestation, Claim, Person, Source
-from redzone.security.policy import allowed
+from redzone.records.text_scope import may_read_text
+from redzone.security.policy import allowed, holds
 from redzone.vocab import load_vocabulary
 from redzone.web.caching import cached, data_version_column
 from redzone.web.deps import DbSession, ReadSession, WorkspaceDep, context, requires
@@ -78,9 +79,14 @@ def source_list(request: Request, session: ReadSession, q: str = "", kind: str =
 def source_detail(request: Request, session: DbSession, workspace: WorkspaceDep, code: str) -> Response:
     principal = request.state.principal
     source = find_source(session, code)
-    text = None
-    if allowed(principal.actor, "source.view_text"):
-        text = read_source_text(context(session, workspace, principal), source)
+    text, text_refused = None, False
+    if holds(principal.actor, "source.view_text") and source.text_sealed is not None:
+        ctx = context(session, workspace, principal)
+        if may_read_text(session, principal.actor, source):
+            text = read_source_text(ctx, source)
+        else:  # the page still shows the source; the refused read is audited with it
+            text_refused = True
+            ctx.audit("source.view_text.denied", "source", source.code)
     attestations = session.execute(
         sa.select(Attestation, Act).join(Act, Act.id == Attestation.act_id)
         .where(Attestation.source_id == source.id).order_by(Attestation.span_start)).all()
@@ -90,7 +96,8 @@ def source_detail(request: Request, session: DbSession, workspace: WorkspaceDep,
     quotes = [(act, text[a.span_start:a.span_end] if text and a.span_start is not None else None)
               for a, act in attestations]
     vocabulary = load_vocabulary()
-    return render(request, "source.html", source=source, text=text, quotes=quotes, claims=claims,
+    return render(request, "source.html", source=source, text=text, text_refused=text_refused, quotes=quotes,
+                  claims=claims,
                   interviewee=interviewee, violations=vocabulary.violations, roles=vocabulary.roles,
                   event_kinds=list(vocabulary.lists["event_kinds"]),
                   precisions=list(vocabulary.lists["date_precisions"]))
@@ -118,7 +125,9 @@ def code_act(request: Request, session: DbSession, workspace: WorkspaceDep, code
     end = optional_int(problems, "span_end", span_end, 0)
     if (start is None) != (end is None):
         problems.append(Problem("span", "select the quoted passage (both its start and its end)"))
-    if start is not None and end is not None and allowed(principal.actor, "source.view_text"):
+    if start is not None and end is not None and holds(principal.actor, "source.view_text"):
+        if not may_read_text(session, principal.actor, source):  # nothing written yet: audit apart, refuse
+            refuse_text(workspace.store, workspace.keys, principal.actor, source.code, "act.create")
         text = read_source_text(ctx, source) or ""
         if not 0 <= start < end <= len(text):
             problems.append(Problem("span", f"must lie within the text (0–{len(text)}) with start before end"))
