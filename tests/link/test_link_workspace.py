@@ -14,10 +14,10 @@ from sqlalchemy.orm import aliased
 from linked_world import HANGUL, leaked_names, linked  # noqa: F401 — linked: the module-scoped fixture
 from redzone.errors import IntegrityError, PermissionDenied, ValidationError
 from redzone.estimate import CaptureTable
-from redzone.link import (capture_histories, clusters, decide, decisions, individuals, pair_view,
+from redzone.link import (capture_histories, clusters, decide, decisions, individuals, merge, pair_view,
                           review_queue, split, undo, unseal_note)
 from redzone.link.features import name_columns
-from redzone.records.models import AuditEntry, LinkPair, LinkRun, PersonCluster
+from redzone.records.models import AuditEntry, LinkDecision, LinkPair, LinkRun, Person, PersonCluster
 from redzone.records.users import actor_for
 from redzone.security import audit
 
@@ -141,6 +141,70 @@ def test_a_reviewers_note_is_sealed_in_the_audit_chain(linked):
         assert audit.verify(ctx.session, linked.ws.keys.audit_key).intact
 
 
+def _unpaired(session, run_id: int) -> tuple[Person, Person]:
+    """Two victim records in different clusters that the run stored no pair for (the model never
+    proposed them): what a reviewer links by hand when she knows they are one woman."""
+    paired = set(session.execute(sa.select(LinkPair.person_a_id, LinkPair.person_b_id)
+                                 .where(LinkPair.run_id == run_id)).all())
+    cluster = _state(session)
+    people = session.scalars(sa.select(Person).where(Person.person_role == "victim").order_by(Person.id)).all()
+    return next((a, b) for a, b in itertools.combinations(people[:60], 2)
+                if (a.id, b.id) not in paired and cluster[a.id] != cluster[b.id])
+
+
+def test_merge_links_two_records_the_model_did_not_pair_and_undo_parts_them(linked):
+    with linked.context() as ctx:
+        before = _state(ctx.session)
+        run_id = ctx.session.scalar(sa.select(sa.func.max(LinkRun.id)))
+        first, second = _unpaired(ctx.session, run_id)
+        merged = merge(ctx, first.code, second.code, note="same broker, same village")
+        pair = ctx.session.get(LinkPair, merged["pairs"][0])
+        assert (pair.origin, pair.decision, pair.decided_by) == ("manual", "accepted", "analyst")
+        assert {pair.person_a_id, pair.person_b_id} == {first.id, second.id}
+        assert _state(ctx.session)[first.id] == _state(ctx.session)[second.id]
+        view = pair_view(ctx.session, pair)
+        assert view["linked"] and view["origin"] == "manual"
+        assert [step["comparison"] for step in view["waterfall"]] == ["prior"]  # no comparison was made
+        logged = decisions(ctx.session, ctx.actor)[0]
+        assert (logged["kind"], logged["note"], logged["pairs"]) == ("merge", "same broker, same village", [pair.id])
+        entry = ctx.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "link.merge")
+                                    .order_by(AuditEntry.id.desc())).first()
+        assert entry.record_id == str(merged["decision"])
+        assert entry.detail["pairs"] == [[pair.id, first.code, second.code, None, "accepted"]]
+        assert "broker" not in json.dumps(entry.detail)  # sealed: the activity log shows no words of it
+        assert unseal_note(linked.ws.keys, entry.detail, merged["decision"]) == "same broker, same village"
+        with pytest.raises(ValidationError, match="already linked"):
+            merge(ctx, second.code, first.code)
+        undo(ctx, merged["decision"])
+        assert _state(ctx.session) == before and ctx.session.get(LinkPair, pair.id).decision is None
+        again = merge(ctx, first.code, second.code)  # the undecided manual pair is accepted again
+        latest = ctx.session.scalars(sa.select(AuditEntry.detail).where(AuditEntry.action == "link.merge")
+                                     .order_by(AuditEntry.id.desc())).first()
+        assert again["pairs"] == [pair.id] and "note" not in latest
+        undo(ctx, again["decision"])
+        assert _state(ctx.session) == before
+        assert audit.verify(ctx.session, linked.ws.keys.audit_key).intact
+
+
+def test_merge_names_the_field_at_fault(linked):
+    with linked.context() as ctx:
+        first, second = ctx.session.scalars(sa.select(Person.code).where(Person.person_role == "victim")
+                                            .order_by(Person.id).limit(2)).all()
+        other_role = ctx.session.scalar(sa.select(Person.code).where(Person.person_role != "victim"))
+        count = ctx.session.scalar(sa.select(sa.func.count()).select_from(LinkDecision))
+        cases = [(("RZ-NOSUCH", second), "person_a", "no person"), ((first, "RZ-NOSUCH"), "person_b", "no person"),
+                 ((first, first), "person_b", "same record")]
+        if other_role:
+            cases.append(((first, other_role), "person_b", "one role"))
+        for codes, field, words in cases:
+            with pytest.raises(ValidationError) as refused:
+                merge(ctx, *codes)
+            assert [p.field for p in refused.value.problems] == [field] and words in str(refused.value)
+        assert ctx.session.scalar(sa.select(sa.func.count()).select_from(LinkDecision)) == count
+    with linked.context("legal") as ctx, pytest.raises(PermissionDenied):
+        merge(ctx, first, second)
+
+
 def test_a_refused_view_says_what_was_asked_for(linked):
     from typer.testing import CliRunner
 
@@ -176,6 +240,8 @@ def test_a_second_run_keeps_the_reviewers_decisions(linked):
         decide(ctx, pair_id, "reject")
         pair = ctx.session.get(LinkPair, pair_id)
         key = (pair.person_a_id, pair.person_b_id)
+        first, second = _unpaired(ctx.session, pair.run_id)
+        merge(ctx, first.code, second.code)
     with linked.ws.store.session() as session:
         actor = actor_for(session, "analyst")
     report = run_linkage(linked.ws, actor, LinkSettings())
@@ -185,7 +251,15 @@ def test_a_second_run_keeps_the_reviewers_decisions(linked):
         carried = session.scalar(sa.select(LinkPair).where(LinkPair.run_id == run.id, LinkPair.person_a_id == key[0],
                                                            LinkPair.person_b_id == key[1]))
         assert carried.decision == "rejected"
+        kept = session.scalar(sa.select(LinkPair).where(LinkPair.run_id == run.id, LinkPair.person_a_id == first.id,
+                                                        LinkPair.person_b_id == second.id))
+        assert kept.decision == "accepted" and kept.decided_by == "analyst"
+        clusters_now = _state(session)
+        assert clusters_now[first.id] == clusters_now[second.id]
         assert session.scalar(sa.select(LinkRun.summary).where(LinkRun.id == run.id))["carried_decisions"] >= 1
+    with linked.context() as ctx:  # the two are different women of the demo world: part them for the tests after
+        decide(ctx, kept.id, "reopen")
+        assert _state(ctx.session)[first.id] != _state(ctx.session)[second.id]
 
 
 def test_estimates_from_the_linked_lists_side_by_side(linked):

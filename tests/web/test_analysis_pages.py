@@ -198,7 +198,8 @@ def test_review_list_links_each_source_with_its_decisions_so_far(site, clients):
 PAGES = [("GET", "/review", "extract.review"), ("GET", "/sources/{code}/review", "extract.review"), ("POST", "/sources/{code}/review/accept", "extract.review"),
          ("POST", "/sources/{code}/review/reject", "extract.review"), ("GET", "/linkage", "link.review"),
          ("GET", "/linkage/pairs/{pair}", "link.review"), ("POST", "/linkage/pairs/{pair}/decision", "link.review"),
-         ("POST", "/linkage/split", "link.review"), ("POST", "/linkage/decisions/999999/undo", "link.review"),
+         ("POST", "/linkage/split", "link.review"), ("POST", "/linkage/merge", "link.review"),
+         ("POST", "/linkage/decisions/999999/undo", "link.review"),
          ("POST", "/linkage/run", "link.run"), ("GET", "/estimates", "estimate.run"),
          ("POST", "/estimates/compute", "estimate.run")]
 
@@ -237,6 +238,7 @@ def test_every_post_needs_the_csrf_token(site, clients, role):
     forms = {f"/sources/{code}/review/accept": {"proposal": proposal.id},
              f"/sources/{code}/review/reject": {"proposal": proposal.id, "reason": "other"},
              f"/linkage/pairs/{pair}/decision": {"verb": "reject"}, "/linkage/split": {"cluster": "CL-X", "person": "RZ-X"},
+             "/linkage/merge": {"person_a": "RZ-X", "person_b": "RZ-Y"},
              "/linkage/decisions/999999/undo": {}, "/linkage/run": {"person_role": "victim"},
              "/estimates/compute": {"replicates": "0", "methods": "chao"}}
     decisions, audits = _count(site, LinkDecision), _count(site, AuditEntry)
@@ -381,6 +383,44 @@ def test_accept_then_undo_and_split_then_undo(site, clients):
     with site.store.session() as session:
         assert session.get(LinkPair, pair_id).decision == "accepted"
     assert f'data-pair="{pair_id}"' not in client.get("/linkage").text
+
+
+def test_link_two_records_by_hand_then_undo(site, clients):
+    client = clients(ANALYST)
+    page = client.get("/linkage")
+    form = re.search(r'<form method="post" action="/linkage/merge".*?</form>', page.text, re.S).group(0)
+    assert 'name="person_a"' in form and 'name="person_b"' in form and "no names" in form
+    with site.store.session() as session:
+        run_id = session.scalar(sa.select(sa.func.max(LinkPair.run_id)))
+        paired = set(session.execute(sa.select(LinkPair.person_a_id, LinkPair.person_b_id)
+                                     .where(LinkPair.run_id == run_id)).all())
+        clustered = dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code)).all())
+        people = session.execute(sa.select(Person.id, Person.code).where(Person.person_role == "victim")
+                                 .order_by(Person.id).limit(40)).all()
+    first, second = next((a, b) for i, a in enumerate(people) for b in people[i + 1:]
+                         if (a.id, b.id) not in paired and clustered[a.id] != clustered[b.id])
+    token = csrf_of(client, "/linkage")
+    refused = client.post("/linkage/merge", data={"csrf_token": token, "person_a": first.code, "person_b": "RZ-NOSUCH"})
+    assert refused.status_code == 422 and "person_b" in refused.text
+    response = client.post("/linkage/merge", data={"csrf_token": token, "person_a": f" {first.code} ",
+                                                   "person_b": second.code, "note": "same journey"})
+    assert response.status_code == 303, response.text[:300]
+    decision = int(re.search(r"decision=(\d+)", response.headers["location"]).group(1))
+    entry = _audit(site, "link.merge")[-1]
+    assert entry.record_id == str(decision) and "same journey" not in json.dumps(entry.detail)
+    with site.store.session() as session:
+        pair = session.scalar(sa.select(LinkPair).where(LinkPair.run_id == run_id, LinkPair.person_a_id == first.id,
+                                                        LinkPair.person_b_id == second.id))
+        assert (pair.origin, pair.decision) == ("manual", "accepted")
+        together = dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code)).all())
+        assert together[first.id] == together[second.id]
+    shown = client.get(f"/linkage/pairs/{pair.id}")
+    assert shown.status_code == 200 and first.code in shown.text and second.code in shown.text
+    assert f'data-decision="{decision}"' in client.get("/linkage").text
+    assert client.post(f"/linkage/decisions/{decision}/undo", data={"csrf_token": token}).status_code == 303
+    with site.store.session() as session:
+        assert session.get(LinkPair, pair.id).decision is None
+        assert dict(session.execute(sa.select(PersonCluster.person_id, PersonCluster.cluster_code)).all()) == clustered
 
 
 def test_run_linkage_runs_in_the_background(site, clients):

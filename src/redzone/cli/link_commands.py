@@ -211,6 +211,24 @@ def reopen(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number
     _decide(ctx, "reopen", pair, note, incidents)
 
 
+@link_app.command("merge")
+def merge(
+    ctx: typer.Context,
+    code_a: str = typer.Argument(..., help="Code of one person record (RZ-…)."),
+    code_b: str = typer.Argument(..., help="Code of the other person record (RZ-…)."),
+    note: str = NOTE,
+) -> None:
+    """Link two person records the model did not pair: an accepted manual pair, undoable, kept by later runs.
+
+    For a match the model missed (blocked out, or scored below the floor where pairs are stored)."""
+    from redzone.link import merge as merge_records
+
+    cli = state(ctx)
+    with cli.open() as ws, ws.store.session() as session:
+        result = merge_records(Context(session, ws.keys, actor_for(session, cli.user)), code_a, code_b, note)
+    _report(cli, result)
+
+
 @link_app.command("split")
 def split(
     ctx: typer.Context,

@@ -20,7 +20,7 @@ from redzone.link.incident_review import (decide_incident, get_incident_pair, in
                                           incident_pair_view, incident_review_queue, split_incident)
 from redzone.link.incidents import INCIDENTS, incident_clusters, run_incident_linkage
 from redzone.link.model import BLOCKING_RULES, PERSONS, ModelSpec, comparisons
-from redzone.link.review import (clusters, decide, decisions, get_pair, pair_view, require_view,
+from redzone.link.review import (clusters, decide, decisions, get_pair, merge, pair_view, require_view,
                                  review_queue, split, undo, unseal_note, waterfall)
 from redzone.link.runs import RunReport, current_run, run_linkage
 from redzone.link.settings import BACKENDS, LinkSettings
@@ -55,6 +55,7 @@ __all__ = [
     "incident_pair_view",
     "incident_review_queue",
     "individuals",
+    "merge",
     "open_backend",
     "pair_scores",
     "pair_view",

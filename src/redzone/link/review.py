@@ -1,6 +1,7 @@
-"""The review queue and the reviewer's acts: accept or reject a pair, reopen it, split a record out of
-a cluster, and undo any of these — each one a logged decision that records exactly which pair
-decisions it changed (so undo restores them), followed by a fresh clustering and an audit entry.
+"""The review queue and the reviewer's acts: accept or reject a pair, reopen it, merge two records the
+model did not pair, split a record out of a cluster, and undo any of these — each one a logged
+decision that records exactly which pair decisions it changed (so undo restores them), followed by a
+fresh clustering and an audit entry.
 Deciding, splitting and undoing work on person and incident pairs alike (`pairs.PairKind`); the
 person queue and views are here, the incident ones in `incident_review`.
 
@@ -176,6 +177,44 @@ def decide_pair(ctx: Context, kind: PairKind, pair_id: int, verb: str, note: str
 def decide(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
     """`verb` is accept, reject or reopen (back to the model's verdict)."""
     return decide_pair(ctx, PERSON_PAIRS, pair_id, verb, note)
+
+
+def merge(ctx: Context, code_a: str, code_b: str, note: str = "") -> dict:
+    """Link two person records the model did not pair (blocked out, or scored below the floor where
+    pairs are stored): a pair of origin 'manual' is added to the current run, accepted. A stored pair
+    of the two is accepted instead. Undo sets the pair back to undecided, which leaves the two apart
+    (a manual pair carries only the prior's weight); a later run carries the accepted pair over."""
+    require(ctx.actor, "link.review")
+    session = ctx.session
+    problems, people = [], []
+    for field, code in (("person_a", code_a), ("person_b", code_b)):
+        person = session.scalar(sa.select(Person).where(Person.code == code.strip()))
+        if person is None:
+            problems.append(Problem(field, f"no person with code {code.strip()[:40]!r}"))
+        people.append(person)
+    first, second = people
+    if first is not None and second is not None:
+        if first.id == second.id:
+            problems.append(Problem("person_b", f"{second.code} is the same record as person_a"))
+        elif first.person_role != second.person_role:
+            problems.append(Problem("person_b", f"{second.code} is a {second.person_role} record and {first.code} "
+                                                f"a {first.person_role} record; link records of one role"))
+    if problems:
+        raise ValidationError(problems)
+    run = current_run(session, first.person_role)
+    low, high = sorted((first.id, second.id))
+    pair = session.scalar(sa.select(LinkPair).where(LinkPair.run_id == run.id, LinkPair.person_a_id == low,
+                                                    LinkPair.person_b_id == high))
+    if pair is not None and pair.decision == "accepted":
+        raise ValidationError(Problem("person_b", f"{first.code} and {second.code} are already linked: pair "
+                                                  f"#{pair.id} was accepted by {pair.decided_by}"))
+    if pair is None:
+        model = TrainedModel.from_dict(run.model)
+        pair = LinkPair(run_id=run.id, person_a_id=low, person_b_id=high, match_weight=model.prior_weight,
+                        match_probability=model.prior, levels={}, origin="manual")
+        session.add(pair)
+        session.flush()
+    return _apply(ctx, run, "merge", [(pair, "accepted")], note)
 
 
 def split_pairs(ctx: Context, run: LinkRun, record_id: int, members: set[int], note: str) -> dict:

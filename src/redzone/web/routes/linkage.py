@@ -1,5 +1,5 @@
 """Linkage review: the current run, the queue of borderline pairs (pseudonyms, match weight and
-probability, the waterfall of evidence), accept / reject / reopen / split / undo — each reversible
+probability, the waterfall of evidence), accept / reject / reopen / merge / split / undo — each reversible
 and audited by `redzone.link` — and, for roles allowed `link.run`, a run in the background. Incident
 pairs have their own pages (`linkage_incidents`); undo serves both.
 
@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.link import LinkSettings, clusters, current_run, decide, decisions, pair_view, review_queue, run_linkage
+from redzone.link import merge as merge_records
 from redzone.link import split as split_out
 from redzone.link import undo as undo_decision
 from redzone.records.models import LinkPair, LinkRun
@@ -144,6 +145,16 @@ def split_record(request: Request, session: DbSession, workspace: WorkspaceDep,
     outcome = split_out(context(session, workspace, request.state.principal), cluster.strip(), person.strip(),
                         note.strip())
     return RedirectResponse(f"/linkage?done=split&decision={outcome['decision']}#decisions", status_code=303)
+
+
+@router.post("/linkage/merge", dependencies=[requires("link.review")])
+def merge_pair(request: Request, session: DbSession, workspace: WorkspaceDep,
+               person_a: Annotated[str, Form(max_length=40)], person_b: Annotated[str, Form(max_length=40)],
+               note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Two records the model did not pair, linked by hand (person codes only)."""
+    outcome = merge_records(context(session, workspace, request.state.principal), person_a.strip(), person_b.strip(),
+                            note.strip())
+    return RedirectResponse(f"/linkage?done=merge&decision={outcome['decision']}#decisions", status_code=303)
 
 
 @router.post("/linkage/decisions/{decision_id}/undo", dependencies=[requires("link.review")])
