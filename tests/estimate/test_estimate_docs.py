@@ -23,7 +23,8 @@ def test_every_method_and_option_is_documented():
 
 def test_warning_thresholds_are_documented():
     text = DOC.read_text(encoding="utf-8")
-    for name in ("EXTRAPOLATION_RATIO", "INFLUENCE_SHARE", "SMALL_CELL_SHARE", "SPARSE_SHARE", "WIDE_INTERVAL_RATIO"):
+    for name in ("EXTRAPOLATION_RATIO", "INFLUENCE_SHARE", "SMALL_CELL_SHARE", "SPARSE_SHARE", "WIDE_INTERVAL_RATIO",
+                 "FEW_PEOPLE", "MONTE_CARLO_SHARE"):
         assert f"`{name}`" in text and str(getattr(caveats, name)) in text, name
 
 

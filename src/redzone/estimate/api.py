@@ -215,6 +215,7 @@ def _interval(table, best, level, n_boot, notes, details, run_bootstrap):  # typ
     details["bootstrap"] = outcome.summary()
     if outcome.failed:
         notes.append(f"{outcome.failed} of {n_boot} bootstrap replicates had no usable model and were left out.")
+    notes += caveats.monte_carlo_warning(outcome.interval, outcome.monte_carlo_error, n_boot)
     return outcome.interval, outcome
 
 

@@ -10,6 +10,8 @@ Thresholds (documented in docs/estimation.md):
 * a few records carry the estimate: removing the people of one small capture pattern (at most
   5% of those seen) moves the estimate of the same model by more than half;
 * a wide interval: the upper end is more than twice the estimate;
+* a bootstrap endpoint with a Monte Carlo standard error over 5% of its value (another seed could
+  move it that much);
 * models dropped because their estimate does not exist or is not identifiable.
 """
 
@@ -23,6 +25,7 @@ from redzone.estimate.table import CaptureTable, cell_to_pattern
 
 EXTRAPOLATION_RATIO = 4.0
 FEW_PEOPLE = 30
+MONTE_CARLO_SHARE = 0.05
 INFLUENCE_SHARE = 0.5
 SMALL_CELL_SHARE = 0.05
 SPARSE_SHARE = 0.5
@@ -86,6 +89,21 @@ def interval_warning(estimate: float, interval: tuple[float, float] | None, leve
             "the data cannot rule out a much larger population."
         ]
     return []
+
+
+def monte_carlo_warning(interval: tuple[float, float], errors: tuple[float, float], n_boot: int) -> list[str]:
+    """The BCa endpoints come from the far tails of the replicates; with another seed they move."""
+    moving = [(name, end, error) for name, end, error in zip(("lower", "upper"), interval, errors)
+              if np.isfinite(error) and end > 0 and error > MONTE_CARLO_SHARE * end]
+    if not moving:
+        return []
+    shown = "; ".join(f"the {name} end {end:,.0f} by about ±{error:,.0f} ({error / end:.0%})"
+                      for name, end, error in moving)
+    return [
+        f"The bootstrap interval depends on the random draw of its {n_boot:,} replicates: another seed would "
+        f"likely move {shown} (one standard error, from a jackknife over the replicates). Run more "
+        "replicates, or report the interval with that margin."
+    ]
 
 
 def influence_warning(table: CaptureTable, model: HierarchicalModel, estimate: float) -> tuple[list[str], dict]:
