@@ -131,8 +131,8 @@ def _list_names(table, items: tuple[str, str]) -> list[str]:  # noqa: ANN001
         elif item.isdigit() and 1 <= int(item) <= table.n_lists:
             names.append(table.list_names[int(item) - 1])
         else:
-            raise ConfigurationError(f"--lists: {item!r} is neither a list of this table ({', '.join(table.list_names)}) "
-                                     f"nor a list number from 1 to {table.n_lists}")
+            raise ConfigurationError(f"--lists: {item!r} is neither a list of this table "
+                                     f"({', '.join(table.list_names)}) nor a list number from 1 to {table.n_lists}")
     if names[0] == names[1]:
         raise ConfigurationError(f"--lists: name two different lists, got {names[0]!r} twice")
     return names
