@@ -319,3 +319,10 @@ def test_incidents_reported_by_several_organisations_become_one(linked):
         assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                               .where(AuditEntry.action == "link.incidents")) == 1
     assert not leaked_names(linked.world_names, json.dumps(run.summary, ensure_ascii=False))
+
+
+def test_the_run_reports_each_stage_of_its_time(linked):
+    seconds = linked.report.seconds
+    assert list(seconds) == ["prepare", "train", "score", "store", "cluster", "total"]
+    assert all(value >= 0 for value in seconds.values())
+    assert sum(value for name, value in seconds.items() if name != "total") <= seconds["total"]

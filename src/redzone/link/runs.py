@@ -90,6 +90,7 @@ def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  
         session.add(run)
         session.flush()
         carried = store_pairs(session, run, prediction.pairs, engine.comparison_names(), previous)
+        stored = time.perf_counter()
         clusters = refresh_clusters(session, run)
         linked = session.scalar(sa.select(sa.func.count()).select_from(LinkPair)
                                 .where(LinkPair.run_id == run.id, PERSON_PAIRS.linked(run))) or 0
@@ -103,8 +104,8 @@ def run_linkage(ws, actor, settings: LinkSettings | None = None) -> RunReport:  
         evaluation = cluster_scores(clusters, truth).to_dict() if truth else None
         report = RunReport(run.code, settings.backend, prediction.records, len(prediction.pairs), linked, review,
                            len(sizes), sum(n for n in sizes.values() if n > 1), carried,
-                           {"prepare": prepared - started, **prediction.seconds,
-                            "store": time.perf_counter() - scored}, prediction.warnings, evaluation,
+                           {"prepare": prepared - started, **prediction.seconds, "store": stored - scored,
+                            "cluster": time.perf_counter() - stored}, prediction.warnings, evaluation,
                            prediction.notes)
         run.summary = {**report.to_dict(), "settings": settings.to_dict()}
         run.finished_at = utcnow()
