@@ -14,6 +14,7 @@ from redzone.exchange import ImportRejected, import_file
 from redzone.records.entry import withdraw_consent
 from redzone.records.identity import reveal_identity
 from redzone.records.models import AuditEntry, ExternalRef, Person, Source
+from redzone.records.users import SYSTEM, create_user
 
 PERSON = ("ref,organisation,sex,birth_year_min,legal_name,contact,whereabouts\n"
           "Q1,demo-tumen,female,1996,Pak Synthetic-Q,SYN-contact-1,SYN-place-1\n")
@@ -87,6 +88,30 @@ def test_an_identity_is_changed_by_import_only_with_the_permission_to_change_it(
         with pytest.raises(ImportRejected) as rejected:
             import_file(workspace, actor(workspace, "admin"), path)
         assert [str(p) for p in rejected.value.problems] == [f"sources.csv:2:{expected}"]
+
+
+
+def test_a_source_text_is_changed_or_matched_by_import_only_by_who_may_read_it(workspace, tmp_path):
+    """An interviewer reads (and so re-imports) only her own cases' texts: another interviewer's row
+    carrying the text is refused whether it matches or not, and without it the row updates."""
+    with workspace.store.session() as session:
+        create_user(session, workspace.keys, SYSTEM, "interviewer2", "interviewer")
+    texts = "ref,kind,title,text\nS1,interview,Synthetic,Synthetic testimony SYN-1.\n"
+    import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "sources.csv", texts))
+    other = actor(workspace, "interviewer2")
+    answers = []
+    for guess in (texts, texts.replace("SYN-1", "SYN-2")):
+        with pytest.raises(ImportRejected) as rejected:
+            import_file(workspace, other, write(tmp_path, "sources.csv", guess), dry_run=True)
+        answers.append([str(p) for p in rejected.value.problems])
+    assert answers[0] == answers[1] == [
+        "sources.csv:2:text: carries the text of an existing source whose text your role may not read "
+        "(leave the text column out to update the rest)"]
+    report = import_file(workspace, other, write(tmp_path, "sources.csv", "ref,kind,title\nS1,interview,Renamed\n"))
+    assert report.counts["sources"]["updated"] == 1 and stored(workspace, Source, "S1").title == "Renamed"
+    # Its recorder may carry the text (the title goes back to the file's).
+    report = import_file(workspace, actor(workspace, "interviewer"), write(tmp_path, "sources.csv", texts))
+    assert report.counts["sources"] == {"created": 0, "updated": 1, "unchanged": 0}
 
 
 def test_a_dry_run_does_not_confirm_a_guessed_identity_and_is_audited(workspace, tmp_path):

@@ -25,6 +25,7 @@ from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
 from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation,
                                     ExternalRef, Group, Participation, Person, Source, utcnow)
+from redzone.records.text_scope import readable_source_ids
 from redzone.security import audit
 from redzone.security.keys import Digester, KeyRing, Sealer
 from redzone.security.policy import ACTIONS, Actor, PersonResource, allowed
@@ -182,7 +183,7 @@ class EditPermissions:
         action = EDIT_ACTIONS[record_type]
         singular = record_type[:-1]
         refused: list[tuple[int, str, str]] = []
-        sealed_rows = []
+        sealed_rows, text_rows = [], []
         for position, row, record_id, changed in rows:
             if record_type == "persons":
                 sealed = next((name for name in row.values if name in SEALED_FIELDS), None)
@@ -193,12 +194,19 @@ class EditPermissions:
                 if not self.may[action]:
                     refused.append((position, "text", f"carries the text of an existing {singular}: your role "
                                                       f"may not {ACTIONS[action]}"))
+                else:
+                    text_rows.append((position, record_id))
                 continue
             if changed and not self.may[action]:
                 refused.append((position, "ref", f"changes an existing {singular}: your role may not "
                                                  f"{ACTIONS[action]}"))
         if sealed_rows:
             refused += self._sealed_refusals(sealed_rows)
+        if text_rows:  # the text is sealed too: changing it, or matching it, needs the right to read it
+            readable = readable_source_ids(self.session, self.actor, Source.id.in_([i for _, i in text_rows]))
+            refused += [(position, "text", "carries the text of an existing source whose text your role may not "
+                                           "read (leave the text column out to update the rest)")
+                        for position, record_id in text_rows if readable is not None and record_id not in readable]
         return sorted(refused)
 
     def _sealed_refusals(self, rows: list[tuple[int, str, int]]) -> list[tuple[int, str, str]]:
