@@ -92,7 +92,10 @@ def test_refusal_and_tampering_through_the_real_command(tmp_path):
         ws.close()
 
 
-def test_show_marks_a_custody_log_that_does_not_match_the_audit_trail(workspace, context_for):
+def test_show_marks_a_custody_log_that_does_not_match_the_audit_trail(workspace, context_for, monkeypatch):
+    from redzone.cli.app import console
+
+    monkeypatch.setattr(console, "_width", 200)  # a dumb terminal (TERM=dumb, as on CI) ignores COLUMNS
     with context_for("interviewer") as ctx:
         code = add_evidence(ctx, workspace.evidence_dir, CONTENT, acquired_by="Field team A").code
     assert "does not match" not in run(workspace, "--user", "legal", "evidence", "show", code).output

@@ -158,7 +158,10 @@ def test_the_audit_commands(workspace, context_for):
     assert isinstance(refused.exception, PermissionDenied)
 
 
-def test_a_persons_trail_holds_its_import_and_its_acts_and_sources(workspace, context_for, tmp_path):
+def test_a_persons_trail_holds_its_import_and_its_acts_and_sources(workspace, context_for, tmp_path, monkeypatch):
+    from redzone.cli.app import console
+
+    monkeypatch.setattr(console, "_width", 200)  # a dumb terminal (TERM=dumb, as on CI) ignores COLUMNS
     from typer.testing import CliRunner
 
     from redzone.cli import app
