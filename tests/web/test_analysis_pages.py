@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from support import BACKENDS, discard
 from fastapi.testclient import TestClient
-from web_helpers import build_site, csrf_of, sign_in, username
+from web_helpers import build_site, csrf_of, live_server, sign_in, username
 
 from redzone.extract import propose
 from redzone.link import LinkSettings, run_linkage
@@ -468,28 +468,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     ws = build_site(tmp_path_factory.mktemp("analysis-e2e") / "ws", "sqlite", acts=400)
     run_linkage(ws, Actor(username(ANALYST), ANALYST), LinkSettings(review_low=0.05, review_high=0.999))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ws
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(ws) as base:
+        yield base, ws
     discard(ws)
 
 

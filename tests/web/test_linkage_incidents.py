@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from support import BACKENDS, discard
-from web_helpers import build_site, csrf_of, sign_in, username
+from web_helpers import build_site, csrf_of, live_server, sign_in, username
 
 from redzone.link import LinkSettings, run_incident_linkage, run_linkage
 from redzone.records.identity import unseal_identity
@@ -219,30 +219,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     ws = build_site(tmp_path_factory.mktemp("incidents-e2e") / "ws", "sqlite", acts=150)
     analyst = Actor(username(ANALYST), ANALYST)
     run_linkage(ws, analyst, LinkSettings())
     run_incident_linkage(ws, analyst, WIDE)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(ws) as base:
+        yield base
     discard(ws)
 
 

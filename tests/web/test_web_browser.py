@@ -7,17 +7,11 @@ docs/screenshots/."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from support import discard
-from web_helpers import build_site, forget_used_codes, password, totp_now, username
-
-from redzone.web import create_app
+from web_helpers import build_site, forget_used_codes, live_server, password, totp_now, username
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -27,28 +21,12 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     assert VENDOR.joinpath("vega-embed.min.js").exists(), "front-end packages missing: run `make assets`"
     ws = build_site(tmp_path_factory.mktemp("e2e") / "ws", "sqlite", acts=400)
-    port = _free_port()
-    config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ws
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(ws) as base:
+        yield base, ws
     discard(ws)
 
 

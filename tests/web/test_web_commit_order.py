@@ -5,43 +5,21 @@ recorded. A TestClient cannot show this: it returns only after the request's cle
 from __future__ import annotations
 
 import re
-import socket
 from contextlib import closing
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 from support import discard
-from web_helpers import CSRF, build_site, password, username
-
-from redzone.web import create_app
+from web_helpers import CSRF, build_site, live_server, password, username
 
 ROUNDS = 15
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     ws = build_site(tmp_path_factory.mktemp("commit") / "ws", "sqlite", acts=60)
-    port = _free_port()
-    instance = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
-                                             access_log=False))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with live_server(ws) as base:
+        yield base
     discard(ws)
 
 

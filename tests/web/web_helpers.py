@@ -3,7 +3,9 @@ role (the demo accounts), a signed-in test client, the CSRF token of a page."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
@@ -78,3 +80,30 @@ def forget_used_codes(ws: Workspace) -> None:
 
     with ws.store.session() as session:
         session.execute(sa.update(UserSetting).values(totp_last_step=None))
+
+
+@contextlib.contextmanager
+def live_server(ws: Workspace) -> Iterator[str]:
+    """The application served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
