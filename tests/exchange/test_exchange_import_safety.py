@@ -144,13 +144,15 @@ def test_a_reimport_never_undoes_a_withdrawal_of_consent(workspace, tmp_path, co
     with context_for("interviewer") as ctx:
         withdraw_consent(ctx, ctx.session.get(Source, stored(workspace, Source, "S1").id), withdrawn_on)
     corrected = SOURCE.replace("Synthetic interview", "Synthetic interview (corrected)")
-    report = import_file(workspace, interviewer, write(tmp_path, "sources.csv", corrected))
+    # The withdrawal is a change made here: the partner's row replaces the rest only when told to.
+    report = import_file(workspace, interviewer, write(tmp_path, "sources.csv", corrected), overwrite_edits=True)
     assert report.counts["sources"]["updated"] == 1
     source = stored(workspace, Source, "S1")
     assert (source.title, source.consent_withdrawn_at) == ("Synthetic interview (corrected)", withdrawn_on)
     # Nor moves it: a partner's later date leaves the first withdrawal; a source without one takes the date.
     later = corrected.replace("internal_analysis,", "internal_analysis,2024-06-01")
-    import_file(workspace, interviewer, write(tmp_path, "sources.csv", later + "S2,interview,Other,,\n"))
+    import_file(workspace, interviewer, write(tmp_path, "sources.csv", later + "S2,interview,Other,,\n"),
+                overwrite_edits=True)
     import_file(workspace, interviewer, write(tmp_path, "sources.csv",
                                               "ref,kind,consent_withdrawn_at\nS2,interview,2024-06-01\n"))
     assert stored(workspace, Source, "S1").consent_withdrawn_at == withdrawn_on

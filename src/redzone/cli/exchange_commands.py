@@ -34,6 +34,8 @@ def import_command(
     identity: Optional[Path] = typer.Option(None, "--identity", help="File holding the age secret key that "
                                             "opens an encrypted (.age) file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
+    overwrite_edits: bool = typer.Option(False, "--overwrite-edits", help="Let the file's rows replace changes made "
+                                         "here to records since their last import [default: such rows are refused]."),
     template: Optional[Path] = typer.Option(None, "--template", help="Write an empty file to fill in instead "
                                             "(.csv, .xlsx or .json; the record type from --type or the file name; "
                                             "an .xlsx or .json without one holds every type)."),
@@ -51,7 +53,8 @@ def import_command(
             actor = actor_for(session, cli.user)
         try:
             report = import_file(ws, actor, file, record_type=record_type, fmt=fmt, organisation=organisation,
-                                 dry_run=dry_run, encoding=encoding, age_identity=key)
+                                 dry_run=dry_run, encoding=encoding, age_identity=key,
+                                 overwrite_edits=overwrite_edits)
         except ImportRejected as rejected:
             _print_problems(cli.json, rejected)
             raise
@@ -71,6 +74,8 @@ def import_command(
         console.print(f"New organisations: {', '.join(report.organisations_created)}")
     if report.codes_reassigned:
         console.print(f"{report.codes_reassigned:,} codes were already in use here and were replaced by new ones.")
+    if report.edits_overwritten:
+        console.print(f"{report.edits_overwritten:,} records changed here since their last import were overwritten.")
     if report.ignored:
         console.print(f"Ignored (not record tables): {', '.join(report.ignored)}")
 

@@ -11,6 +11,10 @@ Refs: a row's `ref` is its id in the system that issued the file (the import's o
 (organisation, record type, ref) always means the same record: a re-import leaves an unchanged row
 alone and updates a changed one (the columns the file has; sealed columns as a whole). A reference
 finds a record by its ref in that namespace, else by its Redzone code.
+
+Edits made here win: a changed row whose record was changed in the workspace since the import that last
+wrote it (by hand, by review, by another tool) is refused at its `ref`, unless `overwrite_edits` says
+that the file is to replace those changes (see `writer.RecordWriter._changed_since_import`).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     organisations_created: list[str] = field(default_factory=list)
     codes_reassigned: int = 0
+    edits_overwritten: int = 0  # records changed here since their last import, overwritten (overwrite_edits)
     ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -83,9 +88,11 @@ class _Problems:
 
 def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: str | None = None,
                 fmt: str | None = None, organisation: str | None = None, dry_run: bool = False,
-                encoding: str | None = None, age_identity: str | None = None) -> ImportReport:
+                encoding: str | None = None, age_identity: str | None = None,
+                overwrite_edits: bool = False) -> ImportReport:
     """Validate the whole file, then (unless `dry_run`) write it in one transaction; raises
-    `ImportRejected` listing every problem, and writes nothing, if any row is at fault."""
+    `ImportRejected` listing every problem, and writes nothing, if any row is at fault. A row that would
+    change a record changed here since its last import is such a fault, unless `overwrite_edits`."""
     require(actor, "import.run")
     started = time.perf_counter()
     path = Path(path)
@@ -102,18 +109,19 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     if namespace and not _ORGANISATION_ID.match(namespace):
         raise ValidationError(Problem("organisation", f"{namespace[:40]!r} may hold only letters, digits, '-', '_', '.'"))
     report = ImportReport(file=path.name, format=fmt, organisation=namespace, dry_run=dry_run)
+    options = {"overwrite_edits": overwrite_edits}
     file_digest = _file_digest(opener)
     try:
         table = _single_table(opener, name, fmt, encoding, forced)
         if table is not None:  # one table of one record type: validated and written in one pass
-            _OnePass(ws, actor, report, namespace, forced, file_digest).run(opener, table, fmt)
+            _OnePass(ws, actor, report, namespace, forced, file_digest, options).run(opener, table, fmt)
         else:
-            survey = _Survey(ws, actor, report, namespace, forced)
+            survey = _Survey(ws, actor, report, namespace, forced, options)
             survey.run(opener, name, fmt, encoding)
             if survey.problems.total:
                 raise ImportRejected(path.name, survey.problems.sorted(), survey.problems.total)
             if not dry_run:
-                _write(ws, actor, report, survey, opener, name, encoding, namespace, file_digest)
+                _write(ws, actor, report, survey, opener, name, encoding, namespace, file_digest, options)
     except ImportRejected as rejected:
         if dry_run:
             _audit_dry_run(ws, actor, report, file_digest, rejected.total)
@@ -211,8 +219,10 @@ def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
 class _Survey:
     """Pass 1: every problem, the refs defined, the refs needed, and what the write would do."""
 
-    def __init__(self, ws: Workspace, actor: Actor, report: ImportReport, namespace: str, forced: str | None) -> None:
+    def __init__(self, ws: Workspace, actor: Actor, report: ImportReport, namespace: str, forced: str | None,
+                 options: dict[str, Any]) -> None:
         self.ws, self.actor, self.report, self.namespace, self.forced = ws, actor, report, namespace, forced
+        self.options = options
         self.problems = _Problems()
         self.defined: dict[tuple[str, str], str] = {}
         self.needed: dict[tuple[str, str], tuple[int, str, int, str]] = {}
@@ -227,7 +237,8 @@ class _Survey:
         spreadsheet = fmt in ("csv", "xlsx", "zip")
         with self.ws.store.session() as session:
             # Writes nothing: asked only what writing each row would do, and whether the actor may.
-            self.checker = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None)
+            self.checker = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None,
+                                        **self.options)
             for index, table in enumerate(open_tables(opener, name, fmt, encoding)):
                 if table.ignored:
                     self.report.ignored.append(table.label)
@@ -315,7 +326,7 @@ class _Survey:
 
 
 def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, opener: Opener, name: str,
-           encoding: str | None, namespace: str, file_digest: str) -> None:
+           encoding: str | None, namespace: str, file_digest: str, options: dict[str, Any]) -> None:
     """Pass 2: the whole file in one transaction, record types in dependency order."""
     for counts in report.counts.values():
         counts.update(created=0, updated=0, unchanged=0)
@@ -326,7 +337,7 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
             session.flush()
             audit.append(session, ws.keys.audit_key, actor.username, "organisation.create", "organisation",
                          organisation, {"by": "import"})
-        writer = RecordWriter(session, ws.keys, actor, namespace, namespace or None)
+        writer = RecordWriter(session, ws.keys, actor, namespace, namespace or None, **options)
         for kind in (k for k in IMPORT_ORDER if k in survey.types):
             parsers: dict[str, RowParser] = {}
             batch = []
@@ -347,13 +358,21 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
             if batch:
                 _add(report.counts[kind], _write_checked(writer, LAYOUTS[kind], batch, name))
         writer.finish()
-        report.codes_reassigned = writer.codes_reassigned
+        report.codes_reassigned, report.edits_overwritten = writer.codes_reassigned, writer.edits_overwritten
         if _file_digest(opener) != file_digest:  # checked before the commit: then nothing is written
             raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was written",
                                           where=name))
         audit.append(session, ws.keys.audit_key, actor.username, "import.run", "workspace", "",
-                     {"format": report.format, "rows": report.rows, "organisation": namespace,
-                      "counts": report.counts, "file_sha256": file_digest})
+                     _run_detail(report, namespace, file_digest, options))
+
+
+def _run_detail(report: ImportReport, namespace: str, file_digest: str, options: dict[str, Any]) -> dict[str, Any]:
+    """What the `import.run` entry says: counts only, and how many changes made here were overwritten."""
+    detail = {"format": report.format, "rows": report.rows, "organisation": namespace, "counts": report.counts,
+              "file_sha256": file_digest}
+    if options["overwrite_edits"]:
+        detail["edits_overwritten"] = report.edits_overwritten
+    return detail
 
 
 def _write_checked(writer: RecordWriter, layout: Any, batch: list[Any], name: str) -> dict[str, int]:
@@ -380,9 +399,9 @@ class _OnePass:
     is rolled back, so a rejected file still writes nothing."""
 
     def __init__(self, ws: Workspace, actor: Actor, report: ImportReport, namespace: str, forced: str | None,
-                 file_digest: str) -> None:
+                 file_digest: str, options: dict[str, Any]) -> None:
         self.ws, self.actor, self.report, self.namespace, self.forced = ws, actor, report, namespace, forced
-        self.file_digest = file_digest
+        self.file_digest, self.options = file_digest, options
         self.problems = _Problems()
         self.defined: dict[str, int] = {}  # ref → row number
         self.organisations: set[str] = set()
@@ -399,7 +418,7 @@ class _OnePass:
             with self.ws.store.session() as session:
                 self.organisations = set(session.scalars(sa.select(Organisation.id)))
                 writer = RecordWriter(session, self.ws.keys, self.actor, self.namespace, self.namespace or None,
-                                      remember=False)
+                                      remember=False, **self.options)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
                 for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
@@ -419,9 +438,9 @@ class _OnePass:
                                                   where=self.report.file))
                 writer.finish()
                 self.report.codes_reassigned = writer.codes_reassigned
+                self.report.edits_overwritten = writer.edits_overwritten
                 audit.append(session, self.ws.keys.audit_key, self.actor.username, "import.run", "workspace", "",
-                             {"format": self.report.format, "rows": self.report.rows, "organisation": self.namespace,
-                              "counts": self.report.counts, "file_sha256": self.file_digest})
+                             _run_detail(self.report, self.namespace, self.file_digest, self.options))
                 if self.report.dry_run:
                     raise _DryRun
         except _DryRun:

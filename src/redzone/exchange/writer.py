@@ -23,8 +23,8 @@ from redzone.exchange.validation import ParsedRow, date_value
 from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
-from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation,
-                                    ExternalRef, Group, Participation, Person, Source, utcnow)
+from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, AuditEntry, Event,
+                                    EventAttestation, ExternalRef, Group, Participation, Person, Source, utcnow)
 from redzone.records.text_scope import readable_source_ids
 from redzone.security import audit
 from redzone.security.keys import Digester, KeyRing, Sealer
@@ -33,6 +33,12 @@ from redzone.store.bulk import insert_rows, insert_tuples, lookup
 
 MODELS: dict[str, Any] = {"groups": Group, "events": Event, "persons": Person, "sources": Source, "acts": Act}
 AUDIT_EVERY = 10_000  # records named by one `import.batch` entry (each entry costs a flush of the chain head)
+# Audited actions that name a record without changing it, besides reads (`*.view*`) and refusals
+# (`*.denied`); any other audited action naming a record after its import counts as a change of it.
+_NOT_CHANGES = ("source.facts_proposed", "extract.reject", "grant.create", "grant.revoke")
+# What `_mapped` gives for a ref already imported: (mapping id, record id, row digest, the record's
+# revision after that import, the audit chain's last entry before it).
+Mapping = tuple[int, int, str, int, int]
 
 
 def _encoder(**options: Any) -> Callable[[Any], str]:
@@ -115,6 +121,8 @@ def seal_identity_values(sealer: Sealer, code: str, values: dict[str, Any]) -> b
                "contact": contact, "whereabouts": whereabouts}
     return sealer.seal(_SEALED_ENCODE(payload), identity_context(code))
 
+
+BATCH_IDS = 1000  # record ids per `IN (...)` of the change check
 
 _PERSON_COLUMNS = ("code", "organisation_id", "person_role", "sex", "birth_year_min", "birth_year_max",
                    "origin_place_id", "crossing_year", "identity_sealed")
@@ -230,8 +238,13 @@ class RecordWriter:
     """Writes batches of parsed rows of any record type in one transaction."""
 
     def __init__(self, session: Session, keys: KeyRing, actor: Actor, namespace: str,
-                 default_organisation: str | None, remember: bool = True) -> None:
+                 default_organisation: str | None, remember: bool = True, overwrite_edits: bool = False) -> None:
         self.session, self.keys, self.actor = session, keys, actor
+        # A record changed since the import that last wrote it is refused, unless this says to overwrite it.
+        self.overwrite_edits = overwrite_edits
+        self.edits_overwritten = 0
+        # The chain's last entry before this import writes: later audited writes naming a record are changes.
+        self.audit_mark = session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
         self.namespace = namespace
         self.default_organisation = default_organisation
         self.refs = RefIndex(session, namespace)
@@ -252,16 +265,55 @@ class RecordWriter:
         and the rows the actor may not write, as `Refused` lists them."""
         digests = [row_digest(self.keys, layout.model, row) for row in rows]
         mapped = self._mapped(layout.model, [row.ref for row in rows])
-        return ([("updated" if mapped[row.ref][2] != digest else "unchanged") if row.ref in mapped else "created"
-                 for row, digest in zip(rows, digests)], self._refusals(layout, rows, digests, mapped))
+        changed = self._changed_since_import(MODELS[layout.record_type], layout.model, mapped)
+        return ([("updated" if self._rewrites(mapped[row.ref], digest, changed) else "unchanged")
+                 if row.ref in mapped else "created" for row, digest in zip(rows, digests)],
+                self._refusals(layout, rows, digests, mapped, changed))
+
+    def _rewrites(self, mapping: Mapping, digest: str, changed: dict[int, str]) -> bool:
+        """Whether a row of a ref already imported is written: it says something else than that import
+        did, or its record was changed since and the changes are to be overwritten."""
+        return mapping[2] != digest or self.overwrite_edits and mapping[1] in changed
 
     def _refusals(self, layout: RecordLayout, rows: list[ParsedRow], digests: list[str],
-                  mapped: dict[str | None, tuple[int, int, str]]) -> list[tuple[int, str, str]]:
+                  mapped: dict[str | None, Mapping], changed: dict[int, str]) -> list[tuple[int, str, str]]:
         if not mapped:
             return []
-        return self.permissions.refusals(layout.record_type, [
-            (position, row, mapped[row.ref][1], mapped[row.ref][2] != digest)
+        refused = self.permissions.refusals(layout.record_type, [
+            (position, row, mapped[row.ref][1], self._rewrites(mapped[row.ref], digest, changed))
             for position, (row, digest) in enumerate(zip(rows, digests)) if row.ref in mapped])
+        if changed and not self.overwrite_edits:
+            refused += [(position, "ref", f"{row.ref[:40]!r} was imported as {changed[record_id]}, which has been "
+                                          "changed here since (by hand or another import); writing this row would "
+                                          "undo that change: leave the row out, or import with --overwrite-edits")
+                        for position, (row, digest) in enumerate(zip(rows, digests)) if row.ref in mapped
+                        and (record_id := mapped[row.ref][1]) in changed and mapped[row.ref][2] != digest]
+            refused.sort()
+        return refused
+
+    def _changed_since_import(self, model: Any, singular: str, mapped: dict[str | None, Mapping]) -> dict[int, str]:
+        """Code by record id of the mapped records changed since the import that last wrote them: their
+        row was updated since (its revision, counted by a trigger, moved on), or an audited write names
+        them after that import (a change of what hangs off them: a journey step, a perpetrator, an
+        attestation). One query per batch."""
+        if not mapped:
+            return {}
+        marks = {mapping[1]: (mapping[3], mapping[4]) for mapping in mapped.values()}
+        last_write = (sa.select(sa.func.max(AuditEntry.id))
+                      .where(AuditEntry.record_type == singular, AuditEntry.record_id == model.code,
+                             AuditEntry.id > min(mark for _, mark in marks.values()),
+                             AuditEntry.action.not_like("%.view%"), AuditEntry.action.not_like("%.denied"),
+                             AuditEntry.action.not_in(_NOT_CHANGES))
+                      .correlate(model).scalar_subquery())
+        changed: dict[int, str] = {}
+        ids = sorted(marks)
+        for start in range(0, len(ids), BATCH_IDS):
+            for record_id, code, revision, last in self.session.execute(sa.select(
+                    model.id, model.code, model.revision, last_write).where(model.id.in_(ids[start:start + BATCH_IDS]))):
+                imported_revision, mark = marks[record_id]
+                if revision != imported_revision or last is not None and last > mark:
+                    changed[record_id] = code
+        return changed
 
     def write(self, layout: RecordLayout, rows: list[ParsedRow]) -> dict[str, int]:
         """Write a batch; raises `Refused`, writing none of it, if the actor may not write some rows."""
@@ -269,7 +321,8 @@ class RecordWriter:
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
         digests = [row_digest(self.keys, singular, row) for row in rows]
         mapped = self._mapped(singular, [row.ref for row in rows])
-        if refused := self._refusals(layout, rows, digests, mapped):
+        changed = self._changed_since_import(model, singular, mapped)
+        if refused := self._refusals(layout, rows, digests, mapped, changed):
             raise Refused(refused)
         new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped] if mapped else \
             list(zip(rows, digests))
@@ -277,13 +330,17 @@ class RecordWriter:
         updated = []
         for row, digest in zip(rows, digests) if mapped else ():
             if row.ref in mapped:
-                mapping_id, record_id, old = mapped[row.ref]
+                mapping = mapped[row.ref]
+                mapping_id, record_id = mapping[0], mapping[1]
                 if self.remember:
                     self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
-                if old != digest:
+                if self._rewrites(mapping, digest, changed):
                     updated.append(self._update(layout, model, record_id, row))
+                    self.edits_overwritten += record_id in changed
+                    # The revision the update just left (its own update counted too) and the chain's mark.
                     self.session.execute(sa.update(ExternalRef).where(ExternalRef.id == mapping_id).values(
-                        row_digest=digest, imported_at=dt.datetime.now(dt.timezone.utc)))
+                        row_digest=digest, imported_at=dt.datetime.now(dt.timezone.utc), audit_mark=self.audit_mark,
+                        record_revision=sa.select(model.revision).where(model.id == record_id).scalar_subquery()))
         self._keep_plans_current(model, len(rows))
         self._audit(singular, created, updated)
         return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
@@ -309,16 +366,19 @@ class RecordWriter:
         if len(self.unaudited[1]) + len(self.unaudited[2]) >= AUDIT_EVERY:
             self.finish()
 
-    def _mapped(self, singular: str, refs: list[str | None]) -> dict[str | None, tuple[int, int, str]]:
-        """(mapping id, record id, digest) of the refs already mapped in this namespace."""
+    def _mapped(self, singular: str, refs: list[str | None]) -> dict[str | None, Mapping]:
+        """The `Mapping` of each ref already mapped in this namespace."""
         if singular not in self.unmapped:
             self.unmapped[singular] = self.session.scalar(sa.select(ExternalRef.id).where(
                 ExternalRef.organisation_id == self.namespace, ExternalRef.record_type == singular).limit(1)) is None
         if self.unmapped[singular]:
             return {}
-        return {ref: (mapping_id, record_id, digest) for mapping_id, ref, record_id, digest in lookup(
-            self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest],
-            ExternalRef.ref, refs, {ExternalRef.organisation_id: self.namespace, ExternalRef.record_type: singular})}
+        return {ref: (mapping_id, record_id, digest, revision, mark)
+                for mapping_id, ref, record_id, digest, revision, mark in lookup(
+                    self.session, [ExternalRef.id, ExternalRef.ref, ExternalRef.record_id, ExternalRef.row_digest,
+                                   ExternalRef.record_revision, ExternalRef.audit_mark],
+                    ExternalRef.ref, refs, {ExternalRef.organisation_id: self.namespace,
+                                            ExternalRef.record_type: singular})}
 
     def _keep_plans_current(self, model: Any, rows: int) -> None:
         """PostgreSQL plans each batch's look-ups from the statistics of the tables as they were before
@@ -354,7 +414,8 @@ class RecordWriter:
                                codes, {})
         insert_tuples(self.session, ExternalRef, ("ref", "record_id", "row_digest"), [
             (row.ref, record_id, digest) for (row, digest), record_id in zip(new, ids)],
-            {"organisation_id": self.namespace, "record_type": layout.model, "imported_at": now})
+            {"organisation_id": self.namespace, "record_type": layout.model, "imported_at": now,
+             "record_revision": 0, "audit_mark": self.audit_mark})
         if self.remember:
             for (row, _), record_id in zip(new, ids):
                 self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
