@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from linked_world import leaked_names, linked  # noqa: F401 — linked: the module-scoped fixture
 from redzone.errors import NotFound, PermissionDenied, ValidationError
 from redzone.link import (LinkSettings, decide_incident, get_incident_pair, incident_clusters, incident_decisions,
-                          incident_pair_view, incident_review_queue, run_incident_linkage, split_incident, undo)
-from redzone.records.models import AuditEntry, Event, IncidentCluster, IncidentPair, LinkRun, PersonCluster
+                          incident_pair_view, incident_review_queue, merge_incident, run_incident_linkage,
+                          split_incident, undo, unseal_note)
+from redzone.records.models import (AuditEntry, Event, IncidentCluster, IncidentPair, LinkDecision, LinkRun,
+                                    Person, PersonCluster)
 from redzone.records.users import actor_for
 from redzone.security import audit
 
@@ -87,12 +89,72 @@ def test_accept_reject_split_and_undo_are_reversible_and_audited(linked, inciden
     assert {"link.incidents.accept", "link.incidents.split", "link.incidents.undo"} <= set(actions)
 
 
+def _unpaired(session) -> tuple[Event, Event]:  # noqa: ANN001
+    """Two event records in different incidents that the current incident run stored no pair for."""
+    run_id = session.scalar(sa.select(sa.func.max(IncidentPair.run_id)))
+    paired = set(session.execute(sa.select(IncidentPair.event_a_id, IncidentPair.event_b_id)
+                                 .where(IncidentPair.run_id == run_id)).all())
+    incident = _incidents(session)
+    events = session.scalars(sa.select(Event).order_by(Event.id).limit(60)).all()
+    return next((a, b) for i, a in enumerate(events) for b in events[i + 1:]
+                if (a.id, b.id) not in paired and incident[a.id] != incident[b.id])
+
+
+def test_merge_links_two_event_records_the_model_did_not_pair_and_undo_parts_them(linked, incidents):
+    with linked.context() as ctx:
+        before, persons = _incidents(ctx.session), _persons(ctx.session)
+        first, second = _unpaired(ctx.session)
+        merged = merge_incident(ctx, second.code, f" {first.code} ", note="one raid, two reports")
+        pair = ctx.session.get(IncidentPair, merged["pairs"][0])
+        assert (pair.origin, pair.decision, pair.decided_by) == ("manual", "accepted", "analyst")
+        assert (pair.event_a_id, pair.event_b_id) == (first.id, second.id)  # stored in order, whatever was typed
+        assert merged["records"] == "incident" and merged["kind"] == "merge"
+        joined = _incidents(ctx.session)
+        assert joined[first.id] == joined[second.id] and _persons(ctx.session) == persons
+        view = incident_pair_view(ctx.session, pair)
+        assert view["linked"] and view["origin"] == "manual"
+        assert [step["comparison"] for step in view["waterfall"]] == ["prior"]  # no comparison was made
+        logged = incident_decisions(ctx.session, ctx.actor)[0]
+        assert (logged["kind"], logged["note"], logged["pairs"]) == ("merge", "one raid, two reports", [pair.id])
+        entry = ctx.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "link.incidents.merge")
+                                    .order_by(AuditEntry.id.desc())).first()
+        assert entry.record_id == str(merged["decision"])
+        assert entry.detail["pairs"] == [[pair.id, first.code, second.code, None, "accepted"]]
+        assert "raid" not in json.dumps(entry.detail)  # sealed: the activity log shows no words of it
+        assert unseal_note(linked.ws.keys, entry.detail, merged["decision"]) == "one raid, two reports"
+        with pytest.raises(ValidationError, match="already linked") as refused:
+            merge_incident(ctx, first.code, second.code)
+        assert [p.field for p in refused.value.problems] == ["event_b"]
+        undo(ctx, merged["decision"])
+        assert _incidents(ctx.session) == before and ctx.session.get(IncidentPair, pair.id).decision is None
+        assert audit.verify(ctx.session, linked.ws.keys.audit_key).intact
+
+
+def test_merge_names_the_event_field_at_fault(linked, incidents):
+    with linked.context() as ctx:
+        first, second = ctx.session.scalars(sa.select(Event.code).order_by(Event.id).limit(2)).all()
+        person = ctx.session.scalar(sa.select(Person.code).limit(1))
+        count = ctx.session.scalar(sa.select(sa.func.count()).select_from(LinkDecision))
+        for codes, field, words in ((("EV-NOSUCH", second), "event_a", "no event"),
+                                    ((first, "EV-NOSUCH"), "event_b", "no event"),
+                                    ((first, person), "event_b", "no event"),  # a person's code is not an event's
+                                    ((first, first), "event_b", "same record")):
+            with pytest.raises(ValidationError) as refused:
+                merge_incident(ctx, *codes)
+            assert [p.field for p in refused.value.problems] == [field] and words in str(refused.value)
+        assert ctx.session.scalar(sa.select(sa.func.count()).select_from(LinkDecision)) == count
+    with linked.context("legal") as ctx, pytest.raises(PermissionDenied):
+        merge_incident(ctx, first, second)
+
+
 def test_a_second_run_keeps_the_reviewers_decisions(linked, incidents):
     with linked.context() as ctx:
         pair_id = incident_review_queue(ctx.session, ctx.actor, limit=1)[0]["pair"]
         decide_incident(ctx, pair_id, "reject", note="different places")
         pair = ctx.session.get(IncidentPair, pair_id)
         ends = (pair.event_a_id, pair.event_b_id)
+        first, second = _unpaired(ctx.session)
+        merged = merge_incident(ctx, first.code, second.code)
     with linked.ws.store.session() as session:
         again = run_incident_linkage(linked.ws, actor_for(session, "analyst"), WIDE)
     assert again["carried_decisions"] >= 1
@@ -102,6 +164,11 @@ def test_a_second_run_keeps_the_reviewers_decisions(linked, incidents):
             IncidentPair.run_id == run.id, IncidentPair.event_a_id == ends[0], IncidentPair.event_b_id == ends[1]))
         assert carried.decision == "rejected" and carried.decided_by == "analyst"
         assert not any(v["pair"] == carried.id for v in incident_review_queue(ctx.session, ctx.actor, limit=500))
+        kept = ctx.session.scalar(sa.select(IncidentPair).where(
+            IncidentPair.run_id == run.id, IncidentPair.event_a_id == first.id, IncidentPair.event_b_id == second.id))
+        assert (kept.decision, kept.decided_by, kept.origin) == ("accepted", "analyst", "carried")
+        assert _incidents(ctx.session)[first.id] == _incidents(ctx.session)[second.id]
+        assert merged["pairs"] != [kept.id]  # a pair of the new run, not the old one
         with pytest.raises(ValidationError, match="not to the current run"):
             get_incident_pair(ctx.session, pair_id)  # the earlier run's pair
         with pytest.raises(NotFound):
@@ -158,6 +225,15 @@ def test_the_cli_reviews_incident_pairs(linked, incidents):
     assert run("show", str(following["pair"]), "--incidents")["decision"] == "rejected"
     run("undo", str(decided["decision"]))
     assert run("show", str(following["pair"]), "--incidents")["decision"] is None
+    with linked.ws.store.session() as session:
+        first, second = _unpaired(session)
+    merged = run("merge", first.code, second.code, "--incidents", "--note", "one raid")
+    assert merged["kind"] == "merge" and merged["records"] == "incident" and len(merged["pairs"]) == 1
+    assert run("show", str(merged["pairs"][0]), "--incidents")["origin"] == "manual"
+    wrong = runner.invoke(app, ["--user", "analyst", "link", "merge", first.code, "EV-NOSUCH", "--incidents"], env=env)
+    assert wrong.exit_code != 0 and isinstance(wrong.exception, ValidationError) and "event_b" in str(wrong.exception)
+    run("undo", str(merged["decision"]))
+    assert run("show", str(merged["pairs"][0]), "--incidents")["decision"] is None
     table = runner.invoke(app, ["--user", "analyst", "link", "show", str(following["pair"]), "--incidents"], env=env)
     assert table.exit_code == 0 and "incident" in table.output and "waterfall" in table.output.casefold()
     refused = runner.invoke(app, ["--user", "legal", "link", "review", "--incidents"], env=env)

@@ -142,9 +142,50 @@ def test_decide_undo_split_and_undo_again(site, clients):
     assert pair_id not in _queue(client)
 
 
+def test_link_two_event_records_by_hand_then_undo(site, clients):
+    client = clients(ANALYST)
+    page = client.get("/linkage/incidents")
+    form = re.search(r'<form method="post" action="/linkage/incidents/merge".*?</form>', page.text, re.S).group(0)
+    assert 'name="event_a"' in form and 'name="event_b"' in form and "no names" in form
+    before = _incidents(site)
+    with site.store.session() as session:
+        run_id = session.scalar(sa.select(sa.func.max(IncidentPair.run_id)))
+        paired = set(session.execute(sa.select(IncidentPair.event_a_id, IncidentPair.event_b_id)
+                                     .where(IncidentPair.run_id == run_id)).all())
+        events = session.execute(sa.select(Event.id, Event.code).order_by(Event.id).limit(40)).all()
+    first, second = next((a, b) for i, a in enumerate(events) for b in events[i + 1:]
+                         if (a.id, b.id) not in paired and before[a.id] != before[b.id])
+    token = csrf_of(client, "/linkage/incidents")
+    refused = client.post("/linkage/incidents/merge", data={"csrf_token": token, "event_a": first.code,
+                                                            "event_b": "EV-NOSUCH"})
+    assert refused.status_code == 422 and "event_b" in refused.text
+    response = client.post("/linkage/incidents/merge", data={"csrf_token": token, "event_a": f" {first.code} ",
+                                                             "event_b": second.code, "note": "one raid"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/linkage/incidents?done=merge")
+    decision = int(re.search(r"decision=(\d+)", response.headers["location"]).group(1))
+    entry = _audit(site, "link.incidents.merge")[-1]
+    assert entry.record_id == str(decision) and "raid" not in str(entry.detail)
+    with site.store.session() as session:
+        pair = session.scalar(sa.select(IncidentPair).where(
+            IncidentPair.run_id == run_id, IncidentPair.event_a_id == first.id, IncidentPair.event_b_id == second.id))
+        assert (pair.origin, pair.decision) == ("manual", "accepted")
+    joined = _incidents(site)
+    assert joined[first.id] == joined[second.id]
+    shown = client.get(f"/linkage/incidents/pairs/{pair.id}")
+    assert shown.status_code == 200 and first.code in shown.text and second.code in shown.text
+    assert f'data-decision="{decision}"' in client.get("/linkage/incidents").text
+    again = client.post("/linkage/incidents/merge", data={"csrf_token": token, "event_a": second.code,
+                                                          "event_b": first.code})
+    assert again.status_code == 422 and "already linked" in again.text
+    undone = client.post(f"/linkage/decisions/{decision}/undo", data={"csrf_token": token})
+    assert undone.status_code == 303 and undone.headers["location"].startswith("/linkage/incidents?done=undo")
+    assert _incidents(site) == before
+
+
 PAGES = [("GET", "/linkage/incidents", "link.review"), ("GET", "/linkage/incidents/pairs/{pair}", "link.review"),
          ("POST", "/linkage/incidents/pairs/{pair}/decision", "link.review"),
-         ("POST", "/linkage/incidents/split", "link.review"), ("GET", "/linkage/incidents/run/status", "link.review"),
+         ("POST", "/linkage/incidents/split", "link.review"), ("POST", "/linkage/incidents/merge", "link.review"),
+         ("GET", "/linkage/incidents/run/status", "link.review"),
          ("POST", "/linkage/incidents/run", "link.run")]
 
 
@@ -169,6 +210,7 @@ def test_every_post_needs_the_csrf_token(site, clients):
     pair = _queue(client)[0]
     forms = {f"/linkage/incidents/pairs/{pair}/decision": {"verb": "reject"},
              "/linkage/incidents/split": {"incident": "IN-X", "event": "EV-X"},
+             "/linkage/incidents/merge": {"event_a": "EV-X", "event_b": "EV-Y"},
              "/linkage/incidents/run": {"threshold": "0.8", "review_low": "0.3", "review_high": "0.8"}}
     with site.store.session() as session:
         decisions = session.scalar(sa.select(sa.func.count()).select_from(LinkDecision))

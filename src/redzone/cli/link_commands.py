@@ -214,18 +214,22 @@ def reopen(ctx: typer.Context, pair: int = typer.Argument(..., help="Pair number
 @link_app.command("merge")
 def merge(
     ctx: typer.Context,
-    code_a: str = typer.Argument(..., help="Code of one person record (RZ-…)."),
-    code_b: str = typer.Argument(..., help="Code of the other person record (RZ-…)."),
+    code_a: str = typer.Argument(..., help="Code of one record: a person (RZ-…), or an event (EV-…) with --incidents."),
+    code_b: str = typer.Argument(..., help="Code of the other record (RZ-…, or EV-… with --incidents)."),
     note: str = NOTE,
+    incidents: bool = INCIDENTS,
 ) -> None:
-    """Link two person records the model did not pair: an accepted manual pair, undoable, kept by later runs.
+    """Link two records the model did not pair: an accepted manual pair, undoable, kept by later runs.
 
-    For a match the model missed (blocked out, or scored below the floor where pairs are stored)."""
+    For a match the model missed (blocked out, or scored below the floor where pairs are stored): two
+    person records of one woman, or with --incidents two event records of one incident."""
     from redzone.link import merge as merge_records
+    from redzone.link import merge_incident
 
     cli = state(ctx)
     with cli.open() as ws, ws.store.session() as session:
-        result = merge_records(Context(session, ws.keys, actor_for(session, cli.user)), code_a, code_b, note)
+        result = (merge_incident if incidents else merge_records)(
+            Context(session, ws.keys, actor_for(session, cli.user)), code_a, code_b, note)
     _report(cli, result)
 
 

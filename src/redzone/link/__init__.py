@@ -17,7 +17,8 @@ from redzone.link.evaluate import Scores, cluster_scores, demo_truth, pair_score
 from redzone.link.features import RecordFacts, comparison_frame
 from redzone.link.histories import STRATA, capture_histories, individuals
 from redzone.link.incident_review import (decide_incident, get_incident_pair, incident_decisions,
-                                          incident_pair_view, incident_review_queue, split_incident)
+                                          incident_pair_view, incident_review_queue, merge_incident,
+                                          split_incident)
 from redzone.link.incidents import INCIDENTS, incident_clusters, run_incident_linkage
 from redzone.link.model import BLOCKING_RULES, PERSONS, ModelSpec, comparisons
 from redzone.link.review import (clusters, decide, decisions, get_pair, merge, pair_view, require_view,
@@ -56,6 +57,7 @@ __all__ = [
     "incident_review_queue",
     "individuals",
     "merge",
+    "merge_incident",
     "open_backend",
     "pair_scores",
     "pair_view",

@@ -1,6 +1,7 @@
 """Reviewing incidents pair by pair: the queue of borderline pairs of event records, and the same
-reversible, audited acts as for persons (`review`) — accept or reject a pair, reopen it, split an
-event record out of its incident, undo any of these through `review.undo`.
+reversible, audited acts as for persons (`review`) — accept or reject a pair, reopen it, merge two
+event records the model did not pair, split an event record out of its incident, undo any of these
+through `review.undo`.
 
 What a reviewer sees of a pair: the two event records' codes, kind, place, date at its recorded
 precision, the incident each is in and the linked individual it happened to (her cluster code), the
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.link.incidents import ROLE, victims_of
 from redzone.link.pairs import INCIDENT_PAIRS, is_linked
-from redzone.link.review import decide_pair, decisions, get_pair, queued_pairs, split_pairs, waterfall
+from redzone.link.review import decide_pair, decisions, get_pair, merge_pair, queued_pairs, split_pairs, waterfall
 from redzone.link.runs import current_run
 from redzone.records.entry import Context
 from redzone.records.models import Event, IncidentCluster, IncidentPair, LinkRun
@@ -64,6 +65,13 @@ def get_incident_pair(session: Session, pair_id: int) -> IncidentPair:
 def decide_incident(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
     """Accept (the same incident), reject (different incidents) or reopen (the model's verdict) a pair."""
     return decide_pair(ctx, INCIDENT_PAIRS, pair_id, verb, note)
+
+
+def merge_incident(ctx: Context, code_a: str, code_b: str, note: str = "") -> dict:
+    """Link two event records the model did not pair (two reports of one incident it missed): an accepted
+    manual pair in the current incident run, undoable, carried over by later runs; refusals name
+    event_a / event_b."""
+    return merge_pair(ctx, INCIDENT_PAIRS, code_a, code_b, note)
 
 
 def split_incident(ctx: Context, incident: str, event_code: str, note: str = "") -> dict:

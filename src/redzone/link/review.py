@@ -2,8 +2,8 @@
 model did not pair, split a record out of a cluster, and undo any of these — each one a logged
 decision that records exactly which pair decisions it changed (so undo restores them), followed by a
 fresh clustering and an audit entry.
-Deciding, splitting and undoing work on person and incident pairs alike (`pairs.PairKind`); the
-person queue and views are here, the incident ones in `incident_review`.
+Deciding, merging, splitting and undoing work on person and incident pairs alike (`pairs.PairKind`);
+the person queue and views are here, the incident ones in `incident_review`.
 
 What a reviewer sees of a pair: the two records' pseudonymous codes and analysable fields (birth
 year, origin, crossing year, sex — what `person.view` already shows), the match probability and the
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, PermissionDenied, Problem, ValidationError
 from redzone.link.engine import TrainedModel
-from redzone.link.pairs import PERSON_PAIRS, PairKind, is_linked, kind_of, refresh_clusters
+from redzone.link.pairs import INCIDENT_ROLE, PERSON_PAIRS, PairKind, is_linked, kind_of, refresh_clusters
 from redzone.link.runs import current_run
 from redzone.records.entry import Context
 from redzone.records.models import LinkDecision, LinkPair, LinkRun, Person, PersonCluster, utcnow
@@ -179,42 +179,50 @@ def decide(ctx: Context, pair_id: int, verb: str, note: str = "") -> dict:
     return decide_pair(ctx, PERSON_PAIRS, pair_id, verb, note)
 
 
-def merge(ctx: Context, code_a: str, code_b: str, note: str = "") -> dict:
-    """Link two person records the model did not pair (blocked out, or scored below the floor where
+def merge_pair(ctx: Context, kind: PairKind, code_a: str, code_b: str, note: str = "") -> dict:
+    """Link two records of `kind` the model did not pair (blocked out, or scored below the floor where
     pairs are stored): a pair of origin 'manual' is added to the current run, accepted. A stored pair
     of the two is accepted instead. Undo sets the pair back to undecided, which leaves the two apart
-    (a manual pair carries only the prior's weight); a later run carries the accepted pair over."""
+    (a manual pair carries only the prior's weight); a later run carries the accepted pair over.
+    Refusals name the field at fault: person_a / person_b, or event_a / event_b."""
     require(ctx.actor, "link.review")
     session = ctx.session
-    problems, people = [], []
-    for field, code in (("person_a", code_a), ("person_b", code_b)):
-        person = session.scalar(sa.select(Person).where(Person.code == code.strip()))
-        if person is None:
-            problems.append(Problem(field, f"no person with code {code.strip()[:40]!r}"))
-        people.append(person)
-    first, second = people
+    noun = kind.record.__tablename__  # person, event
+    fields = tuple(side.removesuffix("_id") for side in kind.sides)
+    problems, records = [], []
+    for field, code in zip(fields, (code_a, code_b)):
+        record = session.scalar(sa.select(kind.record).where(kind.record.code == code.strip()))
+        if record is None:
+            problems.append(Problem(field, f"no {noun} with code {code.strip()[:40]!r}"))
+        records.append(record)
+    first, second = records
     if first is not None and second is not None:
         if first.id == second.id:
-            problems.append(Problem("person_b", f"{second.code} is the same record as person_a"))
-        elif first.person_role != second.person_role:
-            problems.append(Problem("person_b", f"{second.code} is a {second.person_role} record and {first.code} "
-                                                f"a {first.person_role} record; link records of one role"))
+            problems.append(Problem(fields[1], f"{second.code} is the same record as {fields[0]}"))
+        elif kind is PERSON_PAIRS and first.person_role != second.person_role:
+            problems.append(Problem(fields[1], f"{second.code} is a {second.person_role} record and {first.code} "
+                                               f"a {first.person_role} record; link records of one role"))
     if problems:
         raise ValidationError(problems)
-    run = current_run(session, first.person_role)
-    low, high = sorted((first.id, second.id))
-    pair = session.scalar(sa.select(LinkPair).where(LinkPair.run_id == run.id, LinkPair.person_a_id == low,
-                                                    LinkPair.person_b_id == high))
+    run = current_run(session, first.person_role if kind is PERSON_PAIRS else INCIDENT_ROLE)
+    ends = dict(zip(kind.sides, sorted((first.id, second.id))))
+    pair = session.scalar(sa.select(kind.pair).where(kind.pair.run_id == run.id, kind.left == ends[kind.sides[0]],
+                                                     kind.right == ends[kind.sides[1]]))
     if pair is not None and pair.decision == "accepted":
-        raise ValidationError(Problem("person_b", f"{first.code} and {second.code} are already linked: pair "
-                                                  f"#{pair.id} was accepted by {pair.decided_by}"))
+        raise ValidationError(Problem(fields[1], f"{first.code} and {second.code} are already linked: pair "
+                                                 f"#{pair.id} was accepted by {pair.decided_by}"))
     if pair is None:
         model = TrainedModel.from_dict(run.model)
-        pair = LinkPair(run_id=run.id, person_a_id=low, person_b_id=high, match_weight=model.prior_weight,
-                        match_probability=model.prior, levels={}, origin="manual")
+        pair = kind.pair(run_id=run.id, **ends, match_weight=model.prior_weight, match_probability=model.prior,
+                         levels={}, origin="manual")
         session.add(pair)
         session.flush()
     return _apply(ctx, run, "merge", [(pair, "accepted")], note)
+
+
+def merge(ctx: Context, code_a: str, code_b: str, note: str = "") -> dict:
+    """Link two person records the model did not pair (`merge_pair`); refusals name person_a / person_b."""
+    return merge_pair(ctx, PERSON_PAIRS, code_a, code_b, note)
 
 
 def split_pairs(ctx: Context, run: LinkRun, record_id: int, members: set[int], note: str) -> dict:

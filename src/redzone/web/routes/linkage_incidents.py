@@ -1,6 +1,6 @@
 """Incident review: the current incident run, the queue of borderline pairs of event records (codes,
 kinds, places, dates at their precision, match probability, the waterfall of evidence), accept /
-reject / reopen / split — reversible and audited by `redzone.link`, undone through the decision log
+reject / reopen / merge / split — reversible and audited by `redzone.link`, undone through the decision log
 the person review shares — and, for roles allowed `link.run`, an incident run in the background.
 
 Nothing here shows a name or an event's free-text description: only what `incident_pair_view` returns."""
@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from redzone.errors import NotFound
 from redzone.link import (LinkSettings, current_run, decide_incident, incident_clusters, incident_decisions,
-                          incident_pair_view, incident_review_queue, run_incident_linkage, split_incident)
+                          incident_pair_view, incident_review_queue, merge_incident, run_incident_linkage,
+                          split_incident)
 from redzone.records.models import IncidentPair, LinkRun
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float
@@ -76,6 +77,17 @@ def split_event(request: Request, session: DbSession, workspace: WorkspaceDep,
     outcome = split_incident(context(session, workspace, request.state.principal), incident.strip(), event.strip(),
                              note.strip())
     return RedirectResponse(f"/linkage/incidents?done=split&decision={outcome['decision']}#decisions",
+                            status_code=303)
+
+
+@router.post("/linkage/incidents/merge", dependencies=[requires("link.review")])
+def merge_events(request: Request, session: DbSession, workspace: WorkspaceDep,
+                 event_a: Annotated[str, Form(max_length=40)], event_b: Annotated[str, Form(max_length=40)],
+                 note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Two event records the model did not pair, linked by hand as one incident."""
+    outcome = merge_incident(context(session, workspace, request.state.principal), event_a.strip(), event_b.strip(),
+                             note.strip())
+    return RedirectResponse(f"/linkage/incidents?done=merge&decision={outcome['decision']}#decisions",
                             status_code=303)
 
 
