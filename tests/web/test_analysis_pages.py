@@ -14,11 +14,10 @@ import pytest
 import sqlalchemy as sa
 from support import BACKENDS, discard
 from fastapi.testclient import TestClient
-from web_helpers import build_site, csrf_of, live_server, sign_in, username
+from web_helpers import build_site, csrf_of, live_server, sealed_values, sign_in, username
 
 from redzone.extract import propose
 from redzone.link import LinkSettings, run_linkage
-from redzone.records.identity import unseal_identity
 from redzone.records.models import Act, Attestation, AuditEntry, Claim, LinkDecision, LinkPair, Person, PersonCluster, Source
 from redzone.security.policy import ROLES, Actor, allowed
 from redzone.web import create_app
@@ -259,18 +258,6 @@ def test_every_post_needs_the_csrf_token(site, clients, role):
 # ---- linkage review ---------------------------------------------------------------------------------
 
 
-def _sealed_values(ws) -> set[str]:  # noqa: ANN001
-    values = set()
-    with ws.store.session() as session:
-        for code, blob in session.execute(sa.select(Person.code, Person.identity_sealed)
-                                          .where(Person.identity_sealed.is_not(None))):
-            identity = unseal_identity(ws.keys.fields, code, blob)
-            values |= {v for v in (identity.legal_name, identity.hangul_name, identity.contact, identity.whereabouts,
-                                   *identity.aliases) if v and len(v) >= 3}
-    assert values, "the demo world should hold sealed identities"
-    return values
-
-
 def test_queue_and_pair_show_pseudonyms_weights_and_the_waterfall(site, clients):
     client = clients(ANALYST)
     page = client.get("/linkage")
@@ -294,7 +281,7 @@ def test_queue_and_pair_show_pseudonyms_weights_and_the_waterfall(site, clients)
 
 def test_nothing_an_analyst_receives_holds_a_sealed_value(site, clients):
     client = clients(ANALYST)
-    sealed = _sealed_values(site)
+    sealed = sealed_values(site)
     page = client.get("/linkage")
     bodies = [page.text, client.get("/linkage/run/status").text, client.get("/estimates").text,
               client.get("/estimates", params={"stratify": "province", "methods": ["bic", "chao"]}).text]

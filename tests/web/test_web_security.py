@@ -159,3 +159,26 @@ def test_sql_metacharacters_in_filters_are_harmless(site):
         assert "No source matches" in listed.text or text in ("_",), (text, "matched rows it should not")
     with site.store.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Source)) == before
+
+
+def test_a_nul_character_anywhere_is_refused_naming_the_field(site):
+    """PostgreSQL text cannot hold U+0000 (it failed with a 500 there) and SQLite would cut the string."""
+    client = sign_in(client_for(site), "documentation_officer")
+    with site.store.session() as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(Source))
+        code = session.scalar(sa.select(Source.code).limit(1))
+    for path, params in (("/sources", {"kind": "a\x00b"}), ("/search", {"q": "\x00"}),
+                         ("/api/v1/sources", {"kind": "\x00"}), ("/api/v1/acts", {"violation": "x\x00"})):
+        response = client.get(path, params=params)
+        field = next(iter(params))
+        assert response.status_code == 422, (path, response.status_code)
+        assert f"{field}: must not contain a NUL character" in response.text, (path, response.text[:300])
+    assert client.get("/api/v1/sources/S%00X").status_code == 422
+    posted = client.post("/testimony", data={"csrf_token": csrf_of(client, "/testimony/new"), "title": "a\x00b",
+                                             "kind": "testimony", "language": "en", "text": "synthetic"})
+    assert posted.status_code == 422 and "title: must not contain a NUL character" in posted.text
+    sent = client.post("/api/v1/claims", json={"source": code, "measure": "victims", "note": ["ok", "\x00"]},
+                       headers={"X-CSRF-Token": csrf_of(client, "/claims")})
+    assert sent.status_code == 422 and sent.json()["problems"][0]["field"] == "note.1", sent.text
+    with site.store.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Source)) == before

@@ -107,3 +107,22 @@ def live_server(ws: Workspace) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def sealed_values(ws: Workspace) -> set[str]:
+    """Every sealed identity value of three characters or more in the workspace (names, aliases, contact,
+    whereabouts), unsealed with the workspace's keys: what no answer to a role without the scope may hold."""
+    import sqlalchemy as sa
+
+    from redzone.records.identity import unseal_identity
+    from redzone.records.models import Person
+
+    values = set()
+    with ws.store.session() as session:
+        for code, blob in session.execute(sa.select(Person.code, Person.identity_sealed)
+                                          .where(Person.identity_sealed.is_not(None))):
+            identity = unseal_identity(ws.keys.fields, code, blob)
+            values |= {v for v in (identity.legal_name, identity.hangul_name, identity.contact, identity.whereabouts,
+                                   *identity.aliases) if v and len(v) >= 3}
+    assert values, "the demo world should hold sealed identities"
+    return values

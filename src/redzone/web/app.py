@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from redzone.errors import RedzoneError, ValidationError
 from redzone.web.config import WebSettings
 from redzone.web.deps import SignInRequired, csrf_protect, use_language
+from redzone.web.input_guard import refuse_nul_characters
 from redzone.web.security import BodyLimit, SecurityHeaders
 from redzone.workspace import Workspace
 
@@ -47,7 +48,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
 
     app = FastAPI(lifespan=lifespan, title="Redzone", version="1", summary="Testimony, sealed identities and numbers that hold up.",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-                  dependencies=[Depends(csrf_protect), Depends(use_language)])
+                  dependencies=[Depends(refuse_nul_characters), Depends(csrf_protect), Depends(use_language)])
     app.state.workspace = workspace
     app.state.settings = settings
     app.state.secure_cookies = lambda request: settings.secure_cookies or request.url.scheme == "https"
