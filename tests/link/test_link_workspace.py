@@ -326,3 +326,8 @@ def test_the_run_reports_each_stage_of_its_time(linked):
     assert list(seconds) == ["prepare", "train", "score", "store", "cluster", "total"]
     assert all(value >= 0 for value in seconds.values())
     assert sum(value for name, value in seconds.items() if name != "total") <= seconds["total"]
+    cpu = linked.report.cpu_seconds  # what the run itself used, whatever else the machine was doing
+    assert list(cpu) == ["prepare", "engine", "store", "cluster", "total"]
+    assert all(value >= 0 for value in cpu.values()) and cpu["engine"] > 0
+    assert sum(value for name, value in cpu.items() if name != "total") <= cpu["total"]
+    assert linked.report.to_dict()["cpu_seconds"].keys() == cpu.keys()

@@ -68,20 +68,28 @@ def _woman_records(rng: random.Random, names: Names, towns: list[str], provinces
         yield organisation, legal, hangul, sex, low, high, place, crossed, woman
 
 
-def synthetic_records(n_records: int, seed: int = 1) -> SyntheticRecords:
-    """About `n_records` fictional records of women, several per woman, with their truth."""
+def iter_synthetic_records(n_records: int, seed: int = 1) -> Iterator[tuple[RecordFacts, int]]:
+    """The records of `synthetic_records` one at a time, each with its woman: a million need not be held."""
     rng = random.Random(f"redzone-link-synthetic:{seed}")
     names = Names()
     towns, provinces = _origins()
-    records: list[RecordFacts] = []
-    truth: list[int] = []
+    count = 0
     woman = 0
-    while len(records) < n_records:
+    while count < n_records:
         woman += 1
         for organisation, legal, hangul, sex, low, high, place, crossed, true_id in _woman_records(
                 rng, names, towns, provinces, woman):
-            if len(records) >= n_records:
+            if count >= n_records:
                 break
-            records.append(RecordFacts(len(records) + 1, organisation, (legal, hangul), sex, low, high, place, crossed))
-            truth.append(true_id)
+            count += 1
+            yield RecordFacts(count, organisation, (legal, hangul), sex, low, high, place, crossed), true_id
+
+
+def synthetic_records(n_records: int, seed: int = 1) -> SyntheticRecords:
+    """About `n_records` fictional records of women, several per woman, with their truth."""
+    records: list[RecordFacts] = []
+    truth: list[int] = []
+    for record, woman in iter_synthetic_records(n_records, seed):
+        records.append(record)
+        truth.append(woman)
     return SyntheticRecords(records, truth)
