@@ -29,7 +29,8 @@ _EN = [
     re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\b(?:was|were|am|is)\s+(?P<a>{_N})(?:\s+and\s+(?P<a2>{_N}))?"
                rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b))"),
-    re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man|lad|youth) of (?:(?:about|around|roughly|perhaps|maybe|barely|only|"
+    re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man|lad|youth|widow|widower|bachelor|farmer|labou?rer|miner|"
+               rf"driver|soldier|trader|teacher|nurse|grandmother|grandfather) of (?:(?:about|around|roughly|perhaps|maybe|barely|only|"
                rf"just|no more than|not more than|at most)\s+)?(?P<a>{_N})\b(?!\s*(?:years|months|weeks|days|or so\b\s*\w))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
     # An age set off after a person, with no cue word but "then" or "now": "the eldest, then 19, and …".
@@ -78,7 +79,7 @@ _KO = [
     # the same in words (십대, 사십 대)
     re.compile(r"(?<![가-힣])(?P<decade_ko_word>십|이십|삼십|사십|오십)\s?대(?=\s|[에의인였이,.)]|$)"),
     # An age with no counter word after a word of time: "당시 열아홉, 막내는 열넷이었다".
-    re.compile(rf"(?<=당시 |그때 |현재 |올해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s)"),
+    re.compile(rf"(?<=당시 |그때 |현재 |올해 |지금 |이제 |그해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s|인데|이에요|예요|이야|이지만|이니까|이 ?됐|이 ?되었)"),
     # A native numeral of ten or more said of a person is an age: "막내는 열넷이었다" (not 둘이었다, two people).
     re.compile(r"(?<=[은는] )(?P<a>(?:열|스물|스무|서른|마흔)(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?)(?=이었|였|이던|이다)"),
     # "나이는 스물", "나이 열일곱에", and a native numeral of ten or more with 에/때 (열일곱에 팔렸다), not
@@ -104,6 +105,13 @@ _ZH = [
     # An age frame with no 岁: a time word, perhaps the person, and 才/只有/刚满 (那年她才十九, 当时我只有十六).
     re.compile(rf"(?:当时|那年|那时|那时候|今年|这年|那一年)(?:她|他|我|孩子|女儿|儿子)?(?:才|只有|刚|刚满|已经|也就|不过)"
                rf"(?P<a>{_ZH_N})(?![\d岁万千百年月日号名人个次天周元块分])"),
+    # The same frame with nothing between the person and the number, which then ends its clause: 2010年我二十三，
+    # 闺女今年十四，她今年三十了。
+    re.compile(rf"(?:当时|那年|那时|那时候|今年|这年|那一年|\d{{4}}年)(?:她|他|我|孩子|女儿|儿子|闺女|老大|老二|老三|妹妹|弟弟)"
+               rf"(?:今年|当时|那年)?(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
+    re.compile(rf"(?:(?<=今年)|(?<=当时))(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
+    # "forty-odd": 四十好几 is 40 to 49.
+    re.compile(r"(?P<decade_zh>[二三四五六七八])十好几"),
 ]
 # A threshold is not a person's age: "under 18", "aged 18 or over", 18세 미만, 未满十八岁, 十八岁以下.
 _THRESHOLD = {
@@ -129,7 +137,11 @@ _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
 _COUNTER = re.compile("岁")
 _NEED_COUNTER = frozenset(_ZH_COUNTED)
 # Rules whose span is the number alone: the words around it are context, not part of the age.
-_NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _ZH[-1])
+# A person's age with "now" or "this year" after it: "My son is seven now", "Her niece is twenty this year".
+_EN_NOW = re.compile(rf"\b(?:she|he|I|son|daughter|boy|girl|grandson|granddaughter|niece|nephew|brother|sister|child|baby|"
+                     rf"eldest|youngest)\s+(?:is|was|am|will be|turns|turned)\s+(?P<a>{_N})\s+(?:now|today|this year)\b", re.I)
+_NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _EN_NOW, *_ZH[len(_ZH_COUNTED):])
+_EN.append(_EN_NOW)
 
 
 def _number(text: str, lang: str) -> int | None:

@@ -83,7 +83,8 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
         "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
                            rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})(?P<after>以上|左右|上下|之多|以下)?"),
-        "share": re.compile(rf"(?:(?P<qual>{before})有?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"),
+        "share": re.compile(rf"(?:(?P<qual>{before})有?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"
+                            rf"(?P<after>以上|左右|上下|以下)?"),
         "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
     }
 
@@ -145,8 +146,8 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
             end = match.end("n")  # partitive: "17 of them"
             unit = "of"
             if re.search(r"\bthe\s+$", text[max(0, match.start() - 5):match.start()], re.I) \
-                    and re.match(r"\s+of\s+(?:us|you)\b", text[match.end("n"):], re.I):
-                return None  # "the two of us": the speaker and another, named as a pair, not counted
+                    and re.match(r"\s+of\s+(?:us|you|them)\b", text[match.end("n"):], re.I):
+                return None  # "the two of us", "the three of them": a group named, not counted
         else:
             end = match.end("n2") if "n2" in groups else match.end("n")
             if unit_word and _EN_TIME.match(unit_word):

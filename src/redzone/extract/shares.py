@@ -42,7 +42,7 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
             # price"; "sold three times" is how often, which no comparison follows
             ("multiple", re.compile(
                 rf"{qual}(?<![\w-])(?:(?P<times>{_EN_SMALL}|\d+(?:\.\d+)?|twenty|thirty|forty|fifty|a hundred)\s+(?P<unit>times)"
-                rf"|(?P<twice>twice)|(?P<times_fold>{_EN_SMALL}|\d+)-(?P<fold>fold))"
+                rf"|(?P<twice>twice)|(?P<double>double|triple|treble|quadruple)|(?P<times_fold>{_EN_SMALL}|\d+)-(?P<fold>fold))"
                 rf"(?=\s+(?:what|as\s+(?:much|many|high|large|long|often|likely|expensive)|more|higher|larger|greater|"
                 rf"bigger|lower|smaller|that of|those of|"
                 rf"the\s+(?:\w+\s+)?(?:price|cost|amount|number|rate|figure|level|sum|fee|average|total)))", re.I)),
@@ -56,27 +56,31 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
         after = rf"(?:\s?(?P<after>{'|'.join(sorted(_KO_AFTER, key=len, reverse=True))}))?"
         return [
             ("fraction", re.compile(rf"{qual}(?P<den>\d+|[일이삼사오육칠팔구십]+)\s?분의\s?(?P<num>\d+|[일이삼사오육칠팔구]+){after}")),
-            ("ratio", re.compile(rf"{qual}(?P<den>10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)\s?(?P<num>{number})(?:\s?(?:명|건|사람))?(?:꼴)?{after}")),
+            ("ratio", re.compile(rf"{qual}(?P<den>10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)\s?(?P<num>{number})(?:\s?(?:명|건|사람))?{after}")),
             # a ratio over any number when 꼴 ("at the rate of") marks it: 다섯 명 중 두 명꼴, 세 집에 한 집꼴
             ("ratio", re.compile(rf"{qual}(?<![가-힣\d])(?P<den>{number})\s?(?P<counter>명|건|사람|집|가구|곳)\s?"
                                  rf"(?:중|가운데|에)\s?(?P<num>{number})\s?(?P=counter)\s?(?P<after>꼴)")),
             ("half", re.compile(rf"{qual}(?P<half>절반|반수|과반)(?:이|을|은|가|의|에)?{after}")),
-            ("multiple", re.compile(rf"{qual}(?<![\d.])(?P<times>\d+(?:\.\d+)?|두|세|네|다섯|열)\s?(?P<unit>배)(?:나|로|가|를|의)?{after}")),
+            # a qualifier after the particle-free multiple first: 두 배가량 is "about twice", not 두 배 + 가
+            ("multiple", re.compile(rf"{qual}(?<![\d.])(?P<times>\d+(?:\.\d+)?|두|세|네|다섯|열)\s?(?P<unit>배)"
+                                    rf"(?:{after.removesuffix('?')}|나|로|가|를|의)?")),
         ]
     return [
         ("fraction", re.compile(rf"(?:(?P<qual>{before})(?:有)?)?(?P<den>{numbers.ZH_NUMBER})分之(?P<num>{numbers.ZH_NUMBER})(?P<after>以上|多|左右)?")),
         ("ratio", re.compile(rf"(?:(?P<qual>{before}))?(?:每)?(?P<den>十|10|百|100)(?:个|名)?(?:人|个)?(?:中|里|之中)(?:就)?有?(?P<num>{numbers.ZH_NUMBER})(?:个|名|人)?(?P<after>以上|多|左右)?")),
         ("half", re.compile(rf"(?:(?P<qual>{before})(?:有)?)?(?P<half>一半|半数|过半|大半)(?:数)?(?P<after>以上|多|左右)?")),
         ("multiple", re.compile(rf"(?:(?P<qual>{before})(?:了)?)?(?<![\d.])(?P<times>\d+(?:\.\d+)?|[两二三四五六七八九十]+)(?P<unit>倍)(?P<after>以上|多|左右)?")),
+        # doubling told in turns: 翻了一番 is twice, 翻了两番 four times
+        ("multiple", re.compile(rf"(?:(?P<qual>{before}))?翻了?(?P<fan>一|两|二|三)番(?P<after>以上|多|左右)?")),
     ]
 
 
 # Where a share may be: its denominator, ratio or multiple word. The patterns run only in windows
 # around these (see facts.windows), as a scan of the whole text costs more than every other grammar.
 _ANCHORS = {
-    "en": re.compile(r"(?i)\b(?:times|twice|fold|half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}) (?:in|out of|of every) "),
+    "en": re.compile(r"(?i)\b(?:times|twice|double|triple|treble|quadruple|fold|half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}) (?:in|out of|of every) "),
     "ko": re.compile(r"분의|절반|반수|과반|배|(?:10|열|100|백)\s?(?:명|건|사람)?\s?(?:중|가운데|에)|꼴"),
-    "zh": re.compile(r"分之|一半|半数|过半|大半|倍|[十百]|10"),
+    "zh": re.compile(r"分之|一半|半数|过半|大半|倍|番|[十百]|10"),
 }
 
 
@@ -99,6 +103,10 @@ def _read(kind: str, groups: dict[str, str], lang: str) -> tuple[float, str] | N
         return 50.0, "%"
     if "twice" in groups:
         return 2.0, "times"
+    if "fan" in groups:
+        return {"一": 2.0, "两": 4.0, "二": 4.0, "三": 8.0}[groups["fan"]], "倍"
+    if "double" in groups:
+        return {"double": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0}[groups["double"].lower()], "times"
     if "fold" in groups:
         groups = {"times": groups["times_fold"], "unit": "times"}
     if "times" in groups:

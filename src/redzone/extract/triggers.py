@@ -69,12 +69,14 @@ def _longest(matches: list[Match]) -> list[Match]:
 
 def _joined(matches: list[Match], text: str, lang: str) -> list[Match]:
     """Two triggers of the same code a few characters apart in one clause are one act told in two
-    words (对着摄像头…色情表演, "held … and locked in"): one proposal, spanning both."""
+    words (对着摄像头…色情表演, "held … and locked in"): one proposal, spanning both. So are two
+    back to back in neighbouring clauses, only a comma between (送到教养所，每天上山砍柴)."""
     joined: list[Match] = []
     for match in matches:
         last = joined[-1] if joined else None
+        gap = text[last.end:match.start] if last is not None else ""
         if (last is not None and last.values == match.values and 0 <= match.start - last.end <= 15
-                and not _CLAUSE_END[lang].search(text, last.end, match.start)):
+                and (not _CLAUSE_END[lang].search(gap) or re.fullmatch(r"\s?[,，、]\s?", gap))):
             joined[-1] = Match(last.start, match.end, last.values)
         else:
             joined.append(match)
@@ -83,20 +85,24 @@ def _joined(matches: list[Match], text: str, lang: str) -> list[Match]:
 
 # Acts told once and then unmasked or restated close by are one act: "he lied to us … There was no
 # factory", 속였어요. 공장은 없었어요, 把我们骗了。根本没有工厂. Characters within which a second trigger of
-# the code is the same act.
+# the code is the same act; the one proposal spans every telling, so whichever words a reader would
+# mark ("There was no restaurant … He had made the whole thing up") lie inside it.
 _TOLD_ONCE = {"trafficking.deceptive_recruitment": 160}
 
 
 def _told_once(matches: list[Match]) -> list[Match]:
     kept: list[Match] = []
-    last_end: dict[str, int] = {}
+    last: dict[str, int] = {}  # code -> index in `kept` of its last telling
     for match in matches:
         codes = [code for code in match.values if code in _TOLD_ONCE]
-        if codes and all(code in last_end and match.start - last_end[code] <= _TOLD_ONCE[code] for code in codes):
+        if codes and all(code in last and match.start - kept[last[code]].end <= _TOLD_ONCE[code] for code in codes):
+            index = last[codes[0]]
+            first = kept[index]
+            kept[index] = Match(first.start, max(first.end, match.end), first.values)
             continue
-        for code in codes:
-            last_end[code] = match.end
         kept.append(match)
+        for code in codes:
+            last[code] = len(kept) - 1
     return kept
 
 
@@ -145,6 +151,19 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
     return None
 
 
+def _escaping(text: str, start: int, lexicon: Lexicon, ends: list[int]) -> bool:
+    """The journey at `start` is one the woman sought: an escape, or a guide she or her family paid
+    ("In 2019 I ran away … he took us by bus to Kunming", 도망쳐서 … 버스로 이동했다, 逃出来以后…带我们到昆明).
+    The cue is looked for from the sentence before the trigger's, within its paragraph."""
+    cue = lexicon.cues.get("escape.before")
+    if cue is None:
+        return False
+    index = bisect.bisect_right(ends, start)
+    begin = ends[index - 2] if index >= 2 else 0
+    paragraph = text.rfind("\n\n", 0, start)
+    return bool(cue.search(text, max(begin, paragraph + 1), start))
+
+
 def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -> list[Fact]:
     """Violation facts for every trigger not cancelled by negation or a hypothetical (kept, with a low
     confidence, if `keep_cancelled`). A compound trigger ("sold as a bride") gives one fact per code."""
@@ -153,6 +172,8 @@ def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -
     matches = _joined(_longest(_scan(text, lexicon.violations, lexicon.language == "en")), text, lexicon.language)
     for match in _told_once(matches):
         reason = cancelled_by(text, match.start, match.end, lexicon, ends)
+        if reason is None and match.values == ("trafficking.transport",) and _escaping(text, match.start, lexicon, ends):
+            reason = "escape"
         if reason and not keep_cancelled:
             continue
         confidence = 0.8 if len(match.values) == 1 else 0.75
