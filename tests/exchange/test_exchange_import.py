@@ -32,7 +32,7 @@ def write(tmp_path, name, text, encoding="utf-8"):
     return path
 
 
-def import_all(ws, tmp_path, who="officer", **options):
+def import_all(ws, tmp_path, who="interviewer", **options):
     reports = []
     for name, text in (("events.csv", EVENTS), ("persons.csv", PERSONS), ("sources.csv", SOURCES),
                        ("acts.csv", ACTS)):
@@ -124,11 +124,12 @@ def test_type_from_name_column_or_option_and_dry_run(workspace, tmp_path):
         {"record_type": "acts", "ref": "A1", "victim_ref": "P1", "violation": "sexual.rape", "perpetrators": ["buyer"]},
         {"record_type": "person", "ref": "P1", "sex": "female", "aliases": ["Mi-ya", "진메이"]},
     )), encoding="utf-8")
-    dry = import_file(workspace, officer, mixed, dry_run=True)
+    interviewer = actor(workspace, "interviewer")  # the person row records aliases: an identity
+    dry = import_file(workspace, interviewer, mixed, dry_run=True)
     assert dry.counts == {"acts": {"created": 1, "updated": 0, "unchanged": 0},
                           "persons": {"created": 1, "updated": 0, "unchanged": 0}}
     assert row_counts(workspace)["person"] == 0
-    done = import_file(workspace, officer, mixed)  # the act is written after the person it points to
+    done = import_file(workspace, interviewer, mixed)  # the act is written after the person it points to
     assert done.counts["acts"]["created"] == 1
     untyped = write(tmp_path, "data.csv", "ref,name,kind\nG1,Synthetic ring,brothel\n")
     with pytest.raises(ImportRejected, match="1 problem"):

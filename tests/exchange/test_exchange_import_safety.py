@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from exchange_helpers import actor
+from exchange_helpers import actor, row_counts
 from redzone.exchange import ImportRejected, import_file
 from redzone.records.entry import withdraw_consent
 from redzone.records.identity import reveal_identity
@@ -59,6 +59,7 @@ def test_an_identity_is_changed_by_import_only_with_the_permission_to_change_it(
     with pytest.raises(ImportRejected) as rejected:
         import_file(workspace, actor(workspace, "admin"), mixed)
     assert [str(p) for p in rejected.value.problems] == [
+        "partner.jsonl:1:ref: would create a new event: your role may not code acts from a source",
         "partner.jsonl:2:contact: carries an identity column for an existing person: your role may not "
         "change a person's sealed identity of this person (leave the identity columns out to update the rest)"]
     # Analysable columns: the administrator may not edit a person at all, the officer may.
@@ -125,7 +126,7 @@ def test_a_dry_run_does_not_confirm_a_guessed_identity_and_is_audited(workspace,
         answers.append([str(p) for p in rejected.value.problems])
     assert answers[0] == answers[1] and answers[0][0].startswith("persons.csv:2:legal_name: carries an identity")
     # Every dry run is audited: who, the file's digest, counts and the number of problems; never a value.
-    new = write(tmp_path, "persons.csv", PERSON.replace("Q1,", "Q2,"))
+    new = write(tmp_path, "persons.csv", "ref,organisation,sex,birth_year_min\nQ2,demo-tumen,female,1996\n")
     report = import_file(workspace, actor(workspace, "officer"), new, dry_run=True)
     assert report.counts == {"persons": {"created": 1, "updated": 0, "unchanged": 0}}
     runs = [(who, detail) for who, action, detail in audit_actions(workspace) if action == "import.dry_run"]
@@ -157,3 +158,47 @@ def test_a_reimport_never_undoes_a_withdrawal_of_consent(workspace, tmp_path, co
                                               "ref,kind,consent_withdrawn_at\nS2,interview,2024-06-01\n"))
     assert stored(workspace, Source, "S1").consent_withdrawn_at == withdrawn_on
     assert stored(workspace, Source, "S2").consent_withdrawn_at == dt.date(2024, 6, 1)
+
+
+def test_an_import_creates_only_what_the_role_may_record_by_hand(workspace, tmp_path):
+    """`import.run` is not enough to create records: the administrator, who may import but record
+    nothing, creates no group, event, person, source or act; the documentation officer, who may not
+    record a sealed identity in the testimony form, may not import one for a new person either."""
+    files = {"groups.csv": "ref,name,kind\nG1,Synthetic ring,broker_network\n",
+             "events.csv": "ref,kind\nE1,sale\n",
+             "persons.csv": "ref,sex,event_refs\nP1,female,\n",
+             "sources.csv": "ref,kind,text\nS1,interview,Synthetic testimony.\n",
+             "acts.csv": "ref,violation\nA1,trafficking.sale\n"}
+    before = row_counts(workspace)
+    refused = {}
+    for name, text in files.items():
+        with pytest.raises(ImportRejected) as rejected:
+            import_file(workspace, actor(workspace, "admin"), write(tmp_path, name, text))
+        refused[name] = [str(p) for p in rejected.value.problems]
+    assert refused == {
+        "groups.csv": ["groups.csv:2:ref: would create a new group: your role may not code acts from a source"],
+        "events.csv": ["events.csv:2:ref: would create a new event: your role may not code acts from a source"],
+        "persons.csv": ["persons.csv:2:ref: would create a new person: your role may not record a person"],
+        "sources.csv": ["sources.csv:2:ref: would create a new source: your role may not record a source"],
+        "acts.csv": ["acts.csv:2:ref: would create a new act: your role may not code acts from a source"]}
+    # In a file of several types, validated whole before anything is written, the same.
+    mixed = write(tmp_path, "partner.jsonl", "\n".join(json.dumps(o) for o in (
+        {"record_type": "events", "ref": "E1", "kind": "sale"}, {"record_type": "persons", "ref": "P1"})))
+    with pytest.raises(ImportRejected, match="2 problems"):
+        import_file(workspace, actor(workspace, "admin"), mixed)
+    assert row_counts(workspace) == before
+    # The officer records persons, but not their sealed identity: the identity column is named.
+    named = write(tmp_path, "persons.csv", "ref,sex,legal_name,hangul_name\nP1,female,,\nP2,female,,박가명\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(workspace, actor(workspace, "officer"), named)
+    assert [str(p) for p in rejected.value.problems] == [
+        "persons.csv:3:hangul_name: would record a sealed identity for a new person: your role may not record "
+        "one (leave the identity columns out)"]
+    assert row_counts(workspace) == before
+    # Without it, or as the interviewer who may, the same rows are created; so is a source with its text.
+    import_file(workspace, actor(workspace, "officer"), write(tmp_path, "persons-2.csv", "ref,sex\nP1,female\n"),
+                record_type="persons")
+    report = import_file(workspace, actor(workspace, "interviewer"), named, organisation="demo-tumen")
+    assert report.counts["persons"]["created"] == 2
+    report = import_file(workspace, actor(workspace, "officer"), write(tmp_path, "sources.csv", files["sources.csv"]))
+    assert report.counts["sources"]["created"] == 1

@@ -128,7 +128,8 @@ def contents(data: bytes) -> dict[str, bytes]:
 def identity_exporter(monkeypatch):
     monkeypatch.setitem(ROLE_ACTIONS, "test_exchange_partner",
                         {"export.pseudonymised", "export.identities", "import.run", "person.view_sealed",
-                         "source.view_text"})
+                         "source.view_text", "person.create", "person.edit", "person.edit_sealed", "source.create",
+                         "act.create"})
     return Actor(username="interviewer", role="test_exchange_partner")
 
 
@@ -329,7 +330,7 @@ def test_imported_identities_are_sealed_exactly_as_typed_in_ones(workspace, tmp_
 
     (tmp_path / "persons.csv").write_text("ref,legal_name,hangul_name,aliases,contact\n"
                                           "P1,Synthetic Pak,박가명,Mi-ya;진메이,\nP2,,,,\n", encoding="utf-8")
-    import_file(workspace, actor(workspace, "officer"), tmp_path / "persons.csv")
+    import_file(workspace, actor(workspace, "interviewer"), tmp_path / "persons.csv")
     with workspace.store.session() as session:
         stored = dict(session.execute(sa.select(Person.code, Person.identity_sealed)).all())
     sealer = workspace.keys.fields

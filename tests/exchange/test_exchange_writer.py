@@ -119,7 +119,7 @@ def test_every_imported_record_is_named_once_in_the_audit_chain(workspace, tmp_p
     path = tmp_path / "persons.csv"
     rows = "".join(f"P{i},female,Synthetic {i}\n" for i in range(7))
     path.write_text("ref,sex,legal_name\n" + rows, encoding="utf-8")
-    import_file(workspace, actor(workspace, "officer"), path, organisation="demo-tumen")
+    import_file(workspace, actor(workspace, "interviewer"), path, organisation="demo-tumen")
     with workspace.store.session() as session:
         codes = set(session.scalars(sa.select(Person.code)))
         batches = [entry.detail for entry in session.scalars(
@@ -139,7 +139,7 @@ def test_a_taken_or_repeated_code_gets_a_new_one_and_the_identity_is_sealed_unde
     from redzone.exchange import import_file, writer
     from redzone.records.models import ExternalRef
 
-    officer = actor(workspace, "officer")
+    officer = actor(workspace, "interviewer")  # who may record the identities of the persons she creates
     first = tmp_path / "persons.csv"
     first.write_text("ref,code,legal_name\nA1,RZ-AAAAAA,Synthetic A\n", encoding="utf-8")
     assert import_file(workspace, officer, first, organisation="org-a").codes_reassigned == 0

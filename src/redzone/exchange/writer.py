@@ -167,12 +167,21 @@ class Refused(Exception):
 # The action editing a record of each type by hand needs (records/entry.py, records/corrections.py).
 EDIT_ACTIONS = {"groups": "act.edit", "events": "act.edit", "persons": "person.edit", "sources": "source.edit",
                 "acts": "act.edit"}
+# The action creating one by hand needs (add_group, add_event, add_person, add_source, add_act).
+CREATE_ACTIONS = {"groups": "act.create", "events": "act.create", "persons": "person.create",
+                  "sources": "source.create", "acts": "act.create"}
 
 
 class EditPermissions:
-    """May the actor change, by importing a row, the record its ref already maps to? The same decisions
-    as editing by hand, asked of the policy once per import for each action, and for sealed identities
-    once per person, with one query per batch for the persons' creators and the actor's grants.
+    """May the actor create, by importing a row, a new record, or change the record its ref already maps
+    to? The same decisions as recording or editing by hand, asked of the policy once per import for each
+    action, and for sealed identities of existing persons once per person, with one query per batch for
+    the persons' creators and the actor's grants.
+
+    Creating needs the type's create action (`CREATE_ACTIONS`); a new person with an identity, what the
+    testimony form asks for one (`person.edit_sealed` on a person the actor records); a new person with
+    a journey, `person.edit` as well (adding journey steps by hand). An actor who may do all of it (the
+    usual case) costs nothing per row.
 
     Decided whether or not the row would change anything: a row carrying sealed columns (a person's
     identity, a source's text) needs the permission to change them even when it matches what is stored,
@@ -181,9 +190,35 @@ class EditPermissions:
 
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session, self.actor = session, actor
-        self.may = {action: allowed(actor, action) for action in set(EDIT_ACTIONS.values())}
+        self.may = {action: allowed(actor, action) for action in {*EDIT_ACTIONS.values(), *CREATE_ACTIONS.values()}}
         # Whether any person's sealed identity could be editable to this actor (own or granted scope).
         self.may_seal_some = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username, True))
+        # Whether the actor may record the identity of a person they create (the testimony form's rule).
+        self.may_seal_new = allowed(actor, "person.edit_sealed", PersonResource(0, actor.username))
+        self.creates_all = {record_type: self.may[action] and (
+            record_type != "persons" or self.may_seal_new and self.may["person.edit"])
+            for record_type, action in CREATE_ACTIONS.items()}
+
+    def creation_refusals(self, record_type: str, rows: list[tuple[int, ParsedRow]]) -> list[tuple[int, str, str]]:
+        """For (position, row) of rows that would create a record: (position, column, message) of each
+        row refused."""
+        if self.creates_all[record_type]:
+            return []
+        action, singular = CREATE_ACTIONS[record_type], record_type[:-1]
+        if not self.may[action]:
+            return [(position, "ref", f"would create a new {singular}: your role may not {ACTIONS[action]}")
+                    for position, _ in rows]
+        refused = []
+        for position, row in rows:  # persons: the create action is held, the identity or the journey is not
+            values = row.values
+            sealed = next((name for name in SEALED_FIELDS if values.get(name)), None)
+            if sealed is not None and not self.may_seal_new:
+                refused.append((position, sealed, "would record a sealed identity for a new person: your role may "
+                                                  "not record one (leave the identity columns out)"))
+            elif values.get("event_refs") and not self.may["person.edit"]:
+                refused.append((position, "event_refs", "would record a journey for a new person: your role may "
+                                                        f"not {ACTIONS['person.edit']}"))
+        return refused
 
     def refusals(self, record_type: str, rows: list[tuple[int, ParsedRow, int, bool]]) -> list[tuple[int, str, str]]:
         """For (position, row, record id, changed) of rows mapped to existing records: (position, column,
@@ -277,9 +312,11 @@ class RecordWriter:
 
     def _refusals(self, layout: RecordLayout, rows: list[ParsedRow], digests: list[str],
                   mapped: dict[str | None, Mapping], changed: dict[int, str]) -> list[tuple[int, str, str]]:
+        refused = [] if self.permissions.creates_all[layout.record_type] else self.permissions.creation_refusals(
+            layout.record_type, [(position, row) for position, row in enumerate(rows) if row.ref not in mapped])
         if not mapped:
-            return []
-        refused = self.permissions.refusals(layout.record_type, [
+            return refused
+        refused += self.permissions.refusals(layout.record_type, [
             (position, row, mapped[row.ref][1], self._rewrites(mapped[row.ref], digest, changed))
             for position, (row, digest) in enumerate(zip(rows, digests)) if row.ref in mapped])
         if changed and not self.overwrite_edits:
@@ -288,8 +325,7 @@ class RecordWriter:
                                           "undo that change: leave the row out, or import with --overwrite-edits")
                         for position, (row, digest) in enumerate(zip(rows, digests)) if row.ref in mapped
                         and (record_id := mapped[row.ref][1]) in changed and mapped[row.ref][2] != digest]
-            refused.sort()
-        return refused
+        return sorted(refused)
 
     def _changed_since_import(self, model: Any, singular: str, mapped: dict[str | None, Mapping]) -> dict[int, str]:
         """Code by record id of the mapped records changed since the import that last wrote them: their
