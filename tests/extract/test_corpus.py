@@ -13,11 +13,10 @@ from redzone.extract.methods import DEFAULT_METHOD
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TARGETS = ("violation", "place", "money", "age", "quantity")
 # Floors just under what was measured (docs/extraction.md), so a regression fails: lowest targeted F1
-# 0.898 on the held-out part and 0.548 on the fresh part 045-048 (written after the rules and measured
-# once, untuned: Korean violations, recall 0.50). The tuning part was at 0.952 until the batch 041-044
-# joined it; with the rules of 033eca3, not yet tuned on that batch, its lowest is 0.878 (English
-# violations), so its floor waits just under that until the rules are tuned on 041-044.
-FLOORS = {"tuning": 0.86, "heldout": 0.88, "fresh": 0.53}
+# 0.964 on the tuning part (045-048 included, Chinese violations), 0.898 on the held-out part and 0.719 on
+# the fresh part 049-052 (written and annotated before the extractor ran on it, measured once with the
+# rules widened on 045-048: English violations, recall 0.67).
+FLOORS = {"tuning": 0.95, "heldout": 0.88, "fresh": 0.70}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +36,7 @@ def test_corpus_size_languages_and_split(corpus):
         assert {d.kind for d in documents} == {"testimony", "summary", "news"}
         held = sum(d.split in ("heldout", "fresh") for d in documents)
         # each fresh batch tuned on joins the tuning part, so the untuned share shrinks as batches are added
-        assert 0.2 <= held / len(documents) <= 0.4 and any(d.split == "fresh" for d in documents)
+        assert 0.15 <= held / len(documents) <= 0.4 and any(d.split == "fresh" for d in documents)  # 10 of 52 now
     assert all(d.text.startswith(("SYNTHETIC", "합성", "合成")) for d in corpus)
 
 
