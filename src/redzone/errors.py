@@ -17,12 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redzone.messages import Message
+
 
 class RedzoneError(Exception):
     """Base of every error Redzone raises on purpose; `str(error)` is a one-line user message."""
 
     exit_code = 1
     http_status = 400
+
+    @property
+    def message(self) -> str:
+        """The user message as raised: a `redzone.messages.Message` (translatable) when the raiser gave one."""
+        return self.args[0] if len(self.args) == 1 and isinstance(self.args[0], str) else str(self)
 
 
 class ConfigurationError(RedzoneError):
@@ -38,7 +45,7 @@ class WrongPassphrase(RedzoneError):
 
     http_status = 401
 
-    def __init__(self, message: str = "wrong passphrase: it does not open this workspace") -> None:
+    def __init__(self, message: str = Message("wrong passphrase: it does not open this workspace")) -> None:
         super().__init__(message)
 
 
@@ -81,7 +88,7 @@ class PermissionDenied(RedzoneError):
     def __init__(self, actor: str, action: str) -> None:
         self.actor = actor
         self.action = action
-        super().__init__(f"permission denied: {actor} may not {action}")
+        super().__init__(Message("permission denied: %(actor)s may not %(action)s", actor=actor, action=action))
 
 
 class IntegrityError(RedzoneError):

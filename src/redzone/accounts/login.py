@@ -37,6 +37,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.models import LoginAttempt, User, UserSetting, utcnow
 from redzone.security import audit
 from redzone.security.keys import KeyRing
@@ -257,7 +258,7 @@ def issue_second_factor(session: Session, keys: KeyRing, by: Actor, username: st
     require(by, "user.manage")
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise ValidationError(Problem("username", f"{username!r} does not exist"))
+        raise ValidationError(Problem("username", Message("%(username)s does not exist", username=repr(username))))
     secret = enrol_second_factor(session, keys, user.id, by=by.username)
     return IssuedFactor(username, secret, totp_uri(username, secret))
 
@@ -341,7 +342,7 @@ def set_password(session: Session, keys: KeyRing, by: Actor, username: str, pass
         raise ValidationError(Problem("password", "must be at least 10 characters"))
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise ValidationError(Problem("username", f"{username!r} does not exist"))
+        raise ValidationError(Problem("username", Message("%(username)s does not exist", username=repr(username))))
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None

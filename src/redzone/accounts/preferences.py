@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.models import UserSetting
 
 LANGUAGES = ("en", "ko")
@@ -17,7 +18,8 @@ def language_of(session: Session, user_id: int) -> str:
 
 def set_language(session: Session, user_id: int, language: str) -> None:
     if language not in LANGUAGES:
-        raise ValidationError(Problem("language", f"{language!r} is not one of {', '.join(LANGUAGES)}"))
+        raise ValidationError(Problem("language", Message("%(language)s is not one of %(items)s",
+                                                          language=repr(language), items=', '.join(LANGUAGES))))
     setting = session.get(UserSetting, user_id)
     if setting is None:
         session.add(UserSetting(user_id=user_id, language=language))

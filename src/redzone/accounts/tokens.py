@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.models import ApiToken, User, utcnow
 from redzone.security import audit
 from redzone.security.keys import KeyRing
@@ -50,7 +51,7 @@ def create_token(session: Session, keys: KeyRing, username: str, name: str, days
         problems.append(Problem("days", "must be between 1 and 3650"))
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        problems.append(Problem("username", f"{username!r} does not exist"))
+        problems.append(Problem("username", Message("%(username)s does not exist", username=repr(username))))
     if problems:
         raise ValidationError(problems)
     token = PREFIX + secrets.token_urlsafe(32)
@@ -91,6 +92,6 @@ def revoke_token(session: Session, keys: KeyRing, username: str, token_id: int) 
     row = session.scalar(sa.select(ApiToken).join(User, User.id == ApiToken.user_id)
                          .where(User.username == username, ApiToken.id == token_id))
     if row is None:
-        raise NotFound(f"no token {token_id} for {username}")
+        raise NotFound(Message("no token %(token_id)s for %(username)s", token_id=token_id, username=username))
     row.revoked_at = utcnow()
     audit.append(session, keys.audit_key, username, "token.revoke", "api_token", str(token_id))

@@ -23,6 +23,7 @@ from redzone.estimate.names import METHODS, Method
 from redzone.estimate.result import EstimateResult
 from redzone.estimate.selection import ModelFit, search, stepwise
 from redzone.estimate.table import CaptureTable
+from redzone.messages import Message
 
 LOG_LINEAR_MAX_LISTS = 15
 STEPWISE_P_THRESHOLD = 0.02  # the threshold Chan, Silverman & Vincent (2021) found best
@@ -66,8 +67,8 @@ def estimate(
     if method == "chao":
         bound = chao_lower_bound(table, level)
         notes = [
-            "This is a lower bound, not an estimate: the true number is likely higher, because it only "
-            "accounts for the people most likely to be missed as seen through those recorded once or twice."
+            Message("This is a lower bound, not an estimate: the true number is likely higher, because it only "
+                    "accounts for the people most likely to be missed as seen through those recorded once or twice.")
         ]
         return _result("chao", table, bound.estimate, bound.interval, level, [], notes, bound.details)
     chosen = table if lists is None else table.select_lists([_list_index(table, item) for item in lists])
@@ -75,8 +76,8 @@ def estimate(
     notes = []
     if lists is not None and table.n_lists > 2:
         notes.append(
-            f"Only the lists {chosen.list_names[0]!r} and {chosen.list_names[1]!r} were used; people recorded "
-            "only on the other lists count as unrecorded here."
+            Message("Only the lists %(first)s and %(second)s were used; people recorded only on the other lists "
+                    "count as unrecorded here.", first=repr(chosen.list_names[0]), second=repr(chosen.list_names[1]))
         )
     details = {**closed.details, "lists": list(chosen.list_names)}
     return _result("lincoln-petersen", chosen, closed.estimate, closed.interval, level, [], notes, details)
@@ -105,8 +106,9 @@ class Comparison:
         spread = self.spread
         if spread is not None and spread > 1.5:
             return [
-                f"The methods disagree: the largest estimate is {spread:.1f} times the smallest. The number "
-                "depends on assumptions the data cannot settle; report the range, not one figure."
+                Message("The methods disagree: the largest estimate is %(spread)s times the smallest. The number "
+                        "depends on assumptions the data cannot settle; report the range, not one figure.",
+                        spread=f"{spread:.1f}")
             ]
         return []
 
@@ -134,7 +136,8 @@ def compare(
         methods = ["bic", "aic", "stepwise", "lcmcr", "chao"] if table.n_lists >= 3 else ["lincoln-petersen", "chao"]
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        raise InvalidSetting(f"methods: unknown {', '.join(map(repr, unknown))}; choose from {', '.join(METHODS)}")
+        raise InvalidSetting(Message("methods: unknown %(unknown)s; choose from %(choices)s",
+                                     unknown=", ".join(map(repr, unknown)), choices=", ".join(METHODS)))
     results, failures = [], {}
     for method in methods:
         settings: dict[str, Any] = {"seed": seed, "level": level}
@@ -145,7 +148,7 @@ def compare(
         try:
             results.append(estimate(table, method, **settings))
         except EstimationError as error:
-            failures[method] = str(error)
+            failures[method] = error.message
     return Comparison(table.observed, tuple(results), failures)
 
 
@@ -192,8 +195,9 @@ def _by_stepwise(
     empty = [name for name, size in table.list_sizes().items() if size == 0]
     if empty and p_threshold > 0.0:
         notes.append(
-            f"With a list that holds nobody ({', '.join(map(repr, empty))}) the stepwise method adds no interaction "
-            "(as SparseMSE does); leave that list out to let it choose among the others."
+            Message("With a list that holds nobody (%(items)s) the stepwise method adds no interaction (as SparseMSE "
+                    "does); leave that list out to let it choose among the others.",
+                    items=', '.join(map(repr, empty)))
         )
     details: dict[str, Any] = {"p_threshold": p_threshold, "hierarchy": best.model.hierarchy, "steps": list(chosen.steps)}
     interval, _ = _interval(table, best, level, n_boot, notes, details, lambda: bootstrap_stepwise(
@@ -206,15 +210,16 @@ def _interval(table, best, level, n_boot, notes, details, run_bootstrap):  # typ
     if n_boot == 0:
         details["interval_method"] = "model-conditional (normal on the log of the unseen count)"
         notes.append(
-            "The interval takes the chosen model as known; it leaves out the uncertainty of choosing the "
-            "model, so it is too narrow. Ask for a bootstrap (n_boot=1000) for an interval that includes it."
+            Message("The interval takes the chosen model as known; it leaves out the uncertainty of choosing the "
+                    "model, so it is too narrow. Ask for a bootstrap (n_boot=1000) for an interval that includes it.")
         )
         return best.conditional_interval(level), None
     outcome: BootstrapOutcome = run_bootstrap()
     details["interval_method"] = "BCa bootstrap, model choice repeated in every replicate"
     details["bootstrap"] = outcome.summary()
     if outcome.failed:
-        notes.append(f"{outcome.failed} of {n_boot} bootstrap replicates had no usable model and were left out.")
+        notes.append(Message("%(failed)s of %(n_boot)s bootstrap replicates had no usable model and were left out.",
+                             failed=outcome.failed, n_boot=n_boot))
     notes += caveats.monte_carlo_warning(outcome.interval, outcome.monte_carlo_error, n_boot)
     return outcome.interval, outcome
 
@@ -240,9 +245,9 @@ def _by_latent_classes(table: CaptureTable, settings: LatentClassSettings, seed:
     geweke = diagnostics["geweke_z"]
     if (np.isfinite(r_hat) and r_hat > 1.1) or ess < 100 or any(abs(z) > 3 for z in geweke):
         notes.append(
-            f"The sampler may not have settled (split R-hat {r_hat:.2f}, effective draws {ess:.0f}, "
-            f"Geweke z {', '.join(f'{z:+.1f}' for z in geweke)}): run it longer (burn_in, samples, thinning) "
-            "before relying on the interval."
+            Message("The sampler may not have settled (split R-hat %(r_hat)s, effective draws %(ess)s, Geweke z "
+                    "%(items)s): run it longer (burn_in, samples, thinning) before relying on the interval.",
+                    r_hat=f"{r_hat:.2f}", ess=f"{ess:.0f}", items=', '.join(f'{z:+.1f}' for z in geweke))
         )
     details = {
         "posterior_mean": float(draws.mean()),
@@ -271,65 +276,77 @@ def _result(method, table, value, interval, level, model, notes, details) -> Est
 def _validate(table, method, max_order, p_threshold, n_boot, seed, level, top_models, lists, resampler, lcmcr_options) -> None:  # type: ignore[no-untyped-def]
     problems: list[str] = []
     if not isinstance(table, CaptureTable):
-        raise InvalidSetting(f"table: expected a CaptureTable, got {type(table).__name__}")
+        raise InvalidSetting(Message("table: expected a CaptureTable, got %(name)s", name=type(table).__name__))
     if method not in METHODS:
-        raise InvalidSetting(f"method: unknown {method!r}; choose from {', '.join(METHODS)}")
+        raise InvalidSetting(Message("method: unknown %(method)s; choose from %(items)s",
+                                     method=repr(method), items=', '.join(METHODS)))
     n_lists = table.n_lists
     searching = method in ("bic", "aic")
     if not _is_number(level) or not 0.0 < level < 1.0:
-        problems.append(f"level: must be between 0 and 1 (e.g. 0.95), got {level!r}")
+        problems.append(Message("level: must be between 0 and 1 (e.g. 0.95), got %(level)s", level=repr(level)))
     if max_order is not None:
         if not searching:
-            problems.append("max_order: applies to the 'aic' and 'bic' searches only")
+            problems.append(Message("max_order: applies to the 'aic' and 'bic' searches only"))
         elif not _is_whole(max_order) or not 1 <= max_order <= n_lists - 1:
             problems.append(
-                f"max_order: must be a whole number from 1 to {n_lists - 1} for {n_lists} lists "
-                f"(the {n_lists}-way interaction can never be estimated), got {max_order!r}"
+                Message("max_order: must be a whole number from 1 to %(highest)s for %(n_lists)s lists (the "
+                        "%(n_lists)s-way interaction can never be estimated), got %(max_order)s",
+                        highest=n_lists - 1, n_lists=n_lists, max_order=repr(max_order))
             )
     if p_threshold is not None:
         if method != "stepwise":
-            problems.append("p_threshold: applies to 'stepwise' only")
+            problems.append(Message("p_threshold: applies to 'stepwise' only"))
         elif not _is_number(p_threshold) or not 0.0 <= p_threshold <= 1.0:
-            problems.append(f"p_threshold: must be between 0 and 1, got {p_threshold!r}")
+            problems.append(Message("p_threshold: must be between 0 and 1, got %(p_threshold)s",
+                                    p_threshold=repr(p_threshold)))
     if not _is_whole(n_boot) or n_boot < 0:
-        problems.append(f"n_boot: must be a whole number, 0 or more, got {n_boot!r}")
+        problems.append(Message("n_boot: must be a whole number, 0 or more, got %(n_boot)s", n_boot=repr(n_boot)))
     elif n_boot and method not in ("bic", "aic", "stepwise"):
-        problems.append("n_boot: the bootstrap applies to 'bic', 'aic' and 'stepwise' only")
+        problems.append(Message("n_boot: the bootstrap applies to 'bic', 'aic' and 'stepwise' only"))
     elif 0 < n_boot < 20:
-        problems.append(f"n_boot: use 0 (no bootstrap) or at least 20 (1,000 for a figure to publish), got {n_boot}")
+        problems.append(Message("n_boot: use 0 (no bootstrap) or at least 20 (1,000 for a figure to publish), got "
+                                "%(n_boot)s",
+                                n_boot=n_boot))
     if seed is not None and (not _is_whole(seed) or seed < 0):
-        problems.append(f"seed: must be a whole number, 0 or more, or None, got {seed!r}")
+        problems.append(Message("seed: must be a whole number, 0 or more, or None, got %(seed)s", seed=repr(seed)))
     if resampler not in get_args(Resampler):
-        problems.append(f"resampler: {resampler!r} is not one of {', '.join(get_args(Resampler))}")
+        problems.append(Message("resampler: %(resampler)s is not one of %(items)s",
+                                resampler=repr(resampler), items=', '.join(get_args(Resampler))))
     if top_models is not None and (not searching or not _is_whole(top_models) or top_models < 1):
-        problems.append("top_models: a whole number of at least 1, with 'aic' or 'bic' only")
+        problems.append(Message("top_models: a whole number of at least 1, with 'aic' or 'bic' only"))
     if lcmcr_options:
         if method != "lcmcr":
-            problems.append(f"{', '.join(sorted(lcmcr_options))}: not a setting of method {method!r}")
+            problems.append(Message("%(items)s: not a setting of method %(method)s",
+                                    items=', '.join(sorted(lcmcr_options)), method=repr(method)))
         else:
             unknown = sorted(set(lcmcr_options) - set(_LCMCR_OPTIONS))
             if unknown:
-                problems.append(f"{', '.join(unknown)}: unknown lcmcr option; known: {', '.join(_LCMCR_OPTIONS)}")
+                problems.append(Message("%(items)s: unknown lcmcr option; known: %(items2)s",
+                                        items=', '.join(unknown), items2=', '.join(_LCMCR_OPTIONS)))
             else:
                 problems += LatentClassSettings(**lcmcr_options).problems()
     if lists is not None:
         if method != "lincoln-petersen":
-            problems.append("lists: applies to 'lincoln-petersen' only")
+            problems.append(Message("lists: applies to 'lincoln-petersen' only"))
         else:
             try:
                 picked = [_list_index(table, item) for item in lists]
                 if len(picked) != 2 or picked[0] == picked[1]:
-                    problems.append("lists: name two different lists")
+                    problems.append(Message("lists: name two different lists"))
             except InvalidSetting as error:
                 problems += error.problems
     elif method == "lincoln-petersen" and n_lists != 2:
-        problems.append(f"lists: this table has {n_lists} lists; name the two to use, e.g. lists=(0, 1)")
+        problems.append(Message("lists: this table has %(n_lists)s lists; name the two to use, e.g. lists=(0, 1)",
+                                n_lists=n_lists))
     if method in ("bic", "aic", "stepwise") and n_lists > LOG_LINEAR_MAX_LISTS:
-        problems.append(f"method: log-linear models handle at most {LOG_LINEAR_MAX_LISTS} lists, got {n_lists}")
+        problems.append(Message("method: log-linear models handle at most %(log_linear_max_lists)s lists, got "
+                                "%(n_lists)s",
+                                log_linear_max_lists=LOG_LINEAR_MAX_LISTS, n_lists=n_lists))
     if searching and n_lists >= 7 and (max_order is None or max_order >= 2):
         problems.append(
-            f"max_order: with {n_lists} lists a search over two-way models means over {MAX_SEARCH_MODELS:,} "
-            "models; use method='stepwise' or max_order=1"
+            Message("max_order: with %(n_lists)s lists a search over two-way models means over %(max_search_models)s "
+                    "models; use method='stepwise' or max_order=1",
+                    n_lists=n_lists, max_search_models=f"{MAX_SEARCH_MODELS:,}")
         )
     if problems:
         raise InvalidSetting(problems)
@@ -338,10 +355,12 @@ def _validate(table, method, max_order, p_threshold, n_boot, seed, level, top_mo
 def _list_index(table: CaptureTable, item: int | str) -> int:
     if isinstance(item, str):
         if item not in table.list_names:
-            raise InvalidSetting(f"lists: no list named {item!r}; the lists are {', '.join(table.list_names)}")
+            raise InvalidSetting(Message("lists: no list named %(item)s; the lists are %(items)s",
+                                         item=repr(item), items=', '.join(table.list_names)))
         return table.list_names.index(item)
     if not _is_whole(item) or not 0 <= item < table.n_lists:
-        raise InvalidSetting(f"lists: list numbers run from 0 to {table.n_lists - 1}, got {item!r}")
+        raise InvalidSetting(Message("lists: list numbers run from 0 to %(last)s, got %(item)s",
+                                     last=table.n_lists - 1, item=repr(item)))
     return int(item)
 
 

@@ -9,6 +9,7 @@ from scipy.stats import norm
 
 from redzone.estimate.errors import EstimationError
 from redzone.estimate.table import CaptureTable
+from redzone.messages import Message
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,9 @@ def lincoln_petersen(table: CaptureTable, level: float, *, chapman: bool = True)
     """
     if table.n_lists != 2:
         raise EstimationError(
-            f"Lincoln-Petersen needs exactly two lists, this table has {table.n_lists}; "
-            "choose two with lists=(first, second) or use a method for three or more lists"
+            Message("Lincoln-Petersen needs exactly two lists, this table has %(n_lists)s; choose two with "
+                    "lists=(first, second) or use a method for three or more lists",
+                    n_lists=table.n_lists)
         )
     n1, n2 = table.list_sizes().values()
     m = table.overlap(0, 1)
@@ -71,8 +73,9 @@ def lincoln_petersen(table: CaptureTable, level: float, *, chapman: bool = True)
     if m == 0:
         first, second = table.list_names
         raise EstimationError(
-            f"the lists {first!r} and {second!r} have nobody in common, so two lists cannot tell how many people "
-            "both missed (any number fits); there is no estimate without people recorded on both"
+            Message("the lists %(first)s and %(second)s have nobody in common, so two lists cannot tell how many "
+                    "people both missed (any number fits); there is no estimate without people recorded on both",
+                    first=repr(first), second=repr(second))
         )
     z = float(norm.ppf(0.5 + level / 2.0))
     if chapman:

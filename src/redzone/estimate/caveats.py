@@ -22,6 +22,7 @@ import numpy as np
 from redzone.estimate.models import HierarchicalModel
 from redzone.estimate.selection import try_fit
 from redzone.estimate.table import CaptureTable, cell_to_pattern
+from redzone.messages import Message, join
 
 EXTRAPOLATION_RATIO = 4.0
 FEW_PEOPLE = 30
@@ -30,6 +31,9 @@ INFLUENCE_SHARE = 0.5
 SMALL_CELL_SHARE = 0.05
 SPARSE_SHARE = 0.5
 WIDE_INTERVAL_RATIO = 2.0
+# Templates of the Monte Carlo warning's parts (Message marks them for translation).
+ENDPOINT_MOVES = {"lower": Message("the lower end %(end)s by about ±%(error)s (%(share)s)").template,
+                  "upper": Message("the upper end %(end)s by about ±%(error)s (%(share)s)").template}
 
 
 def table_warnings(table: CaptureTable) -> list[str]:
@@ -38,35 +42,42 @@ def table_warnings(table: CaptureTable) -> list[str]:
     names = table.list_names
     if table.observed < FEW_PEOPLE:
         notes.append(
-            f"Very few people recorded ({table.observed:,}, fewer than {FEW_PEOPLE}): an estimate from so few "
-            "rests on a handful of overlaps, and its interval, which assumes many, is not to be trusted."
+            Message("Very few people recorded (%(observed)s, fewer than %(few_people)s): an estimate from so few "
+                    "rests on a handful of overlaps, and its interval, which assumes many, is not to be trusted.",
+                    observed=f"{table.observed:,}", few_people=FEW_PEOPLE)
         )
     if table.n_lists < 3:
         notes.append(
-            "Only two lists: the estimate assumes that being on one list makes a person neither more nor "
-            "less likely to be on the other, and with two lists that cannot be checked."
+            Message("Only two lists: the estimate assumes that being on one list makes a person neither more nor "
+                    "less likely to be on the other, and with two lists that cannot be checked.")
         )
     sizes = table.list_sizes()
     for name, size in sizes.items():
         if size == 0:
-            notes.append(f"The list {name!r} holds nobody; it adds nothing to the estimate.")
+            notes.append(Message("The list %(name)s holds nobody; it adds nothing to the estimate.", name=repr(name)))
         elif size == table.observed:
-            notes.append(f"The list {name!r} holds everybody seen; with it no one can be missed, so it distorts the estimate.")
+            notes.append(Message("The list %(name)s holds everybody seen; with it no one can be missed, so it "
+                                 "distorts the estimate.",
+                                 name=repr(name)))
     apart = [
-        f"{names[i]} and {names[j]}"
+        Message("%(first)s and %(second)s", first=names[i], second=names[j])
         for i in range(table.n_lists) for j in range(i + 1, table.n_lists) if table.overlap(i, j) == 0
     ]
     if apart:
-        shown = "; ".join(apart[:6]) + (f" (and {len(apart) - 6} more pairs)" if len(apart) > 6 else "")
+        shown = join("; ", apart[:6])
+        if len(apart) > 6:
+            shown += Message(" (and %(count)s more pairs)", count=len(apart) - 6)
         notes.append(
-            f"Some lists have nobody in common ({shown}). Such lists may record different populations "
-            "(other places, periods or kinds of case); if so, the estimate mixes them."
+            Message("Some lists have nobody in common (%(shown)s). Such lists may record different populations "
+                    "(other places, periods or kinds of case); if so, the estimate mixes them.",
+                    shown=shown)
         )
     empty_share = 1.0 - table.nonzero_cells().size / table.n_cells
     if empty_share > SPARSE_SHARE:
         notes.append(
-            f"The table is sparse: {empty_share:.0%} of the possible combinations of lists have nobody in them, "
-            "so the estimate rests on few overlaps and can change a lot with a few records."
+            Message("The table is sparse: %(empty_share)s of the possible combinations of lists have nobody in them, "
+                    "so the estimate rests on few overlaps and can change a lot with a few records.",
+                    empty_share=f"{empty_share:.0%}")
         )
     return notes
 
@@ -74,8 +85,10 @@ def table_warnings(table: CaptureTable) -> list[str]:
 def extrapolation_warning(observed: int, estimate: float) -> list[str]:
     if observed > 0 and estimate - observed > EXTRAPOLATION_RATIO * observed:
         return [
-            f"The estimate puts the number never recorded at {estimate - observed:,.0f}, more than "
-            f"{EXTRAPOLATION_RATIO:.0f} times the {observed:,} recorded: a long extrapolation from the overlaps."
+            Message("The estimate puts the number never recorded at %(unseen)s, more than %(ratio)s "
+                    "times the %(observed)s recorded: a long extrapolation from the overlaps.",
+                    unseen=f"{estimate - observed:,.0f}", ratio=f"{EXTRAPOLATION_RATIO:.0f}",
+                    observed=f"{observed:,}")
         ]
     return []
 
@@ -85,8 +98,9 @@ def interval_warning(estimate: float, interval: tuple[float, float] | None, leve
         return []
     if not np.isfinite(interval[1]) or interval[1] > WIDE_INTERVAL_RATIO * estimate:
         return [
-            f"The {level:.0%} interval reaches {interval[1]:,.0f}, more than twice the estimate: "
-            "the data cannot rule out a much larger population."
+            Message("The %(level)s interval reaches %(interval)s, more than twice the estimate: the data cannot rule "
+                    "out a much larger population.",
+                    level=f"{level:.0%}", interval=f"{interval[1]:,.0f}")
         ]
     return []
 
@@ -97,12 +111,13 @@ def monte_carlo_warning(interval: tuple[float, float], errors: tuple[float, floa
               if np.isfinite(error) and end > 0 and error > MONTE_CARLO_SHARE * end]
     if not moving:
         return []
-    shown = "; ".join(f"the {name} end {end:,.0f} by about ±{error:,.0f} ({error / end:.0%})"
-                      for name, end, error in moving)
+    shown = join("; ", [Message(ENDPOINT_MOVES[name], end=f"{end:,.0f}", error=f"{error:,.0f}",
+                                share=f"{error / end:.0%}") for name, end, error in moving])
     return [
-        f"The bootstrap interval depends on the random draw of its {n_boot:,} replicates: another seed would "
-        f"likely move {shown} (one standard error, from a jackknife over the replicates). Run more "
-        "replicates, or report the interval with that margin."
+        Message("The bootstrap interval depends on the random draw of its %(n_boot)s replicates: another seed would "
+                "likely move %(shown)s (one standard error, from a jackknife over the replicates). Run more "
+                "replicates, or report the interval with that margin.",
+                n_boot=f"{n_boot:,}", shown=shown)
     ]
 
 
@@ -132,9 +147,12 @@ def influence_warning(table: CaptureTable, model: HierarchicalModel, estimate: f
         on = [table.list_names[i] for i in range(table.n_lists) if (cell >> i) & 1]
         count = int(table.counts[cell])
         notes.append(
-            f"The estimate hangs on a few records: leaving out the {count:,} "
-            f"{'person' if count == 1 else 'people'} recorded on exactly {' + '.join(on)} "
-            f"moves it by {worst[0]:+.0%}."
+            Message("The estimate hangs on a few records: leaving out the %(count)s person recorded on exactly "
+                    "%(lists)s moves it by %(change)s.", count=f"{count:,}", lists=" + ".join(on),
+                    change=f"{worst[0]:+.0%}") if count == 1 else
+            Message("The estimate hangs on a few records: leaving out the %(count)s people recorded on exactly "
+                    "%(lists)s moves it by %(change)s.", count=f"{count:,}", lists=" + ".join(on),
+                    change=f"{worst[0]:+.0%}")
         )
     return notes, {"relative_change_without_cell": changes}
 
@@ -144,7 +162,9 @@ def dropped_models_warning(not_existing: int, not_identifiable: int, considered:
     if not dropped:
         return []
     return [
-        f"{dropped:,} of the {considered:,} candidate models were set aside because these data cannot give "
-        f"them an estimate ({not_existing:,} would put the number unseen at infinity, {not_identifiable:,} "
-        "cannot be pinned down); the choice was made among the rest."
+        Message("%(dropped)s of the %(considered)s candidate models were set aside because these data cannot give "
+                "them an estimate (%(not_existing)s would put the number unseen at infinity, %(not_identifiable)s "
+                "cannot be pinned down); the choice was made among the rest.",
+                dropped=f"{dropped:,}", considered=f"{considered:,}", not_existing=f"{not_existing:,}",
+                not_identifiable=f"{not_identifiable:,}")
     ]

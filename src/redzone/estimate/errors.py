@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from redzone.errors import ConfigurationError, RedzoneError
+from redzone.messages import Message, join
 
 
 class InvalidSetting(ConfigurationError, ValueError):
@@ -17,7 +18,7 @@ class InvalidSetting(ConfigurationError, ValueError):
 
     def __init__(self, problems: list[str] | str) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("invalid estimation setting: " + "; ".join(self.problems))
+        super().__init__(Message("invalid estimation setting: %(problems)s", problems=join("; ", self.problems)))
 
 
 class EstimationError(RedzoneError, ValueError):

@@ -26,6 +26,7 @@ from redzone.estimate.errors import EstimationError
 from redzone.estimate.existence import ModelCheck, check_face
 from redzone.estimate.loglinear import design_matrix, face_of, fit_face, superset_sums
 from redzone.estimate.models import HierarchicalModel, hierarchical_models, main_effects_model, term_label
+from redzone.messages import Message
 
 Criterion = Literal["aic", "bic"]
 
@@ -129,8 +130,10 @@ def search(counts: np.ndarray, n_lists: int, criterion: Criterion, max_order: in
         fits.append(fit)
     if not fits:
         raise EstimationError(
-            f"none of the {len(models):,} models has an estimate these data can support "
-            f"(the estimate does not exist for {not_existing:,}, is not identifiable for {not_identifiable:,})"
+            Message("none of the %(count)s models has an estimate these data can support (the estimate does not "
+                    "exist for %(not_existing)s, is not identifiable for %(not_identifiable)s)",
+                    count=f"{len(models):,}", not_existing=f"{not_existing:,}",
+                    not_identifiable=f"{not_identifiable:,}")
         )
     # Stable sort: among equal criteria the earlier (simpler) model in enumeration order wins.
     fits.sort(key=lambda fit: fit.criterion(criterion))
@@ -207,6 +210,6 @@ def _no_simplest_model(counts: np.ndarray, margins: np.ndarray, n_lists: int) ->
     total = counts.sum()
     full = [i + 1 for i in range(n_lists) if margins[1 << i] == total]
     if full:
-        return (f"list {full[0]} holds everyone seen, so by its record nobody can have been missed and "
-                "the models have no finite estimate; leave that list out")
+        return Message("list %(list)s holds everyone seen, so by its record nobody can have been missed and the "
+                       "models have no finite estimate; leave that list out", list=full[0])
     return "even the simplest model (lists independent) has no finite estimate for these data"

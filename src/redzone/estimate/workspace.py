@@ -16,6 +16,7 @@ from redzone.estimate.api import METHODS, Method, estimate
 from redzone.estimate.errors import EstimationError, InvalidSetting
 from redzone.estimate.result import EstimateResult
 from redzone.estimate.table import CaptureTable
+from redzone.messages import Message
 
 # Fast enough for a page that estimates every stratum; 'aic' and 'lcmcr' (about 7 s a table) on request.
 DEFAULT_METHODS: tuple[str, ...] = ("bic", "stepwise", "chao")
@@ -68,7 +69,7 @@ class StratumEstimate:
         for method, reason in self.failures.items():
             rows.append({"stratum": self.stratum, "lists": list(self.lists), "method": method,
                          "observed": self.observed, "estimate": None, "interval": None, "model": [],
-                         "warnings": [f"No estimate: {reason}", *self.warnings]})
+                         "warnings": [Message("No estimate: %(reason)s", reason=reason), *self.warnings]})
         return rows
 
     def to_dict(self, *, details: bool = False) -> dict[str, Any]:
@@ -111,7 +112,8 @@ def estimate_workspace(
     chosen = tuple(methods) if methods else DEFAULT_METHODS
     unknown = [m for m in chosen if m not in METHODS]
     if unknown:
-        raise InvalidSetting(f"methods: unknown {', '.join(map(repr, unknown))}; choose from {', '.join(METHODS)}")
+        raise InvalidSetting(Message("methods: unknown %(unknown)s; choose from %(choices)s",
+                                     unknown=", ".join(map(repr, unknown)), choices=", ".join(METHODS)))
     if hasattr(ws_or_session, "store"):
         with ws_or_session.store.session() as session:
             return _estimate(session, chosen, stratify, person_role, max_order, p_threshold, n_boot, seed, level,
@@ -129,7 +131,8 @@ def _estimate(session, methods, stratify, person_role, max_order, p_threshold, n
     if stratify is None:
         tables = {None: tables}
     elif not tables:
-        raise EstimationError(f"no {person_role} records on any organisation's list: nothing to estimate")
+        raise EstimationError(Message("no %(person_role)s records on any organisation's list: nothing to estimate",
+                                      person_role=person_role))
     out = []
     for stratum, table in tables.items():
         out.append(_stratum(stratum, table, methods, max_order, p_threshold, n_boot, seed, level, lcmcr_options,
@@ -143,9 +146,14 @@ def _stratum(stratum, table: CaptureTable, methods, max_order, p_threshold, n_bo
     used = [i for i, size in enumerate(table.list_sizes().values()) if size > 0]
     if len(used) < table.n_lists:
         empty = [name for i, name in enumerate(table.list_names) if i not in used]
-        where = f"in {stratum}" if stratum is not None else "here"
-        notes.append(f"{', '.join(empty)} recorded nobody {where}; "
-                     f"{'that list was' if len(empty) == 1 else 'those lists were'} left out of the estimate.")
+        if stratum is None:
+            template = ("%(lists)s recorded nobody here; that list was left out of the estimate." if len(empty) == 1
+                        else "%(lists)s recorded nobody here; those lists were left out of the estimate.")
+        else:
+            template = ("%(lists)s recorded nobody in %(stratum)s; that list was left out of the estimate."
+                        if len(empty) == 1 else
+                        "%(lists)s recorded nobody in %(stratum)s; those lists were left out of the estimate.")
+        notes.append(Message(template, lists=", ".join(empty), stratum=stratum))
         table = table.select_lists(used)
     results, failures = [], {}
     for method in methods:
@@ -175,12 +183,13 @@ def _stratum(stratum, table: CaptureTable, methods, max_order, p_threshold, n_bo
         try:
             results.append(estimate(table, method, **settings))
         except EstimationError as error:
-            failures[method] = str(error)
+            failures[method] = error.message
     found = StratumEstimate(stratum, table.observed, table.list_names, tuple(results), failures, notes)
     spread = found.spread
     if spread is not None and spread > SPREAD_WARNING:
-        notes.append(f"The methods disagree: the largest estimate is {spread:.1f} times the smallest. The number "
-                     "depends on assumptions the data cannot settle; report the range, not one figure.")
+        notes.append(Message("The methods disagree: the largest estimate is %(spread)s times the smallest. The "
+                             "number depends on assumptions the data cannot settle; report the range, not one figure.",
+                             spread=f"{spread:.1f}"))
     return found
 
 
@@ -193,13 +202,14 @@ def _linkage_warnings(session, person_role: str) -> list[str]:  # type: ignore[n
 
     run = current_run(session, person_role, required=False)
     if run is None:
-        return ["No record linkage has been run: every record counts as a separate person, so a woman documented "
-                "by several organisations is counted several times and the overlaps between lists are missed. "
-                "Run `redzone link` first."]
+        return [Message("No record linkage has been run: every record counts as a separate person, so a woman "
+                        "documented by several organisations is counted several times and the overlaps between lists "
+                        "are missed. Run `redzone link` first.")]
     waiting = session.scalar(sa.select(sa.func.count()).select_from(LinkPair).where(
         LinkPair.run_id == run.id, LinkPair.decision.is_(None), LinkPair.match_probability >= run.review_low,
         LinkPair.match_probability < run.review_high)) or 0
     if waiting:
-        return [f"{waiting:,} possible matches from linkage run {run.code} still await review; until they are "
-                "decided the overlaps between lists, and so the estimate, may change."]
+        return [Message("%(waiting)s possible matches from linkage run %(code)s still await review; until they are "
+                        "decided the overlaps between lists, and so the estimate, may change.",
+                        waiting=f"{waiting:,}", code=run.code)]
     return []

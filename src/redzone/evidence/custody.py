@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from redzone.errors import NotFound, Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.entry import Context
 from redzone.records.models import AuditEntry, CustodyEntry, Evidence
 from redzone.security.policy import require
@@ -30,7 +31,7 @@ _HAND_OVER = ("acquired", "transferred")
 def find_evidence(ctx: Context, code: str) -> Evidence:
     evidence = ctx.session.scalars(sa.select(Evidence).where(Evidence.code == code)).one_or_none()
     if evidence is None:
-        raise NotFound(f"no evidence with code {code!r}")
+        raise NotFound(Message("no evidence with code %(code)s", code=repr(code)))
     return evidence
 
 
@@ -123,7 +124,7 @@ def check_text(problems: list[Problem], name: str, value: str, limit: int, requi
     if required and not value.strip():
         problems.append(Problem(name, "must not be empty"))
     if len(value) > limit:
-        problems.append(Problem(name, f"is longer than {limit} characters"))
+        problems.append(Problem(name, Message("is longer than %(limit)s characters", limit=limit)))
 
 
 def transfer(ctx: Context, code: str, holder: str, note: str = "") -> CustodyEntry:

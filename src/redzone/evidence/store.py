@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from redzone.errors import IntegrityError, Problem, ValidationError
 from redzone.evidence import container
 from redzone.evidence.custody import append_entry, check_text, custody_mismatches, find_evidence
+from redzone.messages import Message
 from redzone.records.codes import new_code
 from redzone.records.entry import Context
 from redzone.records.models import Evidence, Source, utcnow
@@ -143,7 +144,8 @@ def add_evidence(ctx: Context, evidence_dir: Path, file_path_or_bytes: Path | st
     check_text(problems, "acquired_by", acquired_by, 80)
     check_text(problems, "acquisition_method", acquisition_method, 200)
     if media_type is not None and (media_type.count("/") != 1 or len(media_type) > 100 or " " in media_type):
-        problems.append(Problem("media_type", f"{media_type!r} is not a media type such as audio/mpeg"))
+        problems.append(Problem("media_type", Message("%(media_type)s is not a media type such as audio/mpeg",
+                                                      media_type=repr(media_type))))
     if acquired_at is not None:
         if acquired_at.tzinfo is None:
             acquired_at = acquired_at.replace(tzinfo=dt.timezone.utc)
@@ -200,7 +202,7 @@ def _resolve_source(ctx: Context, source: Source | str | None, problems: list[Pr
         return source
     row = ctx.session.scalars(sa.select(Source).where(Source.code == source)).one_or_none()
     if row is None:
-        problems.append(Problem("source", f"no source with code {source!r}"))
+        problems.append(Problem("source", Message("no source with code %(source)s", source=repr(source))))
     return row
 
 
@@ -217,12 +219,13 @@ def _open_input(given: Path | str | bytes | BinaryIO,
         try:
             return path.open("rb"), path.name, True
         except OSError as exc:
-            problems.append(Problem("file", f"cannot be read ({exc.strerror})"))
+            problems.append(Problem("file", Message("cannot be read (%(strerror)s)", strerror=exc.strerror)))
             return None, None, False
     if hasattr(given, "read"):
         name = getattr(given, "name", None)
         return given, Path(name).name if isinstance(name, str) and name else None, False
-    problems.append(Problem("file", f"expected a path, bytes or a binary stream, not {type(given).__name__}"))
+    problems.append(Problem("file", Message("expected a path, bytes or a binary stream, not %(name)s",
+                                            name=type(given).__name__)))
     return None, None, False
 
 
@@ -233,7 +236,8 @@ def _stored_path(evidence_dir: Path, evidence: Evidence) -> Path:
 def _decrypted(ctx: Context, evidence_dir: Path, evidence: Evidence) -> Iterator[bytes]:
     path = _stored_path(evidence_dir, evidence)
     if not path.is_file():
-        raise IntegrityError(f"evidence {evidence.code}: its file {evidence.storage_name} is missing")
+        raise IntegrityError(Message("evidence %(code)s: its file %(storage_name)s is missing",
+                                     code=evidence.code, storage_name=evidence.storage_name))
     with path.open("rb") as stream:
         yield from container.unseal_from(ctx.keys.evidence, evidence.code, stream)
 
@@ -256,8 +260,9 @@ def open_evidence(ctx: Context, evidence_dir: Path, code: str, purpose: str = ""
 
 def _check_digest(evidence: Evidence, sha256: str, size: int) -> None:
     if sha256 != evidence.sha256 or size != evidence.size_bytes:
-        raise IntegrityError(f"evidence {evidence.code}: content does not match its recorded SHA-256 "
-                             f"(recorded {evidence.sha256[:12]}…, found {sha256[:12]}…)")
+        raise IntegrityError(Message("evidence %(code)s: content does not match its recorded SHA-256 (recorded "
+                                     "%(recorded)s…, found %(found)s…)",
+                                     code=evidence.code, recorded=evidence.sha256[:12], found=sha256[:12]))
 
 
 def export_evidence(ctx: Context, evidence_dir: Path, code: str, out_path: Path, *, recipient: str = "",
@@ -267,9 +272,10 @@ def export_evidence(ctx: Context, evidence_dir: Path, code: str, out_path: Path,
     evidence = find_evidence(ctx, code)
     out_path = Path(out_path)
     if out_path.exists():
-        raise ValidationError(Problem("out", f"{out_path} already exists; choose a new file name"))
+        raise ValidationError(Problem("out", Message("%(out_path)s already exists; choose a new file name",
+                                                     out_path=out_path)))
     if not out_path.parent.is_dir():
-        raise ValidationError(Problem("out", f"{out_path.parent} is not a folder"))
+        raise ValidationError(Problem("out", Message("%(parent)s is not a folder", parent=out_path.parent)))
     digest, size = hashlib.sha256(), 0
     temporary = out_path.parent / f".{out_path.name}.{secrets.token_hex(6)}.part"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

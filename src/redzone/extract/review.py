@@ -26,6 +26,7 @@ from redzone.errors import NotFound, Problem, ValidationError
 from redzone.extract.facts import Fact
 from redzone.extract.methods import extract
 from redzone.extract.triggers import sentence_ends
+from redzone.messages import Message
 from redzone.records.corrections import place_in_journey
 from redzone.records.entry import (ActDetails, AttestationSpec, Context, PerpetratorSpec, add_act, add_claim,
                                    add_event, add_journey, add_person, attest_event, province_of, remember_text_length,
@@ -90,9 +91,10 @@ def _source(session: Session, source_id: int | str) -> Source:
     column = Source.code if isinstance(source_id, str) else Source.id
     source = session.scalar(sa.select(Source).where(column == source_id))
     if source is None:
-        raise NotFound(f"no source {source_id!r}")
+        raise NotFound(Message("no source %(source_id)s", source_id=repr(source_id)))
     if source.text_sealed is None:
-        raise ValidationError(Problem("source", f"{source.code} has no text to extract facts from"))
+        raise ValidationError(Problem("source", Message("%(code)s has no text to extract facts from",
+                                                        code=source.code)))
     return source
 
 
@@ -175,7 +177,8 @@ def _find(ctx: Context, source: Source, proposal: Proposal | str) -> tuple[str, 
     text, proposals = _proposals(ctx, source)
     found = next((p for p in proposals if p.id == wanted or str(p.number) == wanted), None)
     if found is None:
-        raise NotFound(f"proposal {wanted!r} is not among the facts proposed for source {source.code}")
+        raise NotFound(Message("proposal %(wanted)s is not among the facts proposed for source %(code)s",
+                               wanted=repr(wanted), code=source.code))
     if found.status != "open":
         raise ValidationError(Problem("proposal", f"{found.id} is already {found.status}"
                                                   + (f" as {found.record}" if found.record else "")))
@@ -185,11 +188,13 @@ def _find(ctx: Context, source: Source, proposal: Proposal | str) -> tuple[str, 
 def _check_edits(fact: Fact, edits: dict[str, Any], text: str) -> tuple[int, int]:
     unknown = sorted(set(edits) - _EDITS[fact.type])
     if unknown:
-        raise ValidationError([Problem(name, f"cannot be edited on a {fact.type} proposal "
-                                             f"(editable: {', '.join(sorted(_EDITS[fact.type]))})") for name in unknown])
+        editable = ", ".join(sorted(_EDITS[fact.type]))
+        raise ValidationError([Problem(name, Message("cannot be edited on a %(type)s proposal (editable: %(editable)s)",
+                                                     type=fact.type, editable=editable)) for name in unknown])
     start, end = edits.get("start", fact.start), edits.get("end", fact.end)
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-        raise ValidationError(Problem("start", f"the span must satisfy 0 ≤ start < end ≤ {len(text)}"))
+        raise ValidationError(Problem("start", Message("the span must satisfy 0 ≤ start < end ≤ %(count)s",
+                                                       count=len(text))))
     return start, end
 
 
@@ -213,7 +218,9 @@ def date_bounds(value: str) -> tuple[dt.date, dt.date | None, str]:
             return bounds(first)[0], bounds(second)[1], "range"
         start, end, precision = bounds(value)
     except (ValueError, TypeError):
-        raise ValidationError(Problem("date", f"{value!r} is not an ISO 8601 date (2019, 2019-03, 2019-03-12 or a/b)")) \
+        raise ValidationError(Problem("date", Message("%(value)s is not an ISO 8601 date (2019, 2019-03, 2019-03-12 "
+                                                      "or a/b)",
+                                                      value=repr(value)))) \
             from None
     return start, (end if precision != "day" else None), precision
 
@@ -238,7 +245,7 @@ def _acts_in_sentence(ctx: Context, text: str, proposals: list[Proposal], fact: 
     if named:
         act = ctx.session.scalar(sa.select(Act).where(Act.code == named))
         if act is None:
-            raise NotFound(f"no act {named!r}")
+            raise NotFound(Message("no act %(named)s", named=repr(named)))
         return [act]
     ends = sentence_ends(text)
     sentence = _sentence_of(ends, fact.start)
@@ -301,7 +308,8 @@ def reject(ctx: Context, source_id: int | str, proposal: Proposal | str, reason:
     """Mark a proposal as wrong; `reason` is one of REJECT_REASONS. Nothing else is written."""
     require(ctx.actor, "extract.review")
     if reason not in REJECT_REASONS:
-        raise ValidationError(Problem("reason", f"{reason!r}: use one of {', '.join(REJECT_REASONS)}"))
+        raise ValidationError(Problem("reason", Message("%(reason)s: use one of %(items)s",
+                                                        reason=repr(reason), items=', '.join(REJECT_REASONS))))
     source = _source(ctx.session, source_id)
     _, _, found = _find(ctx, source, proposal)
     ctx.audit(REJECT, "source", source.code, {"proposal": found.id, "type": found.fact.type, "reason": reason})
@@ -315,7 +323,7 @@ def _accept_violation(ctx, source, text, proposals, found, edits, start, end, us
     code = edits.get("code", fact.get("code"))
     problems: list[Problem] = []
     if code not in load_vocabulary().violations:
-        problems.append(Problem("code", f"{code!r} is not a violation code of the vocabulary"))
+        problems.append(Problem("code", Message("%(code)s is not a violation code of the vocabulary", code=repr(code))))
 
     def take(pid: str | None) -> Fact | None:
         """A context proposal's fact, marking it decided with this act if it was still open."""
@@ -341,7 +349,7 @@ def _accept_violation(ctx, source, text, proposals, found, edits, start, end, us
     if edits.get("victim"):
         victim = ctx.session.scalar(sa.select(Person).where(Person.code == edits["victim"]))
         if victim is None:
-            problems.append(Problem("victim", f"no person {edits['victim']!r}"))
+            problems.append(Problem("victim", Message("no person %(person)s", person=repr(edits["victim"]))))
     if problems:
         raise ValidationError(problems)
     event = None
@@ -362,7 +370,8 @@ def _accept_perpetrator(ctx, source, text, proposals, found, edits, start, end, 
     require(ctx.actor, "act.edit")
     role = edits.get("role", found.fact.get("role"))
     if role not in load_vocabulary().roles:
-        raise ValidationError(Problem("role", f"{role!r} is not a perpetrator role of the vocabulary"))
+        raise ValidationError(Problem("role", Message("%(role)s is not a perpetrator role of the vocabulary",
+                                                      role=repr(role))))
     acts = _acts_in_sentence(ctx, text, proposals, found.fact, edits.get("act"))
     if not acts:
         raise ValidationError(Problem("act", "a perpetrator is recorded on an act: accept the act in this sentence "
@@ -378,7 +387,8 @@ def _accept_perpetrator(ctx, source, text, proposals, found, edits, start, end, 
 def _accept_place(ctx, source, text, proposals, found, edits, start, end, used) -> str:  # noqa: ANN001
     place_id = edits.get("place_id", found.fact.get("gazetteer_id"))
     if place_id not in load_vocabulary().places:
-        raise ValidationError(Problem("place_id", f"{place_id!r} is not a gazetteer place id"))
+        raise ValidationError(Problem("place_id", Message("%(place_id)s is not a gazetteer place id",
+                                                          place_id=repr(place_id))))
     return _place_or_date(ctx, source, text, proposals, found, edits, start, end, place_id=place_id)
 
 
@@ -398,7 +408,7 @@ def _journey_person(ctx: Context, source: Source, edits: dict[str, Any]) -> Pers
         return ctx.session.get(Person, source.interviewee_id) if source.interviewee_id else None
     person = ctx.session.scalar(sa.select(Person).where(Person.code == wanted))
     if person is None:
-        raise ValidationError(Problem("journey", f"no person {wanted!r}"))
+        raise ValidationError(Problem("journey", Message("no person %(wanted)s", wanted=repr(wanted))))
     return person
 
 
@@ -435,7 +445,8 @@ def _accept_money(ctx, source, text, proposals, found, edits, start, end, used) 
         require(ctx.actor, "act.edit")
         act = acts[0]
         if currency not in load_vocabulary().lists["currencies"]:
-            raise ValidationError(Problem("currency", f"{currency!r} is not a vocabulary currency"))
+            raise ValidationError(Problem("currency", Message("%(currency)s is not a vocabulary currency",
+                                                              currency=repr(currency))))
         act.price_amount, act.price_currency = float(amount), currency
         _attest(ctx, act, source, start, end)
         ctx.audit("act.edit", "act", act.code, {"added": "price"})

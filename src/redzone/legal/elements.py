@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from redzone.errors import NotFound
 from redzone.legal.facts import SourceRef, age_range, age_text, describe_date, independent_lines
 from redzone.legal.situation import SituationFinding, situation_findings
+from redzone.messages import Message, join
 from redzone.records.models import Act, ActPerpetrator, Attestation, Person, Source
 from redzone.security.policy import Actor, require
 from redzone.vocab import load_vocabulary
@@ -120,12 +121,13 @@ def analyse_person(session: Session, person_code: str, *, actor: Actor) -> Perso
     notes: list[str] = []
     unknown = [a.code for a in acts if a.violation not in vocabulary.violations]
     if unknown:
-        notes.append(f"acts with a violation code the vocabulary no longer has, left out: {', '.join(unknown)}")
+        notes.append(Message("acts with a violation code the vocabulary no longer has, left out: %(codes)s",
+                             codes=", ".join(unknown)))
     acts = sorted((a for a in acts if a.violation in vocabulary.violations), key=_act_order)
     if not acts:
-        notes.append("no act is recorded with this person as victim: there is nothing to analyse")
+        notes.append(Message("no act is recorded with this person as victim: there is nothing to analyse"))
     if person.birth_year_min is None and person.birth_year_max is None:
-        notes.append("birth year not recorded: the age at the time of each act cannot be worked out")
+        notes.append(Message("birth year not recorded: the age at the time of each act cannot be worked out"))
     findings = situation_findings(session)
     cited = {code for f in findings for code in f.sources}
     situation_sources = {s.code: s for s in session.scalars(sa.select(Source).where(Source.code.in_(cited)))} \
@@ -212,9 +214,10 @@ class _Analysis:
         for needed in provision.requires:
             other = done.get(needed)
             if other is not None and OUTCOMES.index(other.outcome) > OUTCOMES.index(outcome):
-                outcome, reason = other.outcome, f"its own elements are met, but it requires {needed}: {other.reason}"
+                outcome, reason = other.outcome, Message("its own elements are met, but it requires %(provision)s: "
+                                                         "%(reason)s", provision=needed, reason=other.reason)
         if minor is not None and minor[1]:
-            reason += f" (victim {minor[1]})"
+            reason += Message(" (victim %(why)s)", why=minor[1])
         return ProvisionFinding(id=provision.id, instrument=provision.instrument, article=provision.article,
                                 label=provision.label_en, combine=provision.combine, outcome=outcome, reason=reason,
                                 elements=elements, requires=provision.requires, required_by=required_by)
@@ -230,18 +233,20 @@ class _Analysis:
         for act in acts:
             found = age_range(self.person, act.event)
             if isinstance(found, str):
-                doubts.append(f"{act.code}: {found}")
+                doubts.append(Message("%(act)s: %(why)s", act=act.code, why=found))
                 continue
             low, high = found
             if high < limit:
-                return "minor", f"under {limit} at the time of {act.code}, {age_text(low, high)}"
+                return "minor", Message("under %(age)s at the time of %(act)s, %(aged)s", age=limit, act=act.code,
+                                        aged=age_text(low, high))
             if low < limit:
-                doubts.append(f"{act.code}: {age_text(low, high)}, either side of {limit}")
+                doubts.append(Message("%(act)s: %(aged)s, either side of %(age)s", act=act.code,
+                                      aged=age_text(low, high), age=limit))
         if doubts:
-            return "uncertain", f"age at the time uncertain ({'; '.join(doubts)})"
+            return "uncertain", Message("age at the time uncertain (%(doubts)s)", doubts=join("; ", doubts))
         if not acts:
-            return "uncertain", "no act engages the provision, so no age at the time"
-        return "adult", f"{limit} or older at the time of every act engaging it"
+            return "uncertain", Message("no act engages the provision, so no age at the time")
+        return "adult", Message("%(age)s or older at the time of every act engaging it", age=limit)
 
     def element_finding(self, provision: Provision, element: Element, minor: tuple[str, str] | None,
                         groups: set[str]) -> ElementFinding:
@@ -251,26 +256,30 @@ class _Analysis:
         sources, lines = independent_lines(at.source for a in acts for at in a.attestations)
         status = "evidenced" if acts else "missing"
         if acts:
-            reason = f"evidenced by {len(acts)} act(s), {lines} independent line(s) of sources"
+            reason = Message("evidenced by %(acts)s act(s), %(lines)s independent line(s) of sources",
+                             acts=len(acts), lines=lines)
             if not sources:
-                reason = f"coded in {len(acts)} act(s), but no source attests them"
+                reason = Message("coded in %(acts)s act(s), but no source attests them", acts=len(acts))
         elif provision.combine == "any":
-            reason = "not shown; one of the alternatives suffices"
+            reason = Message("not shown; one of the alternatives suffices")
         else:
             could = [v.code for v in self.vocabulary.violations.values() if element.id in v.elements]
-            reason = "no recorded act evidences it" + (f"; an act coded as {', '.join(could)} would" if could else "")
+            reason = (Message("no recorded act evidences it; an act coded as %(codes)s would", codes=", ".join(could))
+                      if could else Message("no recorded act evidences it"))
         if minor is not None and element.id in provision.minor_waives:
             state, why = minor
             if state == "minor":
-                status, reason = "not_required", f"not required: the victim was {why}" + (
-                    f"; shown anyway by {len(acts)} act(s)" if acts else "")
+                status, reason = "not_required", Message("not required: the victim was %(why)s", why=why)
+                if acts:
+                    reason += Message("; shown anyway by %(acts)s act(s)", acts=len(acts))
             elif state == "uncertain":
                 if acts:
-                    reason += f"; it would not be needed for a child, but the {why}"
+                    reason += Message("; it would not be needed for a child, but the %(why)s", why=why)
                 else:
-                    status, reason = "uncertain", f"needed unless the victim was under {provision.minor_age}; {why}"
+                    status, reason = "uncertain", Message("needed unless the victim was under %(age)s; %(why)s",
+                                                          age=provision.minor_age, why=why)
             elif not acts:
-                reason += f"; the victim was {why}, so it must be shown"
+                reason += Message("; the victim was %(why)s, so it must be shown", why=why)
         return ElementFinding(id=element.id, label=element.label_en, level=element.level, status=status,
                               reason=reason, acts=tuple(a.code for a in acts), sources=sources,
                               independent_sources=lines)
@@ -281,14 +290,15 @@ class _Analysis:
         if not applicable:
             return ElementFinding(
                 id=element.id, label=element.label_en, level=element.level, status="situation_level",
-                reason="recorded once for the situation or for a perpetrator group, not by an act; not recorded yet",
+                reason=Message("recorded once for the situation or for a perpetrator group, not by an act; "
+                               "not recorded yet"),
                 acts=(), sources=(), independent_sources=0)
         scopes = tuple(dict.fromkeys(f.scope for f in applicable))
         sources, lines = independent_lines(self.situation_sources[c] for f in applicable for c in f.sources
                                            if c in self.situation_sources)
         return ElementFinding(id=element.id, label=element.label_en, level=element.level, status="evidenced",
-                              reason=f"recorded for the {' and '.join(scopes)}", acts=(), sources=sources,
-                              independent_sources=lines, recorded_for=scopes)
+                              reason=Message("recorded for the %(scopes)s", scopes=_and(scopes)), acts=(),
+                              sources=sources, independent_sources=lines, recorded_for=scopes)
 
 
 def _own_outcome(provision: Provision, elements: tuple[ElementFinding, ...]) -> tuple[str, str]:
@@ -299,16 +309,26 @@ def _own_outcome(provision: Provision, elements: tuple[ElementFinding, ...]) -> 
     if provision.combine == "any":
         if any(s in _MET for s in statuses):
             shown = [e.id.rsplit(".", 1)[-1] for e in elements if e.status in _MET]
-            return "satisfied", f"evidenced as {', '.join(shown)} (any one suffices)"
+            return "satisfied", Message("evidenced as %(elements)s (any one suffices)", elements=", ".join(shown))
         if doubtful:
-            return "uncertain", f"uncertain: {', '.join(doubtful)}"
+            return "uncertain", Message("uncertain: %(elements)s", elements=", ".join(doubtful))
         if pending:
-            return "needs_context", f"situation-level elements not recorded yet: {', '.join(pending)}"
-        return "not_satisfied", "none of the alternative elements is evidenced"
+            return "needs_context", Message("situation-level elements not recorded yet: %(elements)s",
+                                            elements=", ".join(pending))
+        return "not_satisfied", Message("none of the alternative elements is evidenced")
     if missing:
-        return "not_satisfied", f"missing: {', '.join(missing)}"
+        return "not_satisfied", Message("missing: %(elements)s", elements=", ".join(missing))
     if doubtful:
-        return "uncertain", f"uncertain: {', '.join(doubtful)}"
+        return "uncertain", Message("uncertain: %(elements)s", elements=", ".join(doubtful))
     if pending:
-        return "needs_context", f"situation-level elements not recorded yet: {', '.join(pending)}"
-    return "satisfied", "every element is evidenced or not required"
+        return "needs_context", Message("situation-level elements not recorded yet: %(elements)s",
+                                        elements=", ".join(pending))
+    return "satisfied", Message("every element is evidenced or not required")
+
+
+def _and(parts: tuple[str, ...]) -> str:
+    """"a and b and c", each part and each "and" translatable."""
+    text = parts[0]
+    for part in parts[1:]:
+        text = Message("%(first)s and %(second)s", first=text, second=part)
+    return text

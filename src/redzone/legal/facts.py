@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from redzone.messages import Message
 from redzone.records.models import Event, Person, Source
 
 
@@ -37,9 +38,9 @@ def age_range(person: Person, event: Event | None) -> tuple[int, int] | str:
     Only birth years are recorded, so a person born in 2000 was 15 or 16 during 2016.
     """
     if person.birth_year_min is None and person.birth_year_max is None:
-        return "her birth year is not recorded"
+        return Message("her birth year is not recorded")
     if event is None or event.date_start is None or event.date_precision == "unknown":
-        return "the date of the act is unknown"
+        return Message("the date of the act is unknown")
     born_first = person.birth_year_min if person.birth_year_min is not None else person.birth_year_max
     born_last = person.birth_year_max if person.birth_year_max is not None else person.birth_year_min
     first_year = event.date_start.year
@@ -47,8 +48,8 @@ def age_range(person: Person, event: Event | None) -> tuple[int, int] | str:
     return max(0, first_year - born_last - 1), max(0, last_year - born_first)
 
 
-def age_text(low: int, high: int) -> str:
-    return f"aged {low}" if low == high else f"aged {low}–{high}"
+def age_text(low: int, high: int) -> Message:
+    return Message("aged %(age)s", age=low) if low == high else Message("aged %(low)s–%(high)s", low=low, high=high)
 
 
 def independent_lines(sources: Iterable[Source]) -> tuple[tuple[SourceRef, ...], int]:

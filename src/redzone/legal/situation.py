@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.entry import Context
 from redzone.records.models import Group, Source, WorkspaceMeta, utcnow
 from redzone.security.policy import require
@@ -36,7 +37,7 @@ class SituationFinding:
 
     @property
     def scope(self) -> str:
-        return f"group {self.group}" if self.group else "situation"
+        return Message("group %(code)s", code=self.group) if self.group else Message("situation")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "sources": list(self.sources), "scope": self.scope}
@@ -61,18 +62,20 @@ def record_situation_element(ctx: Context, element_id: str, *, sources: list[str
     problems: list[Problem] = []
     element = vocabulary.elements.get(element_id)
     if element is None:
-        problems.append(Problem("element", f"{element_id!r} is not a legal element of the vocabulary"))
+        problems.append(Problem("element", Message("%(element_id)s is not a legal element of the vocabulary",
+                                                   element_id=repr(element_id))))
     elif element.level != "situation":
-        problems.append(Problem("element", f"{element_id!r} is {element.level}-level: it is evidenced by acts, "
-                                           "not recorded for the situation"))
+        problems.append(Problem("element", Message("%(element_id)s is %(level)s-level: it is evidenced by acts, not "
+                                                   "recorded for the situation",
+                                                   element_id=repr(element_id), level=element.level)))
     if not sources:
         problems.append(Problem("sources", "name at least one source that supports the finding"))
     known = set(ctx.session.scalars(sa.select(Source.code).where(Source.code.in_(sources)))) if sources else set()
     for code in sources:
         if code not in known:
-            problems.append(Problem("sources", f"no source with code {code!r}"))
+            problems.append(Problem("sources", Message("no source with code %(code)s", code=repr(code))))
     if group is not None and ctx.session.scalar(sa.select(Group.id).where(Group.code == group)) is None:
-        problems.append(Problem("group", f"no perpetrator group with code {group!r}"))
+        problems.append(Problem("group", Message("no perpetrator group with code %(group)s", group=repr(group))))
     if len(note) > 2000:
         problems.append(Problem("note", "is longer than 2000 characters"))
     if problems:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, Problem
+from redzone.messages import Message
 from redzone.records.entry import (Context, JourneyStep, _event_problems, _journey_position, _raise, add_journey,
                                    checked_claim, journey_of, province_of)
 from redzone.records.models import Act, Claim, Event, EventAttestation, Participation, Person, Source
@@ -28,7 +29,8 @@ def _step_of(ctx: Context, person: Person, event_code: str) -> tuple[list[Partic
     for participation in journey:
         if participation.event.code == event_code:
             return journey, participation
-    raise NotFound(f"event {event_code!r} is not a step of the journey of {person.code}")
+    raise NotFound(Message("event %(event_code)s is not a step of the journey of %(code)s",
+                           event_code=repr(event_code), code=person.code))
 
 
 def _renumber(journey: list[Participation]) -> None:
@@ -151,5 +153,5 @@ def remove_claim(ctx: Context, claim: Claim) -> None:
 def get_claim(session: Session, code: str) -> Claim:
     claim = session.scalar(sa.select(Claim).where(Claim.code == code))
     if claim is None:
-        raise NotFound(f"no claim with code {code!r}")
+        raise NotFound(Message("no claim with code %(code)s", code=repr(code)))
     return claim

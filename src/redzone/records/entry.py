@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from redzone.errors import NotFound, PermissionDenied, Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.codes import new_code
 from redzone.records.identity import Identity, seal_identity
 from redzone.records.models import (Act, ActPerpetrator, Attestation, Claim, Event, EventAttestation, Group,
@@ -42,12 +43,14 @@ def _check_term(problems: list[Problem], field_name: str, list_name: str, value:
         return
     terms = load_vocabulary().lists[list_name]
     if value not in terms:
-        problems.append(Problem(field_name, f"{value!r} is not in the vocabulary's {list_name} ({', '.join(terms)})"))
+        problems.append(Problem(field_name, Message("%(value)s is not in the vocabulary's %(list_name)s (%(items)s)",
+                                                    value=repr(value), list_name=list_name, items=', '.join(terms))))
 
 
 def _check_place(problems: list[Problem], field_name: str, place_id: str | None) -> None:
     if place_id is not None and place_id not in load_vocabulary().places:
-        problems.append(Problem(field_name, f"{place_id!r} is not a gazetteer place id"))
+        problems.append(Problem(field_name, Message("%(place_id)s is not a gazetteer place id",
+                                                    place_id=repr(place_id))))
 
 
 # The languages a source may be in: those the vocabulary names places in (English, Korean, Chinese)
@@ -62,7 +65,8 @@ def today_utc() -> dt.date:
 def _check_not_future(problems: list[Problem], field_name: str, date: dt.date | None) -> None:
     today = today_utc()
     if date is not None and date > today:
-        problems.append(Problem(field_name, f"{date.isoformat()} is later than today ({today.isoformat()}, UTC)"))
+        problems.append(Problem(field_name, Message("%(date)s is later than today (%(today)s, UTC)",
+                                                    date=date.isoformat(), today=today.isoformat())))
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -90,7 +94,8 @@ def add_person(ctx: Context, *, person_role: str = "victim", sex: str = "unknown
     this_year = dt.date.today().year
     for name, year in (("birth_year_min", birth_year_min), ("birth_year_max", birth_year_max), ("crossing_year", crossing_year)):
         if year is not None and not 1900 <= year <= this_year:
-            problems.append(Problem(name, f"{year} is not a year between 1900 and {this_year}"))
+            problems.append(Problem(name, Message("%(year)s is not a year between 1900 and %(this_year)s",
+                                                  year=year, this_year=this_year)))
     if birth_year_min and birth_year_max and birth_year_min > birth_year_max:
         problems.append(Problem("birth_year_max", "is before birth_year_min"))
     _raise(problems)
@@ -120,8 +125,9 @@ def add_source(ctx: Context, *, kind: str, title: str = "", language: str = "en"
     _check_term(problems, "reliability", "reliability", reliability)
     _check_term(problems, "credibility", "credibility", str(credibility))
     if language not in SOURCE_LANGUAGES:
-        problems.append(Problem("language", f"{str(language)[:20]!r} is not a language of the vocabulary "
-                                            f"({', '.join(SOURCE_LANGUAGES)})"))
+        problems.append(Problem("language", Message("%(value)s is not a language of the vocabulary (%(items)s)",
+                                                    value=repr(str(language)[:20]),
+                                                    items=', '.join(SOURCE_LANGUAGES))))
     _check_not_future(problems, "date", date)
     for scope in consent_scopes:
         _check_term(problems, "consent_scopes", "consent_scopes", scope)
@@ -147,7 +153,8 @@ def require_text(ctx: Context, source: Source) -> None:
     """Refuse unless the policy lets the actor read this source's text (an interviewer: their own
     cases only, see `records.text_scope`)."""
     if not may_read_text(ctx.session, ctx.actor, source):
-        raise PermissionDenied(ctx.actor.username, f"{ACTIONS['source.view_text']} {source.code}")
+        raise PermissionDenied(ctx.actor.username, Message("%(action)s %(code)s", action=ACTIONS["source.view_text"],
+                                                           code=source.code))
 
 
 def read_source_text(ctx: Context, source: Source, purpose: str | None = None) -> str | None:
@@ -196,7 +203,7 @@ def refuse_text(store: Store, keys: KeyRing, actor: Actor, code: str, purpose: s
     with store.session() as session:
         audit.append(session, keys.audit_key, actor.username, "source.view_text.denied", "source", code,
                      {"purpose": purpose} if purpose else None)
-    raise PermissionDenied(actor.username, f"{ACTIONS['source.view_text']} {code}")
+    raise PermissionDenied(actor.username, Message("%(action)s %(code)s", action=ACTIONS["source.view_text"], code=code))
 
 
 def open_source_text(store: Store, keys: KeyRing, actor: Actor, code: str, purpose: str | None = None) -> str | None:
@@ -205,7 +212,7 @@ def open_source_text(store: Store, keys: KeyRing, actor: Actor, code: str, purpo
     with store.session() as session:
         source = session.scalar(sa.select(Source).where(Source.code == code))
         if source is None:
-            raise NotFound(f"no source with code {code!r}")
+            raise NotFound(Message("no source with code %(code)s", code=repr(code)))
         if may_read_text(session, actor, source):
             return read_source_text(Context(session, keys, actor), source, purpose)
     refuse_text(store, keys, actor, code, purpose)
@@ -245,7 +252,8 @@ def _event_problems(prefix: str, kind: str, place_id: str | None, date_start: dt
     _check_term(problems, f"{prefix}date_precision", "date_precisions", date_precision)
     _check_place(problems, f"{prefix}place_id", place_id)
     if date_precision != "unknown" and date_start is None:
-        problems.append(Problem(f"{prefix}date_start", f"is required when date_precision is {date_precision!r}"))
+        problems.append(Problem(f"{prefix}date_start", Message("is required when date_precision is %(date_precision)s",
+                                                               date_precision=repr(date_precision))))
     if date_precision == "range" and date_end is None:
         problems.append(Problem(f"{prefix}date_end", "is required when date_precision is 'range'"))
     if date_start and date_end and date_end < date_start:
@@ -293,10 +301,11 @@ def _span_problems(ctx: Context, field_name: str, source: Source, span: tuple[in
         return [Problem(field_name, "needs 0 ≤ start < end, or neither")]
     length = source_text_length(ctx, source)
     if length is None:
-        return [Problem(field_name, f"source {source.code} has no text for a span to lie in")]
+        return [Problem(field_name, Message("source %(code)s has no text for a span to lie in", code=source.code))]
     if end > length:
-        return [Problem(field_name, f"ends at {end}, past the end of the text of source {source.code} "
-                                    f"({length} characters)")]
+        return [Problem(field_name, Message("ends at %(end)s, past the end of the text of source %(code)s "
+                                            "(%(length)s characters)",
+                                            end=end, code=source.code, length=length))]
     return []
 
 
@@ -462,7 +471,8 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
     vocabulary = load_vocabulary()
     problems: list[Problem] = []
     if violation not in vocabulary.violations:
-        problems.append(Problem("violation", f"{violation!r} is not a violation code of the vocabulary"))
+        problems.append(Problem("violation", Message("%(violation)s is not a violation code of the vocabulary",
+                                                     violation=repr(violation))))
     if (details.price_amount is None) != (details.price_currency is None):
         problems.append(Problem("price_currency", "a price needs both an amount and a currency"))
     if details.price_amount is not None and details.price_amount < 0:
@@ -474,7 +484,8 @@ def add_act(ctx: Context, *, victim: Person | None, violation: str, event: Event
             problems.append(Problem(name, "must be a positive number"))
     for index, perpetrator in enumerate(details.perpetrators):
         if perpetrator.role not in vocabulary.roles:
-            problems.append(Problem(f"perpetrators[{index}].role", f"{perpetrator.role!r} is not a perpetrator role"))
+            problems.append(Problem(f"perpetrators[{index}].role", Message("%(role)s is not a perpetrator role",
+                                                                           role=repr(perpetrator.role))))
     for index, attestation in enumerate(details.attestations):
         problems += _attestation_problems(ctx, f"attestations[{index}].span", attestation)
     _raise(problems)
@@ -500,7 +511,7 @@ def _claim_problems(measure: str, value: float, value_max: float | None, qualifi
         problems.append(Problem("measure", "must not be empty"))
     for name, text, longest in (("measure", measure, 120), ("unit", unit, 40), ("scope", scope, 200)):
         if len(text) > longest:
-            problems.append(Problem(name, f"is longer than {longest} characters"))
+            problems.append(Problem(name, Message("is longer than %(longest)s characters", longest=longest)))
     if not unit.strip():
         problems.append(Problem("unit", "must not be empty (persons, CNY, percent…)"))
     if value < 0:
@@ -511,7 +522,8 @@ def _claim_problems(measure: str, value: float, value_max: float | None, qualifi
         problems.append(Problem("value_max", "is below value"))
     this_year = dt.date.today().year
     if year is not None and not 1900 <= year <= this_year:
-        problems.append(Problem("year", f"{year} is not a year between 1900 and {this_year}"))
+        problems.append(Problem("year", Message("%(year)s is not a year between 1900 and %(this_year)s",
+                                                year=year, this_year=this_year)))
     return problems
 
 
@@ -536,11 +548,12 @@ def checked_claim(ctx: Context, source: Source, measure: str, value: float, valu
         problems += _span_problems(ctx, "span", source, span)
     elif quote:
         if source.text_sealed is None:
-            problems.append(Problem("quote", f"source {source.code} has no text to quote from"))
+            problems.append(Problem("quote", Message("source %(code)s has no text to quote from", code=source.code)))
         else:
             span = _quoted_span(ctx, source, quote)
             if span is None:
-                problems.append(Problem("quote", f"these words are not in the text of source {source.code}"))
+                problems.append(Problem("quote", Message("these words are not in the text of source %(code)s",
+                                                         code=source.code)))
     _raise(problems)
     return measure, unit, scope, span
 
@@ -565,5 +578,5 @@ def add_claim(ctx: Context, *, source: Source, measure: str, value: float, quali
 def get_person(session: Session, code: str) -> Person:
     person = session.query(Person).filter_by(code=code).one_or_none()
     if person is None:
-        raise NotFound(f"no person with code {code!r}")
+        raise NotFound(Message("no person with code %(code)s", code=repr(code)))
     return person

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, PermissionDenied
+from redzone.messages import Message
 from redzone.records.models import AccessGrant, Person
 from redzone.security import audit
 from redzone.security.keys import KeyRing, Sealer
@@ -67,7 +68,7 @@ def reveal_identity(store: Store, keys: KeyRing, actor: Actor, person_code: str,
     with store.session() as session:
         person = session.scalars(sa.select(Person).where(Person.code == person_code)).one_or_none()
         if person is None:
-            raise NotFound(f"no person with code {person_code!r}")
+            raise NotFound(Message("no person with code %(person_code)s", person_code=repr(person_code)))
         if allowed(actor, "person.view_sealed", person_resource(session, actor, person)):
             audit.append(session, keys.audit_key, actor.username, "person.view_sealed", "person", person.code,
                          {"fields": list(SEALED_FIELDS), "purpose": purpose})

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound, Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.models import AccessGrant, Person, User
 from redzone.security import audit
 from redzone.security.keys import KeyRing
@@ -21,13 +22,14 @@ def create_user(session: Session, keys: KeyRing, by: Actor, username: str, role:
                 password: str | None = None, display_name: str = "", organisation_id: str | None = None) -> User:
     problems = []
     if role not in ROLES:
-        problems.append(Problem("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}"))
+        problems.append(Problem("role", Message("unknown role %(role)s; expected one of %(items)s",
+                                                role=repr(role), items=', '.join(ROLES))))
     if not username or len(username) > 80 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         problems.append(Problem("username", "use 1–80 letters, digits, '-', '_' or '.'"))
     if password is not None and len(password) < 10:
         problems.append(Problem("password", "must be at least 10 characters"))
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        problems.append(Problem("username", f"{username!r} already exists"))
+        problems.append(Problem("username", Message("%(username)s already exists", username=repr(username))))
     if problems:
         raise ValidationError(problems)
     user = User(username=username, role=role, display_name=display_name, organisation_id=organisation_id,
@@ -41,14 +43,14 @@ def create_user(session: Session, keys: KeyRing, by: Actor, username: str, role:
 def actor_for(session: Session, username: str) -> Actor:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"user {username!r} does not exist in this workspace")
+        raise NotFound(Message("user %(username)s does not exist in this workspace", username=repr(username)))
     return Actor(username=user.username, role=user.role, user_id=user.id, active=user.active)
 
 
 def _user(session: Session, username: str) -> User:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise ValidationError(Problem("username", f"{username!r} does not exist"))
+        raise ValidationError(Problem("username", Message("%(username)s does not exist", username=repr(username))))
     return user
 
 
@@ -60,7 +62,8 @@ def list_users(session: Session, by: Actor) -> list[User]:
 def change_role(session: Session, keys: KeyRing, by: Actor, username: str, role: str) -> User:
     require(by, "user.manage")
     if role not in ROLES:
-        raise ValidationError(Problem("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}"))
+        raise ValidationError(Problem("role", Message("unknown role %(role)s; expected one of %(items)s",
+                                                      role=repr(role), items=', '.join(ROLES))))
     user = _user(session, username)
     previous, user.role = user.role, role
     audit.append(session, keys.audit_key, by.username, "user.role", "user", username, {"from": previous, "to": role})
@@ -84,7 +87,8 @@ def grant_access(session: Session, keys: KeyRing, by: Actor, username: str, pers
     user = _user(session, username)
     person_id = session.scalar(sa.select(Person.id).where(Person.code == person_code))
     if person_id is None:
-        raise ValidationError(Problem("person", f"no person with code {person_code!r}"))
+        raise ValidationError(Problem("person", Message("no person with code %(person_code)s",
+                                                        person_code=repr(person_code))))
     grant = session.scalar(sa.select(AccessGrant).where(AccessGrant.user_id == user.id,
                                                         AccessGrant.person_id == person_id))
     if grant is None:

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import PermissionDenied, Problem, ValidationError
+from redzone.messages import Message, Term
 from redzone.records.entry import source_text_context
 from redzone.records.models import Act, Claim, Person, SearchDocument, Source
 from redzone.records.text_scope import readable_source_ids
@@ -161,7 +162,7 @@ def _label(kind: str, code: str, lang: str = "en") -> str:
 
 def _place(place_id: str | None) -> str:
     vocabulary = load_vocabulary()
-    return vocabulary.places[place_id].name_en if place_id in vocabulary.places else ""
+    return Term("place", place_id, vocabulary.places[place_id].name_en) if place_id in vocabulary.places else ""
 
 
 def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: str, record_id: int, part: str,
@@ -181,8 +182,10 @@ def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: s
         assert isinstance(record, Act)
         event = record.event
         where = _place(event.place_id) if event else ""
-        year = f" ({event.year})" if event and event.year else ""
-        title = f"{_label('violation', record.violation)}{' in ' + where if where else ''}{year}"
+        violation = Term("violation", record.violation, _label("violation", record.violation))
+        title = Message("%(violation)s in %(place)s", violation=violation, place=where) if where else violation
+        if event and event.year:
+            title = Message("%(title)s (%(year)s)", title=title, year=event.year)
         details = " ".join(t for t in ((event.description if event else ""), record.notes) if t)
         return record.code, title, _window(details, query) if details else None
     if kind == "claim":
@@ -191,7 +194,9 @@ def _describe(session: Session, keys: KeyRing, actor: Actor, query: str, kind: s
         return record.code, f"{record.measure.replace('_', ' ')}: {value} {record.unit}", record.scope or None
     assert isinstance(record, Person)
     origin = _place(record.origin_place_id)
-    title = f"{record.code} ({_label('person_roles', record.person_role)}{', from ' + origin if origin else ''})"
+    role = Term("person_roles", record.person_role, _label("person_roles", record.person_role))
+    title = (Message("%(code)s (%(role)s, from %(origin)s)", code=record.code, role=role, origin=origin) if origin
+             else Message("%(code)s (%(role)s)", code=record.code, role=role))
     return record.code, title, None
 
 
@@ -202,7 +207,8 @@ def search(session: Session, keys: KeyRing, actor: Actor, query: str, *, limit: 
     if not kinds:
         raise PermissionDenied(actor.username, "search records")
     if len(query) > MAX_QUERY_CHARS:
-        raise ValidationError(Problem("query", f"is {len(query)} characters long; at most {MAX_QUERY_CHARS}"))
+        raise ValidationError(Problem("query", Message("is %(count)s characters long; at most %(max_query_chars)s",
+                                                       count=len(query), max_query_chars=MAX_QUERY_CHARS)))
     if limit < 1 or offset < 0:
         raise ValidationError(Problem("limit" if limit < 1 else "offset", "limit must be ≥ 1 and offset ≥ 0"))
     groups = query_groups(query)

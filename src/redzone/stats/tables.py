@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.models import Act, ActPerpetrator, Attestation, Claim, Event, Evidence, Group, Organisation, Person, Source
 from redzone.stats.suppression import SuppressedTable, suppress_1d, suppress_2d
 
@@ -33,11 +34,12 @@ def _validate(by: tuple[str, ...], unit: str) -> None:
         problems.append(Problem("by", "give one or two dimensions"))
     for dimension in by:
         if dimension not in _COLUMNS:
-            problems.append(Problem("by", f"{dimension!r} is not one of {', '.join(DIMENSIONS)}"))
+            problems.append(Problem("by", Message("%(dimension)s is not one of %(items)s",
+                                                  dimension=repr(dimension), items=', '.join(DIMENSIONS))))
     if len(set(by)) != len(by):
         problems.append(Problem("by", "a dimension may appear only once"))
     if unit not in ("acts", "victims"):
-        problems.append(Problem("count", f"{unit!r} is not 'acts' or 'victims'"))
+        problems.append(Problem("count", Message("%(unit)s is not 'acts' or 'victims'", unit=repr(unit))))
     if problems:
         raise ValidationError(problems)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Form
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.entry import JourneyStep
 from redzone.vocab import load_vocabulary
 
@@ -29,10 +30,10 @@ def optional_int(problems: Problems, name: str, value: str | None, low: int | No
     try:
         number = int(value)
     except ValueError:
-        problems.append(Problem(name, f"{value[:40]!r} is not a whole number"))
+        problems.append(Problem(name, Message("%(value)s is not a whole number", value=repr(value[:40]))))
         return None
     if (low is not None and number < low) or (high is not None and number > high):
-        problems.append(Problem(name, f"must be between {low} and {high}"))
+        problems.append(Problem(name, Message("must be between %(low)s and %(high)s", low=low, high=high)))
         return None
     return number
 
@@ -44,7 +45,7 @@ def optional_float(problems: Problems, name: str, value: str | None) -> float | 
     try:
         return float(value)
     except ValueError:
-        problems.append(Problem(name, f"{value[:40]!r} is not a number"))
+        problems.append(Problem(name, Message("%(value)s is not a number", value=repr(value[:40]))))
         return None
 
 
@@ -58,7 +59,8 @@ def optional_date(problems: Problems, name: str, value: str | None) -> dt.date |
                 return dt.datetime.strptime(value, pattern).date()
             except ValueError:
                 break
-    problems.append(Problem(name, f"{value[:40]!r} is not a date such as 2016-05-03, 2016-05 or 2016"))
+    problems.append(Problem(name, Message("%(value)s is not a date such as 2016-05-03, 2016-05 or 2016",
+                                          value=repr(value[:40]))))
     return None
 
 
@@ -75,7 +77,8 @@ def resolve_place(problems: Problems, name: str, place_id: str | None, place_nam
         place_name = place_name.split(" · ")[0]
     matches = vocabulary.find_places(place_name)
     if not matches:
-        problems.append(Problem(name, f"{place_name[:60]!r} is not in the gazetteer; pick a suggested place"))
+        problems.append(Problem(name, Message("%(place_name)s is not in the gazetteer; pick a suggested place",
+                                              place_name=repr(place_name[:60]))))
         return None
     return matches[0].id
 
@@ -86,7 +89,8 @@ def journey_steps(problems: Problems, kinds: list[str], place_ids: list[str], pl
     like the service names them (i counts the rows filled in, blank ones skipped); a row with anything
     in it needs a kind."""
     if len(kinds) > JOURNEY_ROWS:
-        problems.append(Problem("journey", f"at most {JOURNEY_ROWS} steps at once"))
+        problems.append(Problem("journey", Message("at most %(journey_rows)s steps at once",
+                                                   journey_rows=JOURNEY_ROWS)))
         return []
 
     def at(values: list[str], index: int) -> str:

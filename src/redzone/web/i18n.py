@@ -1,10 +1,12 @@
 """Interface languages: gettext catalogs (Babel .po files under web/locale) compiled in memory when
-the app starts, and the language of the current request."""
+the app starts, the language of the current request, and `translate` for the sentences the core
+library writes (`redzone.messages.Message`: an English template with named values)."""
 
 from __future__ import annotations
 
 import gettext
 import io
+import re
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +15,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from redzone.accounts import LANGUAGES
+from redzone.errors import RedzoneError, ValidationError
+from redzone.messages import Message, Term
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 _current: ContextVar[str] = ContextVar("redzone_language", default="en")
@@ -29,6 +33,81 @@ def catalog(language: str) -> gettext.NullTranslations:
     write_mo(buffer, messages)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@lru_cache(maxsize=None)
+def _templates(language: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(literal prefix, pattern, template) of every catalog message with named values, longest first:
+    to recognise a core sentence that reached the page as a plain string (e.g. read back from JSON)."""
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po.is_file():
+        return ()
+    with po.open("rb") as handle:
+        ids = [m.id for m in read_po(handle, locale=language) if isinstance(m.id, str) and m.string]
+    found = []
+    for template in ids:
+        parts = PLACEHOLDER.split(template)
+        if len(parts) == 1 or len(re.findall(r"[A-Za-z]", "".join(parts[0::2]))) < 8:
+            continue  # too little fixed text to tell a filled-in template from data ("%(a)s: %(b)s")
+        pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" if part not in parts[1:index:2]
+                          else f"(?P={part})" for index, part in enumerate(parts))
+        found.append((parts[0], re.compile(pattern, re.S), template))
+    found.sort(key=lambda item: -len(PLACEHOLDER.sub("", item[2])))
+    return tuple(found)
+
+
+def translate(text: object, _depth: int = 0) -> str:
+    """A sentence of the core in the current language: a `Message` by its template, a plain string by
+    the catalog (as a whole, or as a filled-in template it matches); anything else as it is."""
+    if text is None or _depth > 6:
+        return "" if text is None else str(text)
+    language = _current.get()
+    if language == "en":
+        return str(text)
+    if isinstance(text, Term):
+        return _term(text)
+    if isinstance(text, Message):
+        values = {name: translate(value, _depth + 1) if isinstance(value, str) else value
+                  for name, value in text.values.items()}
+        template = catalog(language).gettext(text.template)
+        return template % values if values else template
+    if not isinstance(text, str):
+        return str(text)
+    if not text:
+        return text
+    found = catalog(language).gettext(text)
+    if found != text:
+        return found
+    for prefix, pattern, template in _templates(language):
+        if text.startswith(prefix):
+            match = pattern.fullmatch(text)
+            if match:
+                return translate(Message(template, **match.groupdict()), _depth + 1)
+    return text
+
+
+def _term(term: Term) -> str:
+    from redzone.vocab import load_vocabulary
+
+    try:
+        return load_vocabulary().label(term.kind, term.code, _current.get())
+    except Exception:  # a code the vocabulary no longer has is shown as the core wrote it
+        return str(term)
+
+
+def translate_error(error: BaseException | str) -> str:
+    """A domain error's message in the current language (a validation error problem by problem)."""
+    if isinstance(error, ValidationError):
+        shown = "; ".join(f"{translate(p.where) + ':' if p.where else ''}{p.field}: {translate(p.problem)}"
+                          for p in error.problems[:10])
+        more = len(error.problems) - 10
+        if more > 0:
+            shown += gettext_(" (and %(count)s more)") % {"count": more}
+        return gettext_("invalid input: %(problems)s") % {"problems": shown}
+    return translate(error.message if isinstance(error, RedzoneError) else str(error))
 
 
 def set_language(language: str) -> None:

@@ -38,6 +38,15 @@ def label(kind: str, code: Any) -> str:
         return str(code)
 
 
+def instrument(provision_id: str) -> str:
+    """The treaty a provision belongs to, in the current language (the vocabulary's instrument_ko)."""
+    provision = load_vocabulary().provisions.get(provision_id)
+    if provision is None:
+        return ""
+    korean = i18n.current_language() == "ko" and provision.instrument_ko
+    return provision.instrument_ko if korean else provision.instrument
+
+
 def number(value: Any) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -71,8 +80,8 @@ def outcome_name(outcome: str) -> str:
     return i18n.gettext_(OUTCOME_NAMES.get(outcome, outcome))
 
 
-templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name)
-templates.env.filters.update(number=number, date=date)
+templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name, instrument=instrument)
+templates.env.filters.update(number=number, date=date, t=i18n.translate, error_text=i18n.translate_error)
 
 
 def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
