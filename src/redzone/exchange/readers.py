@@ -287,7 +287,8 @@ def _unzip_guard(opener: Opener, name: str, shared_strings: bool = False) -> str
         return f"unpacks to more than {MAX_UNZIPPED_BYTES // 1024**3} GiB; split it"
     if shared_strings and any(m.filename.endswith("sharedStrings.xml") and m.file_size > MAX_SHARED_STRINGS
                               for m in members):
-        return "holds too much text in one workbook; split it or use CSV"
+        return (f"holds more than {MAX_SHARED_STRINGS // 1024**2} MiB of text in its shared strings (read whole "
+                "into memory); split it or use CSV")
     return None
 
 
