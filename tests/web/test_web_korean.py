@@ -77,6 +77,11 @@ def test_a_message_is_shown_in_korean_with_its_values_and_in_english_unchanged()
         # A sentence read back from JSON (a background job's result) is recognised by its template.
         assert i18n.translate(str(Message("No estimate: %(reason)s", reason=Message("situation")))) == "추정 불가: 상황"
         assert i18n.translate("SRC-12: the brokers moved her inland") == "SRC-12: the brokers moved her inland"
+        # Data that happens to end like a short template ("%(n)s accepted") is left as written...
+        assert i18n.translate("the brokers accepted") == "the brokers accepted"
+        # ...while a problem the linkage review wrote as a plain string is recognised, field and all.
+        assert i18n.translate("pair: #7 belongs to run LR-1, not to the current run LR-2; review the current "
+                              "run's pairs") == "pair: #7은(는) 현재 실행 LR-2이(가) 아니라 실행 LR-1에 속합니다. 현재 실행의 쌍을 검토하십시오"
     finally:
         i18n.set_language("en")
     assert i18n.translate(message) == "under 18 at the time of ACT-1, aged 15–16" == message

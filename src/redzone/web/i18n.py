@@ -36,6 +36,7 @@ def catalog(language: str) -> gettext.NullTranslations:
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+FIELD_PROBLEM = re.compile(r"([\w.\[\]]+): (.+)", re.S)
 
 
 @lru_cache(maxsize=None)
@@ -50,8 +51,9 @@ def _templates(language: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
     found = []
     for template in ids:
         parts = PLACEHOLDER.split(template)
-        if len(parts) == 1 or len(re.findall(r"[A-Za-z]", "".join(parts[0::2]))) < 8:
-            continue  # too little fixed text to tell a filled-in template from data ("%(a)s: %(b)s")
+        fixed = "".join(parts[0::2])
+        if len(parts) == 1 or len(re.findall(r"[A-Za-z]", fixed)) < 8 or len(re.findall(r"[A-Za-z]{2,}", fixed)) < 2:
+            continue  # too little fixed text to tell a filled-in template from data ("%(n)s accepted")
         pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)" if part not in parts[1:index:2]
                           else f"(?P={part})" for index, part in enumerate(parts))
         found.append((parts[0], re.compile(pattern, re.S), template))
@@ -86,6 +88,9 @@ def translate(text: object, _depth: int = 0) -> str:
             match = pattern.fullmatch(text)
             if match:
                 return translate(Message(template, **match.groupdict()), _depth + 1)
+    field = FIELD_PROBLEM.fullmatch(text)  # "span: must lie within the text…", as a problem is written
+    if field:
+        return f"{field.group(1)}: {translate(field.group(2), _depth + 1)}"
     return text
 
 

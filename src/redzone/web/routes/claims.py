@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 from redzone.records.corrections import get_claim, remove_claim, update_claim
 from redzone.records.entry import add_claim
 from redzone.records.models import Claim, Source
@@ -90,8 +91,8 @@ def record_claim(
         problems = Problems()
         asserting = session.scalar(sa.select(Source).where(Source.code == source.strip())) if source.strip() else None
         if asserting is None:
-            problems.append(Problem("source", f"no source with code {source.strip()[:40]!r}" if source.strip()
-                                    else "name the source that asserts the figure (its code)"))
+            problems.append(Problem("source", Message("no source with code %(code)s", code=repr(source.strip()[:40]))
+                                    if source.strip() else "name the source that asserts the figure (its code)"))
         figure, highest, when = _figures(problems, value, value_max, year)
         problems.raise_if_any()
         claim = add_claim(context(session, workspace, request.state.principal), source=asserting, measure=measure,

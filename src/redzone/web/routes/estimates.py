@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from redzone.errors import Problem, ValidationError
 from redzone.estimate import DEFAULT_METHODS, METHODS, StratumEstimate, estimate_workspace
+from redzone.messages import Message
 from redzone.records.models import LinkDecision, LinkRun, Person
 from redzone.web import i18n
 from redzone.web.deps import DbSession, WorkspaceDep, requires
@@ -61,11 +62,13 @@ def stratum_label(stratify: str, stratum: str | None) -> str:
 def _choices(stratify: str, methods: list[str]) -> tuple[str, tuple[str, ...]]:
     problems = Problems()
     if stratify and stratify not in STRATIFY:
-        problems.append(Problem("stratify", f"{stratify[:30]!r}: choose one of {', '.join(STRATIFY)} or none"))
+        problems.append(Problem("stratify", Message("%(stratify)s: choose one of %(items)s or none",
+                                                    stratify=repr(stratify[:30]), items=', '.join(STRATIFY))))
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        problems.append(Problem("methods", f"unknown {', '.join(repr(m[:20]) for m in unknown)}; "
-                                           f"choose from {', '.join(METHODS)}"))
+        problems.append(Problem("methods", Message("unknown %(unknown)s; choose from %(choices)s",
+                                                   unknown=", ".join(repr(m[:20]) for m in unknown),
+                                                   choices=", ".join(METHODS))))
     problems.raise_if_any()
     return stratify, tuple(m for m in METHODS if m in methods) or DEFAULT_METHODS
 
@@ -177,7 +180,8 @@ def compute(request: Request, session: DbSession, workspace: WorkspaceDep,
     chosen_seed = optional_int(problems, "seed", seed, 0, 2**31 - 1)
     problems.raise_if_any()
     if n_boot not in REPLICATES:
-        raise ValidationError(Problem("replicates", f"choose one of {', '.join(map(str, REPLICATES))}"))
+        raise ValidationError(Problem("replicates", Message("choose one of %(items)s",
+                                                            items=', '.join(map(str, REPLICATES)))))
     version = data_version(session)
     jobs_of(request.app).start(  # kept as JSON, so that any server process can show it
         JOB, actor.username,

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.evidence import add_evidence, custody_mismatches, open_evidence
+from redzone.messages import Message
 from redzone.records.models import CustodyEntry, Evidence, Source
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.rendering import render
@@ -23,7 +24,7 @@ class UploadTooLarge(ValidationError):
     http_status = 413
 
     def __init__(self, limit: int) -> None:
-        super().__init__(Problem("file", f"is larger than the limit of {limit:,} bytes"))
+        super().__init__(Problem("file", Message("is larger than the limit of %(limit)s bytes", limit=f"{limit:,}")))
 
 
 class _Limited:
@@ -71,7 +72,7 @@ def evidence_detail(request: Request, session: DbSession, workspace: WorkspaceDe
     """One file's facts and its custody log, marked when the log no longer matches the audit chain."""
     evidence = session.scalar(sa.select(Evidence).where(Evidence.code == code))
     if evidence is None:
-        raise NotFound(f"no evidence with code {code!r}")
+        raise NotFound(Message("no evidence with code %(code)s", code=repr(code)))
     custody = list(session.scalars(sa.select(CustodyEntry).where(CustodyEntry.evidence_id == evidence.id)
                                    .order_by(CustodyEntry.id)))
     mismatch = custody_mismatches(context(session, workspace, request.state.principal), [evidence.id]).get(evidence.id)

@@ -18,6 +18,7 @@ from redzone.link import LinkSettings, clusters, current_run, decide, decisions,
 from redzone.link import merge as merge_records
 from redzone.link import split as split_out
 from redzone.link import undo as undo_decision
+from redzone.messages import Message
 from redzone.records.models import LinkPair, LinkRun
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float
@@ -31,7 +32,8 @@ JOB = "linkage"
 
 def _role(role: str) -> str:
     if role not in PERSON_ROLES:
-        raise ValidationError(Problem("role", f"{role[:20]!r}: choose one of {', '.join(PERSON_ROLES)}"))
+        raise ValidationError(Problem("role", Message("%(role)s: choose one of %(items)s",
+                                                      role=repr(role[:20]), items=', '.join(PERSON_ROLES))))
     return role
 
 
@@ -106,7 +108,7 @@ def linkage_page(request: Request, session: DbSession, role: str = "victim") -> 
 def _current_pair(session, pair_id: int) -> tuple[LinkPair, LinkRun]:  # noqa: ANN001
     pair = session.get(LinkPair, pair_id)
     if pair is None:
-        raise NotFound(f"no linked pair #{pair_id}")
+        raise NotFound(Message("no linked pair #%(pair_id)s", pair_id=pair_id))
     run = session.get(LinkRun, pair.run_id)
     return pair, run
 

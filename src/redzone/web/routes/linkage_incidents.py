@@ -16,6 +16,7 @@ from redzone.errors import NotFound
 from redzone.link import (LinkSettings, current_run, decide_incident, incident_clusters, incident_decisions,
                           incident_pair_view, incident_review_queue, merge_incident, run_incident_linkage,
                           split_incident)
+from redzone.messages import Message
 from redzone.records.models import IncidentPair, LinkRun
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float
@@ -46,7 +47,7 @@ def pair_page(request: Request, session: DbSession, pair_id: int) -> Response:
     actor = request.state.principal.actor
     pair = session.get(IncidentPair, pair_id)
     if pair is None:
-        raise NotFound(f"no incident pair #{pair_id}")
+        raise NotFound(Message("no incident pair #%(pair_id)s", pair_id=pair_id))
     run = session.get(LinkRun, pair.run_id)
     view = incident_pair_view(session, pair, run)
     latest = current_run(session, ROLE, required=False)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer
 
 from redzone.errors import NotFound, Problem, ValidationError
 from redzone.legal import analyse_person
+from redzone.messages import Message
 from redzone.records.corrections import remove_journey_step, update_journey_step
 from redzone.records.entry import add_journey, journey_of, read_source_text, step_sources
 from redzone.records.identity import person_resource, reveal_identity
@@ -33,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 def find_person(session, code: str) -> Person:  # noqa: ANN001
     person = session.scalar(sa.select(Person).where(Person.code == code))
     if person is None:
-        raise NotFound(f"no person with code {code!r}")
+        raise NotFound(Message("no person with code %(code)s", code=repr(code)))
     return person
 
 
@@ -156,7 +157,8 @@ def edit_journey_step(
         problems.raise_if_any()
         current = next((p.event for p in journey_of(session, person) if p.event.code == event), None)
         if current is None:
-            raise NotFound(f"event {event[:40]!r} is not a step of the journey of {person.code}")
+            raise NotFound(Message("event %(event)s is not a step of the journey of %(code)s",
+                                   event=repr(event[:40]), code=person.code))
         try:
             update_journey_step(context(session, workspace, request.state.principal), person, event,
                                 dataclasses.replace(steps[0], description=current.description))

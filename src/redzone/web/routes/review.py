@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import Problem
 from redzone.extract import REJECT_REASONS, Proposal, accept, propose, reject
+from redzone.messages import Message
 from redzone.records.entry import read_source_text, refuse_text
 from redzone.records.models import AuditEntry, Person, Source
 from redzone.records.text_scope import may_read_text, readable_source_ids
@@ -217,7 +218,8 @@ def reject_proposal(request: Request, session: DbSession, workspace: WorkspaceDe
     source = find_source(session, code)
     _may_review(request, session, workspace, source)
     if reason not in REJECT_REASONS:
-        problems = Problems([Problem("reason", f"{reason[:30]!r}: pick one of the listed reasons")])
+        problems = Problems([Problem("reason", Message("%(reason)s: pick one of the listed reasons",
+                                                       reason=repr(reason[:30])))])
         problems.raise_if_any()
     reject(context(session, workspace, principal), source.code, proposal, reason)
     return RedirectResponse(f"/sources/{source.code}/review?rejected=1#proposals", status_code=303)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from redzone.errors import NotFound, Problem
+from redzone.messages import Message
 from redzone.records.entry import (ActDetails, AttestationSpec, PerpetratorSpec, add_act, add_event, add_journey,
                                    read_source_text, refuse_text)
 from redzone.records.models import Act, Attestation, Claim, Person, Source
@@ -41,7 +42,7 @@ def source_query(q: str = "", kind: str = "", language: str = ""):  # noqa: ANN2
 def find_source(session, code: str) -> Source:  # noqa: ANN001
     source = session.scalar(sa.select(Source).where(Source.code == code))
     if source is None:
-        raise NotFound(f"no source with code {code!r}")
+        raise NotFound(Message("no source with code %(code)s", code=repr(code)))
     return source
 
 
@@ -130,12 +131,14 @@ def code_act(request: Request, session: DbSession, workspace: WorkspaceDep, code
             refuse_text(workspace.store, workspace.keys, principal.actor, source.code, "act.create")
         text = read_source_text(ctx, source) or ""
         if not 0 <= start < end <= len(text):
-            problems.append(Problem("span", f"must lie within the text (0–{len(text)}) with start before end"))
+            problems.append(Problem("span", Message("must lie within the text (0–%(count)s) with start before end",
+                                                    count=len(text))))
     person = None
     if victim.strip():
         person = session.scalar(sa.select(Person).where(Person.code == victim.strip()))
         if person is None:
-            problems.append(Problem("victim", f"no person with code {victim.strip()[:40]!r}"))
+            problems.append(Problem("victim", Message("no person with code %(code)s",
+                                                      code=repr(victim.strip()[:40]))))
     elif source.interviewee_id:
         person = session.get(Person, source.interviewee_id)
     place = resolve_place(problems, "place", place_id, place_name)
