@@ -189,6 +189,11 @@ def test_a_rejected_form_and_a_refusal_are_explained_in_korean(site):
     assert "1900에서 2100 사이여야 합니다" in problems and "형식의 날짜가 아닙니다" in html.unescape(problems)
     assert "must be between" not in problems and "is not a date" not in problems
     assert not english_left(response.text, english_fragments())
+    # A form the route never sees (FastAPI's own checks) is explained in Korean too.
+    bare = interviewer.post("/account/tokens", data={"csrf_token": csrf_of(interviewer, "/account"), "days": "99999"})
+    assert bare.status_code == 422
+    message = html.unescape(re.search(r'id="error-message">([^<]*)<', bare.text).group(1))
+    assert message.startswith("입력이 올바르지 않습니다") and "필수 항목입니다" in message and "Field required" not in message
     analyst = korean_client(site, "data_analyst")
     refused = analyst.get("/review")
     assert refused.status_code == 403

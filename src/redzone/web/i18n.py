@@ -88,9 +88,13 @@ def translate(text: object, _depth: int = 0) -> str:
             match = pattern.fullmatch(text)
             if match:
                 return translate(Message(template, **match.groupdict()), _depth + 1)
-    field = FIELD_PROBLEM.fullmatch(text)  # "span: must lie within the text…", as a problem is written
-    if field:
-        return f"{field.group(1)}: {translate(field.group(2), _depth + 1)}"
+    # Problems as a validation error writes them: "span: must lie within the text…; year: …"
+    for parts in ([text], text.split("; ")):
+        problems = [FIELD_PROBLEM.fullmatch(part) for part in parts]
+        if all(problems):
+            shown = "; ".join(f"{p.group(1)}: {translate(p.group(2), _depth + 1)}" for p in problems if p)
+            if shown != text:
+                return shown
     return text
 
 
