@@ -28,13 +28,14 @@ _EN = [
     re.compile(rf"\bas young as\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\byoungest(?:\s+\w+)?\s+(?:was|were|is)\s+(?P<a>{_N})\b", re.I),
     re.compile(rf"\b(?:was|were|am|is)\s+(?P<a>{_N})(?:\s+and\s+(?P<a2>{_N}))?"
-               rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b))"),
+               rf"(?=\s*(?:[.,;:)]|$|when\b|at the time\b|years old\b|(?:and\s+)?(?:I|she|he|we|they)\b"
+               rf"|and\s+(?:could|couldn.t|could not|did|didn.t|had|was|wasn.t|would|spoke|worked|lived|drank|already|still)\b))"),
     re.compile(rf"\b(?:girl|boy|child|daughter|son|woman|man|lad|youth|widow|widower|bachelor|farmer|labou?rer|miner|"
                rf"driver|soldier|trader|teacher|nurse|grandmother|grandfather) of (?:(?:about|around|roughly|perhaps|maybe|barely|only|"
                rf"just|no more than|not more than|at most)\s+)?(?P<a>{_N})\b(?!\s*(?:years|months|weeks|days|or so\b\s*\w))", re.I),
     re.compile(r"\bin\s+(?:her|his|their|my|our)\s+(?P<decade>teens|twenties|thirties|forties|fifties)\b", re.I),
     # An age set off after a person, with no cue word but "then" or "now": "the eldest, then 19, and …".
-    re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just|about|around|roughly|nearly|almost|perhaps|"
+    re.compile(rf"(?:(?<=, )|(?<=\())(?:then|now|aged|still only|only|just|about|around|roughly|approximately|nearly|almost|perhaps|"
                rf"maybe|probably|barely)\s+(?P<a>{_N})(?=\s*(?:[,;)]|and\b|when\b))", re.I),
     # An age after a verb of being with a word of time or degree between: "who was then four", "is now
     # ten and goes to school", "She is now 26.", "turned eighteen"; the eldest or youngest "only fifteen".
@@ -56,7 +57,7 @@ _EN = [
     # (The literal comes first and the words before it are checked behind it, so `re` can skip ahead.)
     re.compile("(?:" + "|".join(rf"{cue}(?<=[a-z] {cue})"
                                 + "".join(rf"(?<!\b{word} {cue})" for word in ("and", "or", "but", "to", "than", "from"))
-                                for cue in ("now", "then")) + rf")\s+(?P<a>{_N})(?=\s*[,;)])"),
+                                for cue in ("now", "then")) + rf")\s+(?P<a>{_N})(?=\s*[,;)]|\.(?:\s|$))"),
     # A number word after "at" that ends its phrase, said of a person (a pronoun, a person noun or a
     # hyphenated given name): "a photograph of Eun-byul at twelve", "I lost her at nine, and"; "arrived
     # in Yanji at ten" is a clock time, and digits ("at 12.") are left to the verbs above.
@@ -70,12 +71,14 @@ _EN = [
 _KO_N = rf"(?:\d{{1,2}}|{numbers.KO_NATIVE})"
 _KO = [
     re.compile(r"(?P<a>\d{1,2})\s?(?:세|살)?\s?(?:에서|부터|~|-)\s?(?P<b>\d{1,2})\s?(?:세|살)(?:\s?사이)?"),
+    # the same in native numerals, the counter on both (두 살부터 열일곱 살까지)
+    re.compile(rf"(?<![가-힣])(?P<a>{numbers.KO_NATIVE})\s?살\s?(?:에서|부터)\s?(?P<b>{numbers.KO_NATIVE})\s?살(?:\s?까지|\s?사이)?"),
     # two neighbouring native numbers are one of two (열일고여덟 살, 스물두세 살, 대여섯 살): before the single
     # numbers, as 스물두세 would otherwise be 22 with 세 as its counter
     re.compile(r"(?<![가-힣])(?P<pair_ko>(?:열|스물|서른|마흔)?(?:한두|두세|서너|너덧|대여섯|예닐곱|일고여덟|여덟아홉))\s?(?:살|세)"),
     # digits take 살 or 세 (19세), native numerals only 살 (열아홉 살): 두세 명 is "two or three", not aged 2
     re.compile(rf"(?<![가-힣\d])(?P<a>\d{{1,2}}\s?(?=살|세)|{numbers.KO_NATIVE}\s?(?=살))(?:살|세)(?![계상금대기])"),
-    re.compile(r"(?<![\d,])(?P<decade_ko>[1-5])0대(?=\s|[에의인였이,.)]|$)"),
+    re.compile(r"(?<![\d,])(?P<decade_ko>[1-9])0대(?=\s|[에의인였이,.)]|$)"),
     # the same in words (십대, 사십 대)
     re.compile(r"(?<![가-힣])(?P<decade_ko_word>십|이십|삼십|사십|오십)\s?대(?=\s|[에의인였이,.)]|$)"),
     # An age with no counter word after a word of time: "당시 열아홉, 막내는 열넷이었다".
@@ -91,7 +94,7 @@ _KO = [
 _ZH_N = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _ZH_COUNTED = [  # each holds 岁
     re.compile(rf"(?:在)?(?P<a>{_ZH_N})(?:岁)?(?:至|到|-|~)(?P<b>{_ZH_N})岁(?:之间)?"),
-    re.compile(r"(?P<decade_zh>[一二三四五])十多岁"),
+    re.compile(r"(?P<decade_zh>[一二三四五六七八九])十多岁"),
     re.compile(r"(?P<teen_zh>十几)岁"),
     # 来 after the number is "about" (四十来岁): the age is its number. Two neighbouring numbers run
     # together are one of two: 十七八岁 (17 or 18), 二十五六岁; 三四十岁 is 30 to 40. (One pattern, one scan.)
@@ -108,7 +111,7 @@ _ZH = [
     # The same frame with nothing between the person and the number, which then ends its clause: 2010年我二十三，
     # 闺女今年十四，她今年三十了。
     re.compile(rf"(?:当时|那年|那时|那时候|今年|这年|那一年|\d{{4}}年)(?:她|他|我|孩子|女儿|儿子|闺女|老大|老二|老三|妹妹|弟弟)"
-               rf"(?:今年|当时|那年)?(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
+               rf"(?:今年|当时|那年)?(?:才|只有|刚满?|已经)?(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
     re.compile(rf"(?:(?<=今年)|(?<=当时))(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
     # "forty-odd": 四十好几 is 40 to 49.
     re.compile(r"(?P<decade_zh>[二三四五六七八])十好几"),
@@ -140,8 +143,10 @@ _NEED_COUNTER = frozenset(_ZH_COUNTED)
 # A person's age with "now" or "this year" after it: "My son is seven now", "Her niece is twenty this year".
 _EN_NOW = re.compile(rf"\b(?:she|he|I|son|daughter|boy|girl|grandson|granddaughter|niece|nephew|brother|sister|child|baby|"
                      rf"eldest|youngest)\s+(?:is|was|am|will be|turns|turned)\s+(?P<a>{_N})\s+(?:now|today|this year)\b", re.I)
-_NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _EN_NOW, *_ZH[len(_ZH_COUNTED):])
-_EN.append(_EN_NOW)
+# "one woman, now 29." — set off by a comma and ending the sentence.
+_EN_NOW_END = re.compile(rf"(?<=, )(?:now|then)\s+(?P<a>{_N})(?=\.(?:\s|$))", re.I)
+_NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _EN_NOW, _EN_NOW_END, *_ZH[len(_ZH_COUNTED):])
+_EN.extend((_EN_NOW, _EN_NOW_END))
 
 
 def _number(text: str, lang: str) -> int | None:
@@ -193,8 +198,69 @@ def _range(groups: dict[str, str], lang: str) -> list[tuple[int, int, str]]:
     return ages
 
 
+# Several ages listed after one subject: each item of the list is an age. An age already read is
+# followed by more ("My daughters are now 22 and 19", "the youngest was thirteen and the oldest 61",
+# 열다섯, 열세 살; 长女二十、次女十七); or a plural person noun leads a list of bare numbers (아이들이 스물,
+# 열여덟, 열다섯인데; 两个儿子现在一个十六、一个十三; "my sons are 12, 9 and 4").
+_ITEM = {
+    "en": rf"(?:the\s+(?:oldest|eldest|youngest|older|younger|other|second|third|middle)(?:\s+(?:one|son|daughter|boy|girl))?\s+"
+          rf"(?:(?:was|is|being)\s+)?)?(?P<n>{_N})(?!\s*(?:years?\s+(?:older|younger|apart)|%|percent|times|[\w-]*s\b|[-:.]\d))",
+    "ko": rf"(?:(?:큰|작은|막내|둘째|셋째)?(?:딸|아들|애|아이)(?:이|가|은|는)\s)?(?P<n>{_KO_N})(?:\s?살|세)?"
+          rf"(?=\s?(?:,|·|와|과|이다|이고|이에요|예요|인데|입니다|이었|였|살|세|으로|로|\.|$))",
+    "zh": rf"(?:一个|另一个|老[大二三四]|大的|小的|长[女子]|次[女子]|幼[女子]|小儿子|小女儿|大儿子|大女儿)?(?P<n>{_ZH_N})岁?"
+          rf"(?=[，。、；,]|$|了|岁)",
+}
+_SEPARATOR = {"en": r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)", "ko": r"(?:\s?[,·]\s?|\s?(?:와|과|하고)\s)", "zh": r"(?:[、，,]|和)"}
+_LEAD = {
+    "en": re.compile(rf"\b(?:daughters|sons|children|boys|girls|kids|twins|grandchildren)\s+(?:are|were)\s+(?:now\s+|then\s+|aged\s+)?"
+                     rf"(?={_N}\s*(?:,|and\b))", re.I),
+    "ko": re.compile(r"(?:아이들|애들|자식들|아들들|딸들|두 아들|두 딸|남매|형제)(?:이|은|는|의 나이는)\s(?:지금\s|현재\s|각각\s|이제\s)?"),
+    "zh": re.compile(r"(?:(?:儿子|女儿|孩子|子女|闺女)(?:们)?(?:现在|如今|今年|当时|分别)?|(?<=[：:，,。])|^)"
+                     r"(?=一个[一二三四五六七八九十\d]|老大|大的|长[女子]|大儿子|大女儿)"),
+}
+
+
+def _listed(text: str, lang: str, facts: list[Fact]) -> list[Fact]:
+    item = re.compile(_ITEM[lang], re.I if lang == "en" else 0)
+    separator = re.compile(_SEPARATOR[lang])
+    taken = [(f.start, f.end) for f in facts]
+    found: list[Fact] = []
+
+    def follow(position: int, first: bool) -> None:
+        """Read list items from `position` on; `first` when no separator comes before the first."""
+        count = 0
+        while True:
+            if not first or count:
+                gap = separator.match(text, position)
+                if gap is None:
+                    return
+                position = gap.end()
+            match = item.match(text, position)
+            if match is None:
+                return
+            value = _number(match.group("n"), lang)
+            if value is None or not 0 < value <= 100 or any(a < match.end() and match.start() < b for a, b in taken):
+                return
+            start, end = match.span("n") if lang == "en" else match.span()
+            found.append(make("age", text, start, end, 0.75, min=value, max=value))
+            taken.append((start, end))
+            position, count = match.end(), count + 1
+
+    for fact in facts:
+        if fact.get("min") == fact.get("max"):
+            follow(fact.end, False)
+    for lead in _LEAD[lang].finditer(text):
+        follow(lead.end(), True)
+    return found
+
+
 def find_ages(text: str, lang: str) -> list[Fact]:
-    """Age facts; the first rule that reads a stretch of text wins."""
+    """Age facts; the first rule that reads a stretch of text wins; then the lists they begin."""
+    facts = _find_ages(text, lang)
+    return sorted(facts + _listed(text, lang, facts), key=lambda f: f.start)
+
+
+def _find_ages(text: str, lang: str) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
     spans = windows(text, numbers.ANCHORS[lang], 32, 24)

@@ -23,13 +23,16 @@ from redzone.vocab import load_vocabulary
 
 DATA_DIR = Path(__file__).with_name("data")
 _TOP_KEYS = {"language", "macros", "violations", "compounds", "roles", "operator", "negation", "hypothetical", "topic", "escape",
-             "not_a_role", "anaphora", "money", "qualifiers"}
+             "not_a_role", "anaphora", "money", "qualifiers", "counterfactual", "arrest", "search"}
 _CUE_KEYS = {"negation": {"before", "after"},
              "hypothetical": {"before", "after", "sentence_before", "sentence_after", "conditional", "habitual",
                               "habitual_before", "habitual_sentence"},
              "topic": {"before", "after"},
              "escape": {"before"},
-             "not_a_role": {"before", "after"}}
+             "not_a_role": {"before", "after"},
+             "counterfactual": {"before", "after"},
+             "arrest": {"agent", "other"},
+             "search": {"posture", "naked"}}
 
 
 class LexiconError(ConfigurationError):

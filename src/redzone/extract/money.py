@@ -61,7 +61,8 @@ def _money_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     scale = r"(?:\s?(?:million|billion|thousand)\b)?" if lang == "en" else ""
     qualifier = rf"(?:(?P<qualifier>{qualifiers})\s?)?" if qualifiers else ""
     prefix = rf"(?:(?:{before}){space}(?P<n1>{number}){scale}(?:{space}(?:{any_unit}))?)" if before else ""
-    more = r"(?P<more>多|余)?" if lang == "zh" else ""  # 两千多美元: "over two thousand dollars"
+    # 两千多美元: "over two thousand dollars"; 二百多万韩元: 多 before the place word, which then scales the number
+    more = r"(?P<more>多|余)?(?P<more_place>(?<=[多余])[万萬千亿])?" if lang == "zh" else ""
     suffix = rf"(?:(?P<n2>{number}){more}{scale}{space}(?:{after}))"
     tail = r"(?![A-Za-z])" if lang == "en" else ""
     body = f"(?:{prefix}|{suffix})" if prefix else suffix
@@ -102,6 +103,7 @@ def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
             if fact is not None and not any(f.start < fact.end and fact.start < f.end for f in facts):
                 facts.append(fact)
     facts += _range_starts(text, facts, lang)
+    facts += _range_ends(text, facts, lang)
     facts += [f for f in _bare(text, lexicon) if not any(g.start < f.end and f.start < g.end for g in facts)]
     return sorted(facts, key=lambda f: f.start)
 
@@ -142,6 +144,45 @@ def _range_starts(text: str, facts: list[Fact], lang: str) -> list[Fact]:
     return found
 
 
+# The second number of a range whose currency is written once, on the first: "$15,000–20,000",
+# "US$3,000 to 5,000", "인민폐 2만~3만", "人民币两万到三万". It takes the first's currency and, when it has none
+# of its own, its scale ("$2–3 million").
+_RANGE_END = {
+    "en": re.compile(rf"\s*(?:–|-|to)\s*(?P<n>{numbers.EN_NUMBER})(?:\s?(?P<scale>million|billion|thousand)\b)?"
+                     rf"(?![\d,.]*\s*(?:%|percent|per\s?cent|yuan|dollars?|won|euros?|rmb|usd|cny|krw|people|women|men|years?)\b)(?![\w$€¥£])", re.I),
+    "ko": re.compile(rf"\s?(?:~|-|에서)\s?(?P<n>{numbers.KO_NUMBER})(?![\d,.]*\s?(?:위안|달러|원|명|%|년|살|세))"),
+    "zh": re.compile(rf"(?:至|到|~|-|—|～)(?P<n>{numbers.ZH_NUMBER})(?![\d{numbers.ZH_CHARS}元块美韩朝欧人名个次天年月日岁号%])"),
+}
+_CURRENCY_BEFORE = re.compile(r"^(?:US\$|\$|¥|€|₩|USD|CNY|RMB|KRW|EUR|인민폐|미화|人民币)", re.I)
+
+
+def _range_ends(text: str, facts: list[Fact], lang: str) -> list[Fact]:
+    found = []
+    for fact in facts:
+        if not _CURRENCY_BEFORE.match(fact.text) or fact.get("qualifier"):
+            continue
+        after = _RANGE_END[lang].match(text, fact.end)
+        if after is None or any(f.start < after.end() and after.start("n") < f.end for f in facts):
+            continue
+        value = numbers.parse(after.group("n").strip(), lang)
+        if not value:
+            continue
+        scale = (after.groupdict().get("scale") or "").lower()
+        if scale:
+            value *= _LARGE_PLACE[scale]
+        else:
+            first = fact.text.lower()
+            for word, factor in _LARGE_PLACE.items():
+                if word in first and word not in after.group("n").lower() and value * factor > float(fact.get("amount")):
+                    value *= factor
+                    break
+        if value <= float(fact.get("amount")):
+            continue
+        found.append(make("money", text, after.start("n"), after.end(), 0.8, amount=numbers.plain(value),
+                          currency=fact.get("currency")))
+    return found
+
+
 _PLACE_WORD = re.compile(r"[万萬千仟]")
 
 
@@ -161,7 +202,7 @@ def _bare(text: str, lexicon: Lexicon) -> list[Fact]:
         return []
     found = []
     # only near a place word (万, 千): every bare amount read here has one
-    for match in (m for start, end in windows(text, _PLACE_WORD, 12, 6) for m in pattern.finditer(text, start, end)):
+    for match in (m for start, end in windows(text, _PLACE_WORD, 24, 6) for m in pattern.finditer(text, start, end)):
         value = numbers.parse(match.group("n"), lexicon.language)
         if not value or value < 100:
             continue
@@ -181,6 +222,8 @@ def _read(text: str, match: re.Match[str], lexicon: Lexicon) -> Fact | None:
     value = numbers.parse(raw.strip(), lang)
     if value is None or value <= 0:
         return None
+    if groups.get("more_place"):
+        value *= _LARGE_PLACE.get(groups["more_place"], 1000 if groups["more_place"] == "千" else 1)
     scale_word = re.search(r"(million|billion|thousand)", match.group(), re.IGNORECASE) if lang == "en" else None
     if scale_word and not re.search(r"million|billion|thousand", raw, re.IGNORECASE):
         value *= {"million": 1e6, "billion": 1e9, "thousand": 1e3}[scale_word.group(1).lower()]

@@ -24,10 +24,13 @@ _CJK_SUFFIXES = ("满族自治县", "朝鲜族自治县", "朝鲜族自治州", 
 KO_COMMON_WORDS = frozenset({"집안", "안도", "통화", "원정", "권하", "성진"})
 _KO_VERB_AFTER = re.compile(r"^(?:하|되|했|됐|돼|시키|시켰)")
 # A word that only a place takes after it: such a common word is then the place (통화 시내, 안도 일대).
-_KO_PLACE_AFTER = re.compile(r"^\s?(?:시내|일대|근처|외곽|인근|지역|역(?![가-힣])|방면|쪽으로|쪽에서)")
-_ZH_NOT_PLACE_AFTER = re.compile(r"^(?:江|河|山)")  # 图们江, 鸭绿江, 长白山: rivers and mountains
+# An institution of a town names the town too: 통화 간수소, 집안 변방대.
+_KO_PLACE_AFTER = re.compile(r"^\s?(?:시내|일대|근처|외곽|인근|지역|역(?![가-힣])|방면|쪽으로|쪽에서|간수소|구류장|구치소|변방대|공안국|파출소|집결소|보위부|교화소|노동단련대|감옥)")
+_ZH_NOT_PLACE_AFTER = re.compile(r"^(?:江|河|山(?!沟|里|区|村))")  # 图们江, 鸭绿江, 长白山: rivers and mountains; 汪清山沟 is Wangqing
 _PEOPLE_AFTER = {"ko": re.compile(r"^(?:족|인|어)"), "zh": re.compile(r"^(?:族|人|语|话)")}
 _EN_NOT_PLACE_AFTER = re.compile(r"^\s+(?:River|river|Mountains?|mountains?)\b")
+# A river crossed, waded or followed is the river even without the word: "we crossed the Tumen on the ice".
+_EN_RIVER_BEFORE = re.compile(r"\b(?:cross(?:ed|es|ing)?|wad(?:ed|ing)|swam|swimming|across|along|banks? of|into|frozen) the\s+$", re.I)
 
 
 def _base(name: str) -> str:
@@ -118,7 +121,9 @@ class Gazetteer:
         place = self.places_for(name)
         is_country = bool(place) and place[0].kind == "country"
         if lang == "en":
-            return None if _EN_NOT_PLACE_AFTER.match(text[end:end + 12]) else (start, end)
+            if _EN_NOT_PLACE_AFTER.match(text[end:end + 12]) or _EN_RIVER_BEFORE.search(text, max(0, start - 24), start):
+                return None
+            return start, end
         if lang == "ko":
             if start > 0 and _HANGUL.match(text[start - 1]):
                 return None  # inside a longer word: 탈북한 is not 북한

@@ -80,6 +80,8 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         "pair": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>(?:[二三四五六七八九]?十)?[一二三四五六七八九]{{2}}"
                            rf"|[二三四五六七八][三四五六七八九]十)(?P<unit>{_ZH_UNITS})"),
         "about": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>{number})来(?P<unit>{_ZH_UNITS})"),
+        # 几 after tens is "and some" (二十几人: more than twenty); 几 alone (几十个) stays vague
+        "odd": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>[二三四五六七八九]?十)几(?P<unit>{_ZH_UNITS})"),
         # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
         "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
                            rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})(?P<after>以上|左右|上下|之多|以下)?"),
@@ -170,7 +172,7 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         end = max(match.end(g) for g in ("unit", "after", "n") if g in groups)
     else:
         unit = "%" if kind in ("share", "percent") else groups.get("unit", "")
-        if groups.get("more"):
+        if groups.get("more") or kind == "odd":
             qualifier = "more_than"
         if groups.get("after") and qualifier == "exact":
             qualifier = _ZH_AFTER_QUAL[groups["after"]]
@@ -217,6 +219,28 @@ def _unit_head(unit: str) -> str:
 _TAKEN_UP = re.compile(r"(?:\b(?:the|those|these|all)(?:\s+other)?\s*|那|这|其他|其余|另外|剩下的?|그\s|나머지\s?)$", re.I)
 
 
+# A count followed by "all of them" restates a group already counted: 두 아이 모두, 两个孩子都, "both".
+_ALL_OF = re.compile(r"\s?(?:[가-힣]{1,3}\s)?(?:모두|다\s|전부)|[一-鿿]{0,3}(?:都|全)")
+_KO_PARTICLE = re.compile(r"(?:을|를|이|가|은|는|의|도|과|와)$")
+
+
+def _nouns_near(text: str, fact: Fact) -> set[str]:
+    """The nouns a Korean or Chinese count is said of, for telling a count taken up again: the word
+    before and after it in Korean (아들을 둘 … 두 아들), the two characters after it in Chinese."""
+    if re.search(r"[가-힣]", fact.text):
+        before = re.findall(r"[가-힣]+", text[max(0, fact.start - 8):fact.start])
+        after = re.findall(r"[가-힣]+", text[fact.end:fact.end + 6])
+        inside = re.findall(r"[가-힣]+", fact.text)[1:]
+        words = (before[-1:] if before else []) + (after[:1] if after else []) + inside
+        return {_KO_PARTICLE.sub("", w) for w in words if len(_KO_PARTICLE.sub("", w)) >= 1} - {"", "명", "개"}
+    following = text[fact.end:fact.end + 2]
+    return {following} if re.fullmatch(r"[一-鿿]{2}", following) else set()
+
+
+def _nouns_seen(key: tuple[float, str | None], units: set[tuple[float, str, str]]) -> set[str]:
+    return {u[2] for u in units if (u[0], u[1]) == key}
+
+
 def _first_mentions(text: str, facts: list[Fact]) -> list[Fact]:
     """A count taken up again later ("two men … the two men", 另外五名 … 其他五名, "seven other women …
     the other seven women") is one claim: keep its first mention only. Shares and counts without a
@@ -231,9 +255,13 @@ def _first_mentions(text: str, facts: list[Fact]) -> list[Fact]:
         countable = unit and unit not in ("%", "퍼센트", "of") and fact.get("qualifier") == "exact"
         same_noun = english and (*key, _unit_head(unit)) in units  # Korean and Chinese units are counters (名, 명)
         near = any(f.get("value") == fact.get("value") and f.get("unit") == unit and fact.start - f.end < 24 for f in kept[-2:])  # 两个儿子，两个孩子
-        if countable and key in seen and (same_noun or near or _TAKEN_UP.search(text, max(0, fact.start - 12), fact.start)):
+        nouns = _nouns_near(text, fact) if not english else set()
+        same_noun = same_noun or bool(nouns & _nouns_seen(key, units))
+        if countable and key in seen and (same_noun or near or _TAKEN_UP.search(text, max(0, fact.start - 12), fact.start)
+                                          or _ALL_OF.match(text, fact.end)):
             continue
         seen.add(key)
         units.add((*key, _unit_head(unit)))
+        units.update((*key, noun) for noun in nouns)
         kept.append(fact)
     return kept

@@ -37,7 +37,7 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
         return [
             ("fraction", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL})[\s-](?P<den>{denominators})\b(?!-)"
                                    rf"(?!\s+(?:time|day|night|week|month|year|country|countries|floor|party|parties|world|round|grade|generation|person|place|wife|husband|child|son|daughter)s?\b){after}", re.I)),
-            ("ratio", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL}|\d{{1,3}})\s+(?:in|out of|of every)\s+(?P<den>{_EN_RATIO_OF})\b(?!\s*(?:[,.]\d|%|percent|years?|months?|days?|cases?\b)){after}", re.I)),
+            ("ratio", re.compile(rf"{qual}(?<![\w-])(?P<num>{_EN_SMALL}|\d{{1,3}})\s+(?:in every|in|out of every|out of|of every)\s+(?P<den>{_EN_RATIO_OF})\b(?!\s*(?:[,.]\d|%|percent|years?|months?|days?|cases?\b)){after}", re.I)),
             # a multiple, not a frequency: "three times what it cost", "twice as many", "roughly four times the
             # price"; "sold three times" is how often, which no comparison follows
             ("multiple", re.compile(
@@ -60,7 +60,7 @@ def _patterns(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
             # a ratio over any number when 꼴 ("at the rate of") marks it: 다섯 명 중 두 명꼴, 세 집에 한 집꼴
             ("ratio", re.compile(rf"{qual}(?<![가-힣\d])(?P<den>{number})\s?(?P<counter>명|건|사람|집|가구|곳)\s?"
                                  rf"(?:중|가운데|에)\s?(?P<num>{number})\s?(?P=counter)\s?(?P<after>꼴)")),
-            ("half", re.compile(rf"{qual}(?P<half>절반|반수|과반)(?:이|을|은|가|의|에)?{after}")),
+            ("half", re.compile(rf"{qual}(?P<half>절반|반수|과반)(?:이|을|은|가(?!량|까이)|의|에)?{after}")),
             # a qualifier after the particle-free multiple first: 두 배가량 is "about twice", not 두 배 + 가
             ("multiple", re.compile(rf"{qual}(?<![\d.])(?P<times>\d+(?:\.\d+)?|두|세|네|다섯|열)\s?(?P<unit>배)"
                                     rf"(?:{after.removesuffix('?')}|나|로|가|를|의)?")),

@@ -136,6 +136,12 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
         pattern = cues.get(name)
         return bool(pattern and pattern.search(window[part]))
 
+    # A counterfactual told of the past asserts what it negates: "If my brother had not bribed the doctor
+    # …" (he did), 뇌물을 쓰지 않았다면, 要不是…塞了钱. Checked first: it overrides the negation and the "if".
+    if hit("counterfactual.before", "clause_before") or hit("counterfactual.after", "trigger_after"):
+        return None
+    if _in_heading(text, start, end):
+        return "topic"
     if hit("negation.before", "clause_before") or hit("negation.after", "after"):
         return "negation"
     if hit("hypothetical.before", "clause_before") or hit("hypothetical.after", "after") \
@@ -149,6 +155,61 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
     if hit("topic.before", "clause_before") or hit("topic.after", "after"):
         return "topic"
     return None
+
+
+# A numbered section heading ("4. 체포 및 송환:", "3. Arrest and return:", "三、被捕及遣返：") names a subject;
+# the acts are told after it. The trigger lies between the heading's number and its colon on one line.
+_HEADING_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}|[A-Za-z가-힣]|[一二三四五六七八九十]{1,3})[.)、．][ \t]*[^:：\n]{0,24}$")
+_HEADING_AFTER = re.compile(r"[^:：\n.。,，]{0,24}[:：]")
+
+
+def _in_heading(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start)
+    return bool(_HEADING_BEFORE.search(text, max(0, line_start), start)) and bool(_HEADING_AFTER.match(text, end))
+
+
+def _clause_start(text: str, start: int, lang: str, ends: list[int], sentences: int = 1) -> int:
+    """Where the text a cue is looked for begins: `sentences` sentences back, within the paragraph."""
+    index = bisect.bisect_right(ends, start)
+    begin = ends[index - sentences] if index >= sentences else 0
+    paragraph = text.rfind("\n\n", 0, start)
+    return max(begin, paragraph + 1)
+
+
+def _last(pattern: re.Pattern[str] | None, text: str, begin: int, end: int) -> int:
+    """Where the last match of `pattern` in text[begin:end] ends, or -1."""
+    if pattern is None:
+        return -1
+    found = -1
+    for match in pattern.finditer(text, begin, end):
+        found = match.end()
+    return found
+
+
+def _recoded(text: str, matches: list[Match], lexicon: Lexicon, ends: list[int]) -> list[Match]:
+    """A conveyance done by the police is an arrest, not trafficking transport ("Three policemen came and
+    took me away", 경찰이 들이닥쳐서 저를 끌고 갔어요, 民警来了，把我带走了): the agent is the nearest of the
+    police words (`arrest.agent`) and the traffickers' (`arrest.other`) in this sentence or the one before.
+    A posture exercise done stripped is a body search, not torture (옷을 다 벗겨 놓고 앉았다 일어섰다,
+    脱光衣服蹲下站起, "made us squat naked"): `search.posture` in the trigger, `search.naked` in its sentence."""
+    agent, other = lexicon.cues.get("arrest.agent"), lexicon.cues.get("arrest.other")
+    posture, naked = lexicon.cues.get("search.posture"), lexicon.cues.get("search.naked")
+    out = []
+    for match in matches:
+        if match.values == ("trafficking.transport",) and agent is not None:
+            begin = _clause_start(text, match.start, lexicon.language, ends, 2)
+            police = _last(agent, text, begin, match.start)
+            if police >= 0 and police > _last(other, text, begin, match.start):
+                match = Match(match.start, match.end, ("detention.arbitrary",))
+        elif match.values == ("detention.torture",) and posture is not None and naked is not None \
+                and posture.search(text, match.start, match.end):
+            index = bisect.bisect_right(ends, match.start)
+            begin = ends[index - 1] if index else 0
+            stop = ends[index] if index < len(ends) else len(text)
+            if naked.search(text, begin, stop):
+                match = Match(match.start, match.end, ("detention.invasive_search",))
+        out.append(match)
+    return out
 
 
 def _escaping(text: str, start: int, lexicon: Lexicon, ends: list[int]) -> bool:
@@ -169,7 +230,8 @@ def find_violations(text: str, lexicon: Lexicon, keep_cancelled: bool = False) -
     confidence, if `keep_cancelled`). A compound trigger ("sold as a bride") gives one fact per code."""
     facts = []
     ends = sentence_ends(text)
-    matches = _joined(_longest(_scan(text, lexicon.violations, lexicon.language == "en")), text, lexicon.language)
+    matches = _joined(_recoded(text, _longest(_scan(text, lexicon.violations, lexicon.language == "en")), lexicon, ends),
+                      text, lexicon.language)
     for match in _told_once(matches):
         reason = cancelled_by(text, match.start, match.end, lexicon, ends)
         if reason is None and match.values == ("trafficking.transport",) and _escaping(text, match.start, lexicon, ends):
