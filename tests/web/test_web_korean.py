@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from support import BACKENDS, discard
-from web_helpers import build_site, client_for, csrf_of, sign_in
+from web_helpers import build_site, client_for, csrf_of, sign_in, username
 
-from redzone.security.policy import ACTIONS, ROLES
+from redzone.evidence import add_evidence
+from redzone.link import LinkSettings, run_incident_linkage, run_linkage
+from redzone.records.entry import Context
+from redzone.records.users import actor_for
+from redzone.security.policy import ACTIONS, ROLES, Actor
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "redzone"
 LOCALE = SOURCE / "web" / "locale"
@@ -102,6 +106,7 @@ def english_fragments() -> set[str]:
     return fragments
 
 
+WALKED: dict[str, set[str]] = {}  # backend -> page shapes the walks below reached
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S)
 HREF = re.compile(r'href="(/[^"#]*)"')
 
@@ -121,6 +126,13 @@ def english_left(page: str, fragments: set[str]) -> list[str]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, tmp_path_factory):
     ws = build_site(tmp_path_factory.mktemp("korean") / "ws", request.param, acts=120)
+    analyst = Actor(username("data_analyst"), "data_analyst")
+    # Linkage runs with a wide review band, so that the pair pages have pairs to show.
+    run_linkage(ws, analyst, LinkSettings(review_low=0.05, review_high=0.999))
+    run_incident_linkage(ws, analyst, LinkSettings(review_low=0.05, review_high=0.999))
+    with ws.store.session() as session:  # and one evidence file, for its page
+        add_evidence(Context(session, ws.keys, actor_for(session, username("interviewer"))), ws.evidence_dir,
+                     b"synthetic audio bytes", media_type="audio/mp4", acquired_by="field team")
     yield ws
     discard(ws)
 
@@ -150,6 +162,15 @@ def walk(client, limit: int = 60) -> dict[str, str]:  # noqa: ANN001
     return pages
 
 
+def test_the_sign_in_pages_follow_the_browser_language(site):
+    client = client_for(site)
+    page = client.get("/login", headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}).text
+    assert 'lang="ko"' in page and not english_left(page, english_fragments())
+    wrong = client.post("/login", headers={"Accept-Language": "ko"}, data={
+        "username": username("interviewer"), "password": "not the password", "csrf_token": csrf_of(client), "next": "/"})
+    assert wrong.status_code == 401 and not english_left(wrong.text, english_fragments())
+
+
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "public"])
 def test_every_page_a_korean_user_reaches_is_in_korean(site, role):
     fragments = english_fragments()
@@ -160,6 +181,20 @@ def test_every_page_a_korean_user_reaches_is_in_korean(site, role):
     left = {url: found for url, page in pages.items() if (found := english_left(page, fragments))}
     assert not left, f"English left on {role}'s Korean pages: {left}"
     assert all('lang="ko"' in page for page in pages.values())
+    WALKED.setdefault(site.config.backend, set()).update(re.sub(r"[A-Z]{2,4}-\w+|\d+", "N", u.split("?")[0]) for u in pages)
+
+
+def test_the_walk_reached_every_page(site):
+    """Runs after the walks above (same module, same worker): each page of the interface was checked."""
+    from fastapi.routing import APIRoute
+
+    from redzone.web.routes import ROUTERS
+
+    not_pages = ("/status", "/file", "/suggest", "/login")  # JSON, file downloads, the sign-in pages (tested above)
+    pages = {re.sub(r"\{\w+\}", "N", route.path) for router in ROUTERS for route in router.routes
+             if isinstance(route, APIRoute) and "GET" in route.methods and not route.path.startswith("/api/")
+             and not route.path.endswith(not_pages) and "/login" not in route.path}
+    assert pages - WALKED.get(site.config.backend, set()) == set()
 
 
 def test_the_legal_analysis_and_the_estimates_are_in_korean(site):
