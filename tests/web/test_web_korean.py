@@ -246,3 +246,11 @@ def test_search_results_are_titled_in_korean(site):
         kind, title = [html.unescape(cell) for cell in re.findall(r"<td>([^<]*)</td>", row)[:2]]
         assert kind in ("출처", "행위", "주장", "인물"), row
         assert re.search(r"[가-힣]", title) and " in " not in title and ", from " not in title, row
+
+
+def test_the_custody_log_names_its_actions_in_korean(site):
+    client = korean_client(site, "interviewer")
+    code = re.search(r'href="/evidence/(EVD-\w+)"', client.get("/evidence").text).group(1)
+    custody = client.get(f"/evidence/{code}").text
+    custody = custody[custody.index('id="custody"'):]
+    assert "<td>입수</td>" in custody and "<td>acquired</td>" not in custody

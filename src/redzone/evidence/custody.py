@@ -98,9 +98,9 @@ def custody_mismatches(ctx: Context, evidence_ids: list[int] | None = None) -> d
             by_custody_id[custody_id] = twin
     for row in rows:
         twin = by_custody_id.pop(row.id, None)
-        action = f"custody entry {row.id} ({row.action})"
         if twin is None:
-            problem = f"{action} has no audit entry (added or renumbered outside Redzone)"
+            problem = Message("custody entry %(entry)s (%(action)s) has no audit entry (added or renumbered outside "
+                              "Redzone)", entry=row.id, action=row.action)
         else:
             detail = twin.detail
             differing = [name for name, ours, theirs in (
@@ -109,14 +109,16 @@ def custody_mismatches(ctx: Context, evidence_ids: list[int] | None = None) -> d
                 ("sha256", row.sha256, detail.get("sha256"))) if ours != theirs]
             if not differing:
                 continue
-            problem = f"{action} differs from audit entry {twin.id} in {', '.join(differing)}"
+            problem = Message("custody entry %(entry)s (%(action)s) differs from audit entry %(audit)s in %(fields)s",
+                              entry=row.id, action=row.action, audit=twin.id, fields=", ".join(differing))
         findings.setdefault(row.evidence_id, []).append((row.id, problem))
     for custody_id, twin in by_custody_id.items():  # twins left over: their rows are gone
         evidence_id = ids_by_code.get(twin.record_id)
         if evidence_id is not None:
             findings.setdefault(evidence_id, []).append(
-                (custody_id, f"custody entry {custody_id} ({twin.action.removeprefix('evidence.')}) recorded by "
-                             f"audit entry {twin.id} is missing from the custody log (deleted)"))
+                (custody_id, Message("custody entry %(entry)s (%(action)s) recorded by audit entry %(audit)s is "
+                                     "missing from the custody log (deleted)", entry=custody_id,
+                                     action=twin.action.removeprefix("evidence."), audit=twin.id)))
     return {evidence_id: min(found)[1] for evidence_id, found in findings.items()}
 
 
