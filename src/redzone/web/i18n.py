@@ -72,10 +72,7 @@ def translate(text: object, _depth: int = 0) -> str:
     if isinstance(text, Term):
         return _term(text)
     if isinstance(text, Message):
-        values = {name: translate(value, _depth + 1) if isinstance(value, str) else value
-                  for name, value in text.values.items()}
-        template = catalog(language).gettext(text.template)
-        return template % values if values else template
+        return _fill(language, text.template, text.values, _depth)
     if not isinstance(text, str):
         return str(text)
     if not text:
@@ -86,8 +83,9 @@ def translate(text: object, _depth: int = 0) -> str:
     for prefix, pattern, template in _templates(language):
         if text.startswith(prefix):
             match = pattern.fullmatch(text)
-            if match:
-                return translate(Message(template, **match.groupdict()), _depth + 1)
+            if match:  # the values were English text too: each may be a sentence of its own
+                values = {name: translate(value, _depth + 1) for name, value in match.groupdict().items()}
+                return catalog(language).gettext(template) % values
     # Problems as a validation error writes them: "span: must lie within the text…; year: …"
     for parts in ([text], text.split("; ")):
         problems = [FIELD_PROBLEM.fullmatch(part) for part in parts]
@@ -96,6 +94,16 @@ def translate(text: object, _depth: int = 0) -> str:
             if shown != text:
                 return shown
     return text
+
+
+def _fill(language: str, template: str, values: dict, depth: int) -> str:
+    """A Message's template in `language` with its values: Messages and Terms translated, plain strings
+    looked up as they are (codes and names stay; a policy action or a fixed reason is translated)."""
+    shown = {name: translate(value, depth + 1) if isinstance(value, (Message, Term))
+             else catalog(language).gettext(value) if isinstance(value, str) and value else value
+             for name, value in values.items()}
+    translated = catalog(language).gettext(template)
+    return translated % shown if values else translated
 
 
 def _term(term: Term) -> str:
