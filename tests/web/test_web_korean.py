@@ -254,3 +254,27 @@ def test_the_custody_log_names_its_actions_in_korean(site):
     custody = client.get(f"/evidence/{code}").text
     custody = custody[custody.index('id="custody"'):]
     assert "<td>입수</td>" in custody and "<td>acquired</td>" not in custody
+
+
+@pytest.mark.parametrize("stratify", [None, "province", "crossing_period"])
+def test_every_estimate_warning_reads_in_korean_also_when_read_back_from_a_job(site, stratify):
+    """The page shows warnings computed just now (Messages) or by a background job (kept as JSON)."""
+    import json
+
+    from redzone.estimate import StratumEstimate, estimate_workspace
+    from redzone.web import i18n
+
+    found = estimate_workspace(site, Actor(username("data_analyst"), "data_analyst"),
+                               methods=["bic", "stepwise", "chao", "lincoln-petersen"], stratify=stratify)
+    stored = [StratumEstimate.from_dict(json.loads(json.dumps(f.to_dict(details=True)))) for f in found]
+    i18n.set_language("ko")
+    try:
+        for strata in (found, stored):
+            sentences = {s for f in strata for s in (*f.warnings, *f.failures.values(),
+                                                     *(w for r in f.results for w in r.warnings))}
+            assert sentences
+            shown = [i18n.translate(s) for s in sentences]
+            left = [s for s in shown if re.search(r"[A-Za-z]{3,} [a-z]{3,}", re.sub(r"demo-[\w-]+|'[^']*'", "", s))]
+            assert not left
+    finally:
+        i18n.set_language("en")

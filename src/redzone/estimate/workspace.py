@@ -146,14 +146,17 @@ def _stratum(stratum, table: CaptureTable, methods, max_order, p_threshold, n_bo
     used = [i for i, size in enumerate(table.list_sizes().values()) if size > 0]
     if len(used) < table.n_lists:
         empty = [name for i, name in enumerate(table.list_names) if i not in used]
+        lists, one = ", ".join(empty), len(empty) == 1
         if stratum is None:
-            template = ("%(lists)s recorded nobody here; that list was left out of the estimate." if len(empty) == 1
-                        else "%(lists)s recorded nobody here; those lists were left out of the estimate.")
+            notes.append(Message("%(lists)s recorded nobody here; that list was left out of the estimate.", lists=lists)
+                         if one else
+                         Message("%(lists)s recorded nobody here; those lists were left out of the estimate.",
+                                 lists=lists))
         else:
-            template = ("%(lists)s recorded nobody in %(stratum)s; that list was left out of the estimate."
-                        if len(empty) == 1 else
-                        "%(lists)s recorded nobody in %(stratum)s; those lists were left out of the estimate.")
-        notes.append(Message(template, lists=", ".join(empty), stratum=stratum))
+            notes.append(Message("%(lists)s recorded nobody in %(stratum)s; that list was left out of the estimate.",
+                                 lists=lists, stratum=stratum) if one else
+                         Message("%(lists)s recorded nobody in %(stratum)s; those lists were left out of the estimate.",
+                                 lists=lists, stratum=stratum))
         table = table.select_lists(used)
     results, failures = [], {}
     for method in methods:
