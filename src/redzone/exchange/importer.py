@@ -19,11 +19,13 @@ that the file is to replace those changes (see `writer.RecordWriter._changed_sin
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,30 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
     report = ImportReport(file=path.name, format=fmt, organisation=namespace, dry_run=dry_run)
     options = {"overwrite_edits": overwrite_edits}
     file_digest = _file_digest(opener)
+    with _older_objects_left_alone():
+        _import(ws, actor, path, opener, name, fmt, encoding, forced, namespace, report, options, file_digest)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _older_objects_left_alone() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that existed before the import began (the
+    vocabulary and gazetteer, the mapped classes, a web server's state: most of the heap). An import
+    makes a few containers per row, and every full collection they set off would walk that whole heap
+    again: about 0.35 s of 4.6 s CPU per 100,000 rows. What the import itself makes is collected as
+    usual; at the end the older objects are handed back to the collector."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _import(ws: Workspace, actor: Actor, path: Path, opener: Opener, name: str, fmt: str, encoding: str | None,
+            forced: str | None, namespace: str, report: ImportReport, options: dict[str, Any],
+            file_digest: str) -> None:
+    dry_run = report.dry_run
     try:
         table = _single_table(opener, name, fmt, encoding, forced)
         if table is not None:  # one table of one record type: validated and written in one pass
@@ -128,8 +154,6 @@ def import_file(ws: Workspace, actor: Actor, path: Path | str, *, record_type: s
         raise
     if dry_run:
         _audit_dry_run(ws, actor, report, file_digest, 0)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _audit_dry_run(ws: Workspace, actor: Actor, report: ImportReport, file_digest: str, problems: int) -> None:
@@ -191,6 +215,14 @@ def _table_type(table: Table, forced: str | None) -> str | None:
 def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
           spreadsheet: bool) -> Iterator[tuple[Any, str | None, Any]]:
     """(row, record type, parsed row or None) for each row of a table; type from the table or the row."""
+    if table_type is not None and table.header is not None and RECORD_TYPE_COLUMN not in table.header:
+        # The common case, a typed table without a record_type column: no per-row question of type.
+        if table_type not in parsers:
+            parsers[table_type] = RowParser(LAYOUTS[table_type], spreadsheet)
+        parse = parsers[table_type].parse
+        for row in table.rows():
+            yield row, table_type, (None if not row.values and row.problems else parse(row.values))
+        return
     for row in table.rows():
         kind = table_type
         stated = row.values.get(RECORD_TYPE_COLUMN)

@@ -78,7 +78,7 @@ class Source(Base):
     consent_withdrawn_at: Mapped[dt.date | None]
     created_by: Mapped[str] = mapped_column(sa.String(80), default="system")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
-    revision: Mapped[int] = mapped_column(default=0, server_default="0", server_onupdate=sa.FetchedValue())
+    revision: Mapped[int] = mapped_column(server_default="0", server_onupdate=sa.FetchedValue())
     __table_args__ = (
         sa.CheckConstraint("reliability IN ('A','B','C','D','E','F')", name="reliability"),
         sa.CheckConstraint("credibility BETWEEN 1 AND 6", name="credibility"),
@@ -105,7 +105,7 @@ class Person(Base):
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     # Counted up by a trigger on each update of the record's content (migration 0010), as on sources,
     # events, groups and acts: a re-import compares it with the revision its last import left.
-    revision: Mapped[int] = mapped_column(default=0, server_default="0", server_onupdate=sa.FetchedValue())
+    revision: Mapped[int] = mapped_column(server_default="0", server_onupdate=sa.FetchedValue())
 
     acts: Mapped[list[Act]] = relationship(back_populates="victim", foreign_keys="Act.victim_id")
     participations: Mapped[list[Participation]] = relationship(back_populates="person", order_by="Participation.sequence")
@@ -121,7 +121,7 @@ class Group(Base):
     kind: Mapped[str] = mapped_column(sa.String(40))
     place_id: Mapped[str | None] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    revision: Mapped[int] = mapped_column(default=0, server_default="0", server_onupdate=sa.FetchedValue())
+    revision: Mapped[int] = mapped_column(server_default="0", server_onupdate=sa.FetchedValue())
 
 
 class Event(Base):
@@ -139,7 +139,7 @@ class Event(Base):
     date_precision: Mapped[str] = mapped_column(sa.String(10), default="unknown")
     year: Mapped[int | None] = mapped_column(index=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    revision: Mapped[int] = mapped_column(default=0, server_default="0", server_onupdate=sa.FetchedValue())
+    revision: Mapped[int] = mapped_column(server_default="0", server_onupdate=sa.FetchedValue())
     __table_args__ = (
         sa.CheckConstraint("date_precision IN ('day','month','year','range','unknown')", name="date_precision"),
     )
@@ -195,7 +195,7 @@ class Act(Base):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_by: Mapped[str] = mapped_column(sa.String(80), default="system")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
-    revision: Mapped[int] = mapped_column(default=0, server_default="0", server_onupdate=sa.FetchedValue())
+    revision: Mapped[int] = mapped_column(server_default="0", server_onupdate=sa.FetchedValue())
 
     victim: Mapped[Person | None] = relationship(back_populates="acts", foreign_keys=[victim_id])
     event: Mapped[Event | None] = relationship()
@@ -340,8 +340,8 @@ class ExternalRef(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(Timestamp, default=utcnow)
     # The record's revision when this import last wrote it, and the audit chain's last entry then: a later
     # revision, or a later audited write naming the record, is a change made since (see exchange.writer).
-    record_revision: Mapped[int] = mapped_column(default=0, server_default="0")
-    audit_mark: Mapped[int] = mapped_column(default=0, server_default="0")
+    record_revision: Mapped[int] = mapped_column(server_default="0")
+    audit_mark: Mapped[int] = mapped_column(server_default="0")
     __table_args__ = (sa.UniqueConstraint("organisation_id", "record_type", "ref"),)
 
 
