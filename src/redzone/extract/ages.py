@@ -84,6 +84,9 @@ _KO = [
     # An age with no counter word after a word of time: "당시 열아홉, 막내는 열넷이었다".
     re.compile(rf"(?<=당시 |그때 |현재 |올해 |지금 |이제 |그해 )(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s|인데|이에요|예요|이야|이지만|이니까|이 ?됐|이 ?되었)"),
     # A native numeral of ten or more said of a person is an age: "막내는 열넷이었다" (not 둘이었다, two people).
+    # The same with the person between: "그때 제가 스물둘이었어요", "당시 언니는 열아홉이었다".
+    re.compile(rf"(?:당시|그때|현재|올해|지금|이제|그해|그 무렵)\s(?:제가|내가|저는|나는|그녀는|그녀가|그는|그가|딸은|딸이|아들은|아들이|"
+               rf"동생은|동생이|언니는|언니가|남편은|남편이)\s(?P<a>{_KO_N})(?=,|\.|이었|였|이던|이고|인\s|인데|이에요|예요|이야|이지만|이 ?됐|이 ?되었)"),
     re.compile(r"(?<=[은는] )(?P<a>(?:열|스물|스무|서른|마흔)(?:하나|둘|셋|넷|다섯|여섯|일곱|여덟|아홉)?)(?=이었|였|이던|이다)"),
     # "나이는 스물", "나이 열일곱에", and a native numeral of ten or more with 에/때 (열일곱에 팔렸다), not
     # a ratio (열에 아홉).
@@ -113,6 +116,9 @@ _ZH = [
     re.compile(rf"(?:当时|那年|那时|那时候|今年|这年|那一年|\d{{4}}年)(?:她|他|我|孩子|女儿|儿子|闺女|老大|老二|老三|妹妹|弟弟)"
                rf"(?:今年|当时|那年)?(?:才|只有|刚满?|已经)?(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
     re.compile(rf"(?:(?<=今年)|(?<=当时))(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
+    # The person before the time word: 我那年三十一，她当时才十九。
+    re.compile(rf"(?:她|他|我|孩子|女儿|儿子|闺女)(?:当时|那年|那时|那时候|今年|这年|那一年)(?:才|只有|刚满?|已经|也就)?"
+               rf"(?P<a>{_ZH_N})(?=[，。；！]|了[，。；！])"),
     # "forty-odd": 四十好几 is 40 to 49.
     re.compile(r"(?P<decade_zh>[二三四五六七八])十好几"),
 ]
@@ -141,12 +147,24 @@ _COUNTER = re.compile("岁")
 _NEED_COUNTER = frozenset(_ZH_COUNTED)
 # Rules whose span is the number alone: the words around it are context, not part of the age.
 # A person's age with "now" or "this year" after it: "My son is seven now", "Her niece is twenty this year".
+# Also "then", "by then", "by now" and "at the time", and "one" or "the older" as the person ("The older one is
+# thirteen now", "My daughter was nineteen by then").
 _EN_NOW = re.compile(rf"\b(?:she|he|I|son|daughter|boy|girl|grandson|granddaughter|niece|nephew|brother|sister|child|baby|"
-                     rf"eldest|youngest)\s+(?:is|was|am|will be|turns|turned)\s+(?P<a>{_N})\s+(?:now|today|this year)\b", re.I)
+                     rf"eldest|youngest|oldest|older|younger|one|husband|wife|mother|father)\s+(?:is|was|am|will be|turns|turned)\s+"
+                     rf"(?P<a>{_N})\s+(?:now|today|this year|then|by then|by now|at the time)\b", re.I)
 # "one woman, now 29." — set off by a comma and ending the sentence.
 _EN_NOW_END = re.compile(rf"(?<=, )(?:now|then)\s+(?P<a>{_N})(?=\.(?:\s|$))", re.I)
 _NUMBER_ONLY = (*(_EN[i] for i in (6, *range(9, 15), len(_EN) - 2, len(_EN) - 1)), _EN_NOW, _EN_NOW_END, *_ZH[len(_ZH_COUNTED):])
 _EN.extend((_EN_NOW, _EN_NOW_END))
+# Two neighbouring ages a person was or is, with a word of time: "He was fifty-one or fifty-two then".
+_EN.append(re.compile(rf"\b(?!there\b)[a-z]+\s+(?:is|was|were|am)\s+(?:about\s+|around\s+)?(?P<a>{_N})\s+or\s+"
+                      rf"(?P<b>{_N})\s+(?:now|then|at the time|by then|that year)\b", re.I))
+# The youngest or the oldest given a number with no verb, ending its clause: "the youngest thirteen.",
+# "the youngest fourteen and the oldest …".
+_EN_EXTREME = re.compile(rf"\bthe\s+(?:youngest|oldest|eldest)(?:\s+of (?:them|us|the \w+))?,?\s+(?P<a>{_N})"
+                         rf"(?=\s*[.;,)]|\s+(?:and|when)\b)(?!\s*(?:%|percent|per cent))", re.I)
+_EN.append(_EN_EXTREME)
+_NUMBER_ONLY = (*_NUMBER_ONLY, _EN_EXTREME)
 
 
 def _number(text: str, lang: str) -> int | None:

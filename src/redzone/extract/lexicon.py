@@ -22,7 +22,7 @@ from redzone.errors import ConfigurationError
 from redzone.vocab import load_vocabulary
 
 DATA_DIR = Path(__file__).with_name("data")
-_TOP_KEYS = {"language", "macros", "violations", "compounds", "roles", "operator", "negation", "hypothetical", "topic", "escape",
+_TOP_KEYS = {"language", "macros", "violations", "families", "compounds", "roles", "operator", "negation", "hypothetical", "topic", "escape",
              "not_a_role", "anaphora", "money", "qualifiers", "counterfactual", "arrest", "search"}
 _CUE_KEYS = {"negation": {"before", "after"},
              "hypothetical": {"before", "after", "sentence_before", "sentence_after", "conditional", "habitual",
@@ -228,6 +228,7 @@ def read_lexicon(path: Path) -> Lexicon:
         elif reader.compile(f"macros.{name}", body, wrap=False) is not None:
             reader.macros[name] = reader.expand(f"macros.{name}", body)
     violations = reader.triggers("violations", data.get("violations", {}), vocabulary.violations)
+    violations += reader.triggers("families", data.get("families", {}), vocabulary.violations)
     for index, compound in enumerate(data.get("compounds", [])):
         codes = tuple(compound.get("codes", ()))
         for code in codes:

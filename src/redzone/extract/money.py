@@ -104,8 +104,35 @@ def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
                 facts.append(fact)
     facts += _range_starts(text, facts, lang)
     facts += _range_ends(text, facts, lang)
-    facts += [f for f in _bare(text, lexicon) if not any(g.start < f.end and f.start < g.end for g in facts)]
+    bare = [f for f in _bare(text, lexicon) if not any(g.start < f.end and f.start < g.end for g in facts)]
+    if bare:  # a range of bare amounts: 说好四万到五万
+        facts += bare
+        facts += [f for f in _bare_range_ends(text, bare) if not any(g.start < f.end and f.start < g.end for g in facts)]
+    if lang == "en" and facts:
+        facts += [f for f in _bare_price_en(text, facts) if not any(g.start < f.end and f.start < g.end for g in facts)]
     return sorted(facts, key=lambda f: f.start)
+
+
+# An English price with no currency word, after a sale or a payment ("bought me out for 8,000", "paid
+# 12,000 for her", "the price was 9,500"): it is in the currency of the nearest amount the text names with
+# one, earlier if any, else later. A number with a noun after it is a count, not a price.
+_EN_BARE_PRICE = re.compile(
+    r"\b(?:(?:bought|sold|paid|traded|handed|exchanged|gave|given)\b[^.;!?]{0,30}?\bfor|paid|price (?:was|of)|fetched|cost)"
+    r"\s+(?:about |around |nearly |some |almost |roughly )?(?P<n>\d{1,3}(?:,\d{3})+|\d{4,6})(?![\d,]*\s*(?:%|per ?cent|[A-Za-z]))",
+    re.IGNORECASE)
+
+
+def _bare_price_en(text: str, named: list[Fact]) -> list[Fact]:
+    found = []
+    for match in _EN_BARE_PRICE.finditer(text):
+        value = numbers.parse(match.group("n"), "en")
+        if not value or value < 100:
+            continue
+        earlier = sorted((f for f in named if f.end <= match.start("n")), key=lambda f: f.start)
+        nearest = earlier[-1] if earlier else min(named, key=lambda f: f.start - match.end("n"))
+        found.append(make("money", text, match.start("n"), match.end("n"), 0.7,
+                          amount=numbers.plain(value), currency=nearest.get("currency")))
+    return found
 
 
 # The first number of a range, written just before an amount with its currency: "3,000 to 5,000 yuan",
@@ -194,6 +221,22 @@ def _bare_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
     # a number with a place word (两万五, 八千, 1.5万), not a count or a date after it
     number = rf"(?:\d+(?:\.\d+)?[万萬千仟]|[{numbers.ZH_CHARS}]*[万萬千仟][{numbers.ZH_CHARS}]*)"
     return re.compile(rf"(?:{cues})(?P<n>{number})(?P<more>多)?(?![\d{numbers.ZH_CHARS}元块美韩朝欧人名个次天年月日岁号斤头只件米里户起倍成])")
+
+
+_BARE_RANGE_END = re.compile(rf"(?:到|至|~|-|—)(?P<n>\d+(?:\.\d+)?[万萬千仟]|[{numbers.ZH_CHARS}]*[万萬千仟][{numbers.ZH_CHARS}]*)"
+                             rf"(?![\d{numbers.ZH_CHARS}元块美韩朝欧人名个次天年月日岁号斤头只件米里户起倍成])")
+
+
+def _bare_range_ends(text: str, bare: list[Fact]) -> list[Fact]:
+    """The second number of a range of bare amounts takes the first's currency: 说好四万到五万."""
+    found = []
+    for fact in bare:
+        after = _BARE_RANGE_END.match(text, fact.end)
+        value = numbers.parse(after.group("n"), "zh") if after else None
+        if after and value and value > float(fact.get("amount")):
+            found.append(make("money", text, after.start("n"), after.end("n"), 0.75, amount=numbers.plain(value),
+                              currency=fact.get("currency")))
+    return found
 
 
 def _bare(text: str, lexicon: Lexicon) -> list[Fact]:

@@ -25,7 +25,9 @@ KO_COMMON_WORDS = frozenset({"집안", "안도", "통화", "원정", "권하", "
 _KO_VERB_AFTER = re.compile(r"^(?:하|되|했|됐|돼|시키|시켰)")
 # A word that only a place takes after it: such a common word is then the place (통화 시내, 안도 일대).
 # An institution of a town names the town too: 통화 간수소, 집안 변방대.
-_KO_PLACE_AFTER = re.compile(r"^\s?(?:시내|일대|근처|외곽|인근|지역|역(?![가-힣])|방면|쪽으로|쪽에서|간수소|구류장|구치소|변방대|공안국|파출소|집결소|보위부|교화소|노동단련대|감옥)")
+_KO_PLACE_AFTER = re.compile(r"^\s?(?:시내|일대|근처|외곽|인근|지역|역(?![가-힣])|방면|쪽으로|쪽에서|간수소|구류장|구치소|변방대|공안국|파출소|집결소|보위부|교화소|노동단련대|감옥|산골|시골|농촌|마을|골짜기)")
+# Living or staying there names the place too (안도에 있어요, 통화에서 살았다), but not 집안에 있어요 ("at home").
+_KO_STAY_AFTER = re.compile(r"^에(?:서)?\s(?:있|살|사는|남아|지내)")
 _ZH_NOT_PLACE_AFTER = re.compile(r"^(?:江|河|山(?!沟|里|区|村))")  # 图们江, 鸭绿江, 长白山: rivers and mountains; 汪清山沟 is Wangqing
 _PEOPLE_AFTER = {"ko": re.compile(r"^(?:족|인|어)"), "zh": re.compile(r"^(?:族|人|语|话)")}
 _EN_NOT_PLACE_AFTER = re.compile(r"^\s+(?:River|river|Mountains?|mountains?)\b")
@@ -127,7 +129,8 @@ class Gazetteer:
         if lang == "ko":
             if start > 0 and _HANGUL.match(text[start - 1]):
                 return None  # inside a longer word: 탈북한 is not 북한
-            if name in KO_COMMON_WORDS and _KO_PLACE_AFTER.match(text[end:end + 6]):
+            if name in KO_COMMON_WORDS and (_KO_PLACE_AFTER.match(text[end:end + 6])
+                                            or name != "집안" and _KO_STAY_AFTER.match(text[end:end + 6])):
                 return start, end
             if name in KO_COMMON_WORDS or (len(name) == 2 and _KO_VERB_AFTER.match(after)):
                 return None

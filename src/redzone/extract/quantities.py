@@ -65,7 +65,7 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
                 rf"(?:\s?(?:{_KO_UNITS})?\s?(?:[~-]|에서|부터)\s?(?P<n2>{numbers.KO_NUMBER}))?\s?(?P<more>여\s?)?"
                 rf"(?P<unit>{_KO_UNITS})(?:이|가|을|를|은|는|의|에)?(?:\s?(?P<after>{_KO_AFTER}))?"),
             # a native numeral after the noun it counts: 남자 둘, 여자가 여섯이나 있었다
-            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들|사람)(?:이|가|는|도|을|를)?\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)"
+            "noun": re.compile(r"(?P<noun>남자|여자|여성|아이|자녀|딸|아들|사람|동생|언니|오빠|누나|자매|형제)(?:이|가|는|도|을|를)?\s(?P<n>둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)"
                                r"(?=이나|이었|이던|이|은|을|를|도|만|과|\s|[.,])(?!이상)"),
             "people": re.compile(rf"(?<![가-힣])(?P<n>두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s(?P<unit>{_KO_PEOPLE})"
                                  r"(?=[^가-힣]|[이가을를은는의과와도들에])"),
@@ -82,10 +82,10 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
         "about": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>{number})来(?P<unit>{_ZH_UNITS})"),
         # 几 after tens is "and some" (二十几人: more than twenty); 几 alone (几十个) stays vague
         "odd": re.compile(rf"(?<![数几上第{numbers.ZH_CHARS}])(?P<n>[二三四五六七八九]?十)几(?P<unit>{_ZH_UNITS})"),
-        # 有 may part a qualifier from its number (至少有1800名, 约有六成); 第 makes an ordinal (第三国)
-        "main": re.compile(rf"(?:(?P<qual>{before})有?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
+        # 有 or 占 may part a qualifier from its number (至少有1800名, 约有六成, 约占八成); 第 makes an ordinal (第三国)
+        "main": re.compile(rf"(?:(?P<qual>{before})[有占]?)?(?<![数几上第])(?P<n>{number})(?:(?:到|至|~|-|—)(?P<n2>{number}))?"
                            rf"(?P<more>多|余)?(?P<unit>{_ZH_UNITS})(?P<after>以上|左右|上下|之多|以下)?"),
-        "share": re.compile(rf"(?:(?P<qual>{before})有?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"
+        "share": re.compile(rf"(?:(?P<qual>{before})[有占]?)?(?P<n>[一二三四五六七八九十])成(?:(?:到|至)(?P<n2>[一二三四五六七八九十])成)?"
                             rf"(?P<after>以上|左右|上下|以下)?"),
         "percent": re.compile(rf"(?:(?P<qual>{before}))?百分之(?P<n>{number})"),
     }
@@ -163,6 +163,9 @@ def _read(text: str, match: re.Match[str], kind: str, lexicon: Lexicon) -> Fact 
         if re.search(r"\b(?:million|billion)\b", raw, re.I) is None and re.fullmatch(r"\d{1,2}", raw) \
                 and not unit and not groups.get("qual") and not trend:
             return None  # a bare small number: a time, a list item
+        if (groups.get("qual") or "").lower() in ("under", "over", "below", "above") and 12 <= value <= 21 \
+                and re.match(r"\s*(?:[,.;)]|when\b|at\b|and\b|or\b|years?\b)", text[match.end("n"):], re.I):
+            return None  # an age threshold ("under 18 when first sold"), not a count
     elif lang == "ko":
         unit = groups.get("unit", groups.get("noun", ""))
         if groups.get("more"):
@@ -220,7 +223,7 @@ _TAKEN_UP = re.compile(r"(?:\b(?:the|those|these|all)(?:\s+other)?\s*|那|这|�
 
 
 # A count followed by "all of them" restates a group already counted: 두 아이 모두, 两个孩子都, "both".
-_ALL_OF = re.compile(r"\s?(?:[가-힣]{1,3}\s)?(?:모두|다\s|전부)|[一-鿿]{0,3}(?:都|全)")
+_ALL_OF = re.compile(r"\s?(?:[가-힣]{1,3}\s)?(?:모두|다\s|전부)|[一-鿿]{0,3}(?:都|全|均)")
 _KO_PARTICLE = re.compile(r"(?:을|를|이|가|은|는|의|도|과|와)$")
 
 

@@ -87,7 +87,9 @@ def _joined(matches: list[Match], text: str, lang: str) -> list[Match]:
 # factory", 속였어요. 공장은 없었어요, 把我们骗了。根本没有工厂. Characters within which a second trigger of
 # the code is the same act; the one proposal spans every telling, so whichever words a reader would
 # mark ("There was no restaurant … He had made the whole thing up") lie inside it.
-_TOLD_ONCE = {"trafficking.deceptive_recruitment": 160}
+# A bribe and a marriage told twice in a breath are one too ("paid a guard to look away; that was a bribe",
+# "called me his wife …, and I had no say in it").
+_TOLD_ONCE = {"trafficking.deceptive_recruitment": 160, "corruption.bribery": 60, "marriage.forced": 80}
 
 
 def _told_once(matches: list[Match]) -> list[Match]:
@@ -130,7 +132,8 @@ def _windows(text: str, start: int, end: int, lang: str, ends: list[int]) -> dic
 def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[int] | None = None) -> str | None:
     """'negation' or 'hypothetical' when a cue cancels the act at text[start:end], else None."""
     cues = lexicon.cues
-    window = _windows(text, start, end, lexicon.language, sentence_ends(text) if ends is None else ends)
+    ends = sentence_ends(text) if ends is None else ends
+    window = _windows(text, start, end, lexicon.language, ends)
 
     def hit(name: str, part: str) -> bool:
         pattern = cues.get(name)
@@ -142,6 +145,8 @@ def cancelled_by(text: str, start: int, end: int, lexicon: Lexicon, ends: list[i
         return None
     if _in_heading(text, start, end):
         return "topic"
+    if _in_question(text, end, ends):
+        return "hypothetical"
     if hit("negation.before", "clause_before") or hit("negation.after", "after"):
         return "negation"
     if hit("hypothetical.before", "clause_before") or hit("hypothetical.after", "after") \
@@ -163,9 +168,26 @@ _HEADING_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}|[A-Za-z가-힣]|[一二�
 _HEADING_AFTER = re.compile(r"[^:：\n.。,，]{0,24}[:：]")
 
 
+# A short numbered line with no sentence mark and no figure is a heading too, with no colon ("三、被捕及遣返",
+# "4. Arrest and return"); a list item that tells an act has a full stop, a date or a Korean report ending (북송됨).
+_HEADING_LINE = re.compile(r"[ \t]*(?:\d{1,2}|[A-Za-z가-힣]|[一二三四五六七八九十]{1,3})[.)、．][ \t]*"
+                           r"(?P<title>[^:：\n.。,，;；!?！？0-9０-９]{1,28})[ \t]*(?:\n|$)")
+_REPORT_ENDING = re.compile(r"(?:[음함됨짐림김임])$")
+
+
 def _in_heading(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start)
-    return bool(_HEADING_BEFORE.search(text, max(0, line_start), start)) and bool(_HEADING_AFTER.match(text, end))
+    if _HEADING_BEFORE.search(text, max(0, line_start), start) and _HEADING_AFTER.match(text, end):
+        return True
+    line = _HEADING_LINE.match(text, line_start + 1)
+    return bool(line and line.start("title") <= start and end <= line.end("title")
+                and not _REPORT_ENDING.search(line.group("title").rstrip()))
+
+
+def _in_question(text: str, end: int, ends: list[int]) -> bool:
+    """The trigger's sentence is a question ("Were you ever caught?", 잡힌 적 있어요?, 你是怎么被抓的？)."""
+    index = bisect.bisect_left(ends, end + 1)
+    return index < len(ends) and text[ends[index] - 1] in "?？"
 
 
 def _clause_start(text: str, start: int, lang: str, ends: list[int], sentences: int = 1) -> int:
