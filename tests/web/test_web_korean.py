@@ -278,3 +278,28 @@ def test_every_estimate_warning_reads_in_korean_also_when_read_back_from_a_job(s
             assert not left
     finally:
         i18n.set_language("en")
+
+
+def test_every_legal_element_reason_reads_in_korean(site):
+    """All the victims of the demo world, not only the pages the walk opened."""
+    import sqlalchemy as sa
+
+    from redzone.legal import analyse_person
+    from redzone.records.models import Act, Person
+    from redzone.web import i18n
+
+    analyst = Actor(username("legal_analyst"), "legal_analyst")
+    with site.store.session() as session:
+        codes = session.scalars(sa.select(Person.code).where(Person.id.in_(sa.select(Act.victim_id)))).all()
+        analyses = [analyse_person(session, code, actor=analyst) for code in codes]
+    i18n.set_language("ko")
+    try:
+        shown = {i18n.translate(text) for a in analyses for p in a.provisions
+                 for text in (p.reason, *(e.reason for e in p.elements))} | \
+                {i18n.translate(note) for a in analyses for note in a.notes}
+    finally:
+        i18n.set_language("en")
+    assert len(codes) >= 10 and shown
+    # Codes (ACT-…, sexual.rape, the element slugs) stay; no English words around them.
+    left = [s for s in shown if re.search(r"\b[a-z]{3,} [a-z]{3,}\b", re.sub(r"[\w-]*[._][\w.]+", "", s))]
+    assert not left, left[:5]
