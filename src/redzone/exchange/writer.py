@@ -300,10 +300,20 @@ class RecordWriter:
         and the rows the actor may not write, as `Refused` lists them."""
         digests = [row_digest(self.keys, layout.model, row) for row in rows]
         mapped = self._mapped(layout.model, [row.ref for row in rows])
-        changed = self._changed_since_import(MODELS[layout.record_type], layout.model, mapped)
+        changed = self._changed_since_import(MODELS[layout.record_type], layout.model,
+                                             self._to_check(rows, digests, mapped))
         return ([("updated" if self._rewrites(mapped[row.ref], digest, changed) else "unchanged")
                  if row.ref in mapped else "created" for row, digest in zip(rows, digests)],
                 self._refusals(layout, rows, digests, mapped, changed))
+
+    def _to_check(self, rows: list[ParsedRow], digests: list[str],
+                  mapped: dict[str | None, Mapping]) -> dict[str | None, Mapping]:
+        """The mappings whose records' changes since their import matter: every one when overwriting,
+        else only those of rows that say something new (re-importing an unchanged file asks nothing)."""
+        if self.overwrite_edits or not mapped:
+            return mapped
+        return {row.ref: mapped[row.ref] for row, digest in zip(rows, digests)
+                if row.ref in mapped and mapped[row.ref][2] != digest}
 
     def _rewrites(self, mapping: Mapping, digest: str, changed: dict[int, str]) -> bool:
         """Whether a row of a ref already imported is written: it says something else than that import
@@ -357,26 +367,21 @@ class RecordWriter:
         self.refs.fetch((target, ref) for row in rows for _, target, ref in row.references)
         digests = [row_digest(self.keys, singular, row) for row in rows]
         mapped = self._mapped(singular, [row.ref for row in rows])
-        changed = self._changed_since_import(model, singular, mapped)
+        changed = self._changed_since_import(model, singular, self._to_check(rows, digests, mapped))
         if refused := self._refusals(layout, rows, digests, mapped, changed):
             raise Refused(refused)
         new = [(row, digest) for row, digest in zip(rows, digests) if row.ref not in mapped] if mapped else \
             list(zip(rows, digests))
         created = self._create(layout, model, new) if new else []
-        updated = []
+        rewritten = []
         for row, digest in zip(rows, digests) if mapped else ():
             if row.ref in mapped:
                 mapping = mapped[row.ref]
-                mapping_id, record_id = mapping[0], mapping[1]
                 if self.remember:
-                    self.refs.ids[(layout.record_type, row.ref)] = record_id  # type: ignore[index]
+                    self.refs.ids[(layout.record_type, row.ref)] = mapping[1]  # type: ignore[index]
                 if self._rewrites(mapping, digest, changed):
-                    updated.append(self._update(layout, model, record_id, row))
-                    self.edits_overwritten += record_id in changed
-                    # The revision the update just left (its own update counted too) and the chain's mark.
-                    self.session.execute(sa.update(ExternalRef).where(ExternalRef.id == mapping_id).values(
-                        row_digest=digest, imported_at=dt.datetime.now(dt.timezone.utc), audit_mark=self.audit_mark,
-                        record_revision=sa.select(model.revision).where(model.id == record_id).scalar_subquery()))
+                    rewritten.append((row, digest, mapping))
+        updated = self._update_all(layout, model, rewritten, changed) if rewritten else []
         self._keep_plans_current(model, len(rows))
         self._audit(singular, created, updated)
         return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
@@ -680,10 +685,27 @@ class RecordWriter:
 
     # updating ---------------------------------------------------------------------------------------
 
-    def _update(self, layout: RecordLayout, model: Any, record_id: int, row: ParsedRow) -> str:
-        code = self.session.scalar(sa.select(model.code).where(model.id == record_id))
-        changes = self._columns(layout, row, code, creating=False)
-        if changes:
-            self.session.execute(sa.update(model).where(model.id == record_id).values(**changes))
-        self._children(layout, [(row, record_id)], replace=True)
-        return code
+    def _update_all(self, layout: RecordLayout, model: Any, rewritten: list[tuple[ParsedRow, str, Mapping]],
+                    changed: dict[int, str]) -> list[str]:
+        """Update the records of a batch's rewritten rows (codes read in one query; each record by a plain
+        UPDATE of its table, not an ORM one, which would search the session for objects to refresh),
+        then their refs in one statement: the row's digest, the chain's mark, and the revision the
+        update just left (its own update counted). The codes updated, in order."""
+        table = model.__table__
+        codes = dict(lookup(self.session, [model.id, model.code], model.id, [m[1] for _, _, m in rewritten]))
+        for row, _, mapping in rewritten:
+            record_id = mapping[1]
+            changes = self._columns(layout, row, codes[record_id], creating=False)
+            if changes:
+                self.session.execute(sa.update(table).where(table.c.id == record_id).values(**changes))
+            self._children(layout, [(row, record_id)], replace=True)
+            self.edits_overwritten += record_id in changed
+        refs = ExternalRef.__table__
+        revision = sa.select(table.c.revision).where(table.c.id == sa.bindparam("record")).scalar_subquery()
+        self.session.execute(
+            sa.update(refs).where(refs.c.id == sa.bindparam("mapping")).values(
+                row_digest=sa.bindparam("digest"), imported_at=sa.bindparam("at"), audit_mark=sa.bindparam("mark"),
+                record_revision=revision),
+            [{"mapping": mapping[0], "record": mapping[1], "digest": digest, "at": dt.datetime.now(dt.timezone.utc),
+              "mark": self.audit_mark} for _, digest, mapping in rewritten])
+        return [codes[mapping[1]] for _, _, mapping in rewritten]
