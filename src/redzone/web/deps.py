@@ -77,9 +77,11 @@ def read_database(request: Request) -> Iterator[Session]:
         yield session
 
 
-# scope="function": the session closes (and commits) when the route returns, before the answer is
-# sent. FastAPI's default closes it after the answer has left, so a client following a redirect at
-# once could ask for what was not yet committed (a new testimony, the session a sign-in opened).
+# The session must commit when the route returns, before the answer is sent: closed after the answer
+# has left (FastAPI's default), a client following a redirect at once could ask for what was not yet
+# committed (a new testimony, the session a sign-in opened). Sync routes of a `SessionInRouteThread`
+# router (all of Redzone's) open and close it in the route's own thread (web/routing.py); anywhere
+# else scope="function" gives the same order at the cost of two more thread-pool hops.
 DbSession = Annotated[Session, Depends(database, scope="function")]
 ReadSession = Annotated[Session, Depends(read_database, scope="function")]
 WorkspaceDep = Annotated[Workspace, Depends(workspace_dependency)]

@@ -16,8 +16,9 @@ from redzone.records.models import User
 from redzone.web import i18n
 from redzone.web.deps import CurrentPrincipal, DbSession, Principal, WorkspaceDep
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 def _page(request: Request, session, principal: Principal, new_token: str | None = None,  # noqa: ANN001

@@ -21,10 +21,12 @@ from redzone.web.api_models import (ClaimFigure, ClaimOut, ErrorOut, JourneyIn, 
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
 from redzone.web.routes.api_records import claim_out
 from redzone.web.routes.persons import find_person
+from redzone.web.routing import SessionInRouteThread
 
 ERRORS = {status: {"model": ErrorOut} for status in (401, 403, 404, 422)}
 bearer = HTTPBearer(auto_error=False, description="An API token: `redzone token create` or your account page.")
-router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS, dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/api/v1", route_class=SessionInRouteThread,
+                   tags=["records"], responses=ERRORS, dependencies=[Depends(bearer)])
 
 
 def journey_out(session: Session, person: Person) -> list[JourneyStepOut]:

@@ -22,10 +22,12 @@ from redzone.web.api_models import (ActIn, ActOut, AttestationOut, AuditOut, Cla
 from redzone.web.deps import DbSession, Principal, WorkspaceDep, context, requires
 from redzone.web.routes.persons import find_person
 from redzone.web.routes.sources import find_source, source_query
+from redzone.web.routing import SessionInRouteThread
 
 ERRORS = {status: {"model": ErrorOut} for status in (401, 403, 404, 422)}
 bearer = HTTPBearer(auto_error=False, description="An API token: `redzone token create` or your account page.")
-router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS, dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/api/v1", route_class=SessionInRouteThread,
+                   tags=["records"], responses=ERRORS, dependencies=[Depends(bearer)])
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 

@@ -13,8 +13,10 @@ from redzone.web.deps import CurrentPrincipal, DbSession, Principal, WorkspaceDe
 from redzone.web.forms import suggest_places
 from redzone.web.rendering import label
 from redzone.web.routes.api_records import ERRORS, bearer
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(prefix="/api/v1", tags=["aggregates"], responses=ERRORS, dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/api/v1", route_class=SessionInRouteThread,
+                   tags=["aggregates"], responses=ERRORS, dependencies=[Depends(bearer)])
 _LABEL_KIND = {"violation": "violation", "province": "place", "role": "role"}
 
 

@@ -13,8 +13,9 @@ from redzone.security.policy import allowed
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.forms import like_pattern
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 @router.get("/audit", dependencies=[requires("audit.view")])

@@ -16,8 +16,9 @@ from redzone.accounts import second_factor as check_code
 from redzone.web import i18n
 from redzone.web.deps import LANGUAGE_COOKIE, SESSION_COOKIE, DbSession, WorkspaceDep, optional_principal
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 STAGE_PAGES = {"second_factor": "/login/second-factor"}
 
 

@@ -21,8 +21,9 @@ from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.form_errors import by_field, rejected
 from redzone.web.forms import Problems, optional_float, optional_int
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 def ledger(session, measure: str = "") -> dict[str, list[tuple[Claim, Source]]]:  # noqa: ANN001

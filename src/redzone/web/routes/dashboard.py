@@ -14,8 +14,9 @@ from redzone.web import i18n
 from redzone.web.caching import cached
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.rendering import label, render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 DIMENSIONS = ("violation", "province", "year", "role")
 _LABEL_KIND = {"violation": "violation", "province": "place", "role": "role"}
 

@@ -26,8 +26,9 @@ from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.forms import Problems, optional_int
 from redzone.web.jobs import jobs_of
 from redzone.web.rendering import label, render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 JOB = "estimates"
 STRATIFY = ("province", "crossing_period", "crossing_year", "birth_decade")
 SLOW = ("lcmcr",)  # about 7 s a table (Kosovo, defaults): only in the background

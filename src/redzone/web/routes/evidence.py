@@ -14,8 +14,9 @@ from redzone.messages import Message
 from redzone.records.models import CustodyEntry, Evidence, Source
 from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 class UploadTooLarge(ValidationError):

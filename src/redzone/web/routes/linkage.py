@@ -24,8 +24,9 @@ from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float
 from redzone.web.jobs import jobs_of
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 PERSON_ROLES = ("victim", "witness", "perpetrator")
 JOB = "linkage"
 

@@ -23,8 +23,9 @@ from redzone.web.forms import Problems, optional_float
 from redzone.web.jobs import jobs_of
 from redzone.web.rendering import render
 from redzone.web.routes.linkage import waterfall_chart
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 JOB = "incident-linkage"
 ROLE = "incident"
 

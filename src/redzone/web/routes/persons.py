@@ -27,8 +27,9 @@ from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.form_errors import by_field, journey_rows, rejected
 from redzone.web.forms import JourneyForm, Problems, place_label
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 def find_person(session, code: str) -> Person:  # noqa: ANN001

@@ -22,8 +22,9 @@ from redzone.web.deps import DbSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, optional_float, optional_int, resolve_place
 from redzone.web.rendering import label, render
 from redzone.web.routes.sources import find_source
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 TYPE_ORDER = ("violation", "perpetrator", "place", "date", "money", "quantity", "age", "person")
 

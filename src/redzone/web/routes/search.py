@@ -7,8 +7,9 @@ from fastapi.responses import Response
 
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 def run_search(session, workspace, actor, q: str, limit: int, offset: int):  # noqa: ANN001, ANN201

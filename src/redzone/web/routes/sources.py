@@ -21,8 +21,9 @@ from redzone.web.caching import cached, data_version_column
 from redzone.web.deps import DbSession, ReadSession, WorkspaceDep, context, requires
 from redzone.web.forms import Problems, like_pattern, optional_date, optional_int, resolve_place
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 LIST_COLUMNS = (Source.id, Source.code, Source.title, Source.kind, Source.language, Source.date, Source.reliability,
                 Source.credibility)
 

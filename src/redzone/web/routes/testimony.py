@@ -21,8 +21,9 @@ from redzone.web.form_errors import by_field, journey_rows, rejected
 from redzone.web.forms import (JOURNEY_ROWS, JourneyForm, JourneyRows, Problems, optional_date, optional_float,
                                optional_int, resolve_place, suggest_places)
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 @router.get("/places/suggest")

@@ -16,8 +16,9 @@ from redzone.records.users import change_role, create_user, grant_access, list_u
 from redzone.security.policy import ROLES
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.rendering import render
+from redzone.web.routing import SessionInRouteThread
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
 
 
 def _done(message: str) -> Response:
