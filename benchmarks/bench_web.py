@@ -99,8 +99,11 @@ async def _load(base: str, cookies: httpx.Cookies, path: str, clients: int = CLI
     return latencies, errors, len(latencies)
 
 
-def _serve(ws: Workspace, port: int) -> subprocess.Popen:
+def _serve(ws: Workspace, port: int, source: Path | None = None) -> subprocess.Popen:
+    """`redzone serve` on `ws`; `source`: another checkout's `src` folder to serve instead (old/new comparisons)."""
     environment = {**os.environ, "REDZONE_PASSPHRASE": PASSPHRASE}
+    if source is not None:
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), environment.get("PYTHONPATH")]))
     log = (ws.path.parent / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "redzone", "-w", str(ws.path), "serve",
                                 "--port", str(port), "--workers", str(WORKERS)], env=environment,
@@ -115,6 +118,50 @@ def _serve(ws: Workspace, port: int) -> subprocess.Popen:
                 raise RuntimeError(f"server exited: {Path(process.log_path).read_text()[-2000:]}")
             time.sleep(0.1)
     raise RuntimeError("server did not start")
+
+
+def _process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants so far, from /proc (Linux)."""
+    ticks, total, todo = os.sysconf("SC_CLK_TCK"), 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in os.listdir(f"/proc/{current}/task"):
+                todo += [int(child) for child in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
+        except FileNotFoundError:  # a worker or thread that ended meanwhile
+            continue
+    return total
+
+
+def measure_served(workspace: Path, source: Path | None = None, clients: tuple[int, ...] = (20, 1),
+                   seconds: float = 10.0) -> list[dict]:
+    """p50/p95 of PAGES on an existing benchmark workspace served by `source` (default: this checkout),
+    for each number of clients, with the server's CPU time a request: on a shared machine latencies
+    follow the neighbours' load, CPU a request much less. Alternate calls with an old and a new
+    `source` (e.g. a `git worktree`'s src) on the same workspace to compare them."""
+    ws = Workspace.open(workspace, PASSPHRASE)
+    port = _free_port()
+    process = _serve(ws, port, source)
+    rows: list[dict] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        cookies = _sign_in(base)
+        for name, path in PAGES.items():
+            httpx.get(base + path, cookies=cookies, timeout=60)  # warm the cached aggregates
+            for count in clients:
+                cpu_before = _process_tree_cpu(process.pid)
+                latencies, errors, served = asyncio.run(_load(base, cookies, path, clients=count, seconds=seconds))
+                cpu = (_process_tree_cpu(process.pid) - cpu_before) / max(served, 1) * 1000
+                rows.append({"page": name, "clients": count, "p50": _percentile(latencies, 0.5) * 1000,
+                             "p95": _percentile(latencies, 0.95) * 1000, "errors": errors, "requests": served,
+                             "server cpu ms a request": cpu, "load average": os.getloadavg()[0]})
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        ws.close()
+    return rows
 
 
 def run(acts: int = ACTS) -> list[dict]:
