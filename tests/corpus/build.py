@@ -14,7 +14,7 @@ Offsets are computed here, so they are exact by construction. Every document is 
 builder prepends a line saying so. Documents 001–024 whose number is a multiple of 4 are held out:
 they are never used to tune the extractor. Documents from FRESH_FROM on are `fresh`: written and
 annotated without running the extractor on them first, and never tuned on, so they are a held-out
-part the rules were not fitted to (053–056 were written before the rules were widened on 049–052). 025–028, 029–032, 033–036, 037–040, 041–044, 045–048 and 049–052
+part the rules were not fitted to (057–060 were written before the rules were widened on 053–056). 025–028, 029–032, 033–036, 037–040, 041–044, 045–048, 049–052 and 053–056
 were earlier fresh parts: each measured as fresh, then tuned on, so they now count as tuning. Scores are reported for each part.
 """
 
@@ -36,7 +36,7 @@ _SECTION = re.compile(r"^=== (\d{3}) (testimony|summary|news)\s*$", re.MULTILINE
 
 
 FIRST_FRESH_FROM = 25
-FRESH_FROM = 53
+FRESH_FROM = 57
 
 
 def _split(number: int) -> str:

