@@ -47,6 +47,7 @@ register(Method("morph", "the rules, plus kiwipiepy (Korean) and jieba (Chinese)
 
 # Optional methods register themselves when their extra is installed (`semantic`: a sentence encoder).
 from redzone.extract import semantic as _semantic  # noqa: E402,F401
+from redzone.extract import booster as _booster  # noqa: E402,F401
 
 # Chosen by measurement on the evaluation corpus (docs/extraction.md, `make bench`): both methods score
 # the same on violations, places, money, ages and quantities; the morpheme method finds more names but
