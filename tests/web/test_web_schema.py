@@ -4,11 +4,14 @@ to a role that may not see sealed identities holds one. Bounded examples per ope
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fastapi.testclient import TestClient
 from support import BACKENDS, discard
 from web_helpers import build_site, sealed_values, username
 
@@ -69,3 +72,14 @@ def test_api_conforms_to_its_schema(site, role):
 
     check()
     assert answers, "no request was made"
+
+
+def test_times_in_api_answers_carry_their_zone(site):
+    """SQLite returns stored UTC times without a zone; an RFC 3339 date-time needs one (CI found it)."""
+    client = TestClient(create_app(site))
+    headers = {"Authorization": f"Bearer {site.test_tokens['administrator']}"}
+    entries = client.get("/api/v1/audit", headers=headers, params={"limit": 5}).json()["items"]
+    assert entries
+    for entry in entries:
+        at = dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+        assert at.utcoffset() == dt.timedelta(0), entry["at"]

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 T = TypeVar("T")
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    """Times are stored in UTC; SQLite hands them back without their zone, which RFC 3339 requires."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 
 class ProblemOut(BaseModel):
@@ -202,12 +210,12 @@ class EvidenceOut(BaseModel):
     size_bytes: int
     sha256: str
     acquired_by: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class AuditOut(BaseModel):
     id: int
-    at: dt.datetime
+    at: UtcDateTime
     actor: str
     action: str
     record_type: str
