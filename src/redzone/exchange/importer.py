@@ -36,7 +36,8 @@ from redzone.errors import Problem, ValidationError
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.readers import FILE, Opener, Table, detect_format, open_tables
 from redzone.exchange.validation import RowParser, unknown_columns
-from redzone.exchange.writer import RecordWriter, RefIndex, Refused
+from redzone.exchange.permissions import Refused
+from redzone.exchange.writer import RecordWriter, RefIndex
 from redzone.records.models import Organisation, User
 from redzone.security import audit
 from redzone.security.policy import Actor, require
