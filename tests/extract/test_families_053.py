@@ -4,15 +4,7 @@ from the evaluation corpus."""
 
 import pytest
 
-from redzone.extract import extract
-
-
-def facts(text, lang, type_):
-    return [f for f in extract(text, lang, "rules").facts if f.type == type_]
-
-
-def codes(text, lang):
-    return sorted({f.get("code") for f in facts(text, lang, "violation")})
+from extract_helpers import codes, facts
 
 
 # ---- acts told in words of their whole semantic field ------------------------------------------

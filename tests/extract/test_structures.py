@@ -7,15 +7,7 @@ written for these tests, not taken from the evaluation corpus."""
 
 import pytest
 
-from redzone.extract import extract
-
-
-def facts(text, lang, type_):
-    return [f for f in extract(text, lang, "rules").facts if f.type == type_]
-
-
-def codes(text, lang):
-    return sorted({f.get("code") for f in facts(text, lang, "violation")})
+from extract_helpers import codes, facts
 
 
 # ---- a counterfactual told of the past asserts the act -----------------------------------------
