@@ -75,7 +75,8 @@ def _needles(items: Any) -> frozenset[str] | None:
         if candidate and any(n.strip().lower() in _COMMON_WORDS for n in candidate):
             return  # " the ", "for ": in every text, so they skip nothing
         if candidate and all(len(n) >= (2 if n.isascii() else 1) for n in candidate):
-            if best is None or min(map(len, candidate)) > min(map(len, best)):
+            # the longest, then the fewest: the rarer they are, the less text a trigger is run over
+            if best is None or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best)):
                 best = candidate
 
     run: list[str] = []

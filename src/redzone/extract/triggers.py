@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from redzone.extract.facts import Fact, make
-from redzone.extract.lexicon import Lexicon, bounded, fold
+from redzone.extract.lexicon import Lexicon, Trigger, bounded, fold
+from redzone.extract.scanning import NeedleIndex
 
 _SENTENCE_END = re.compile(r"[.!?。！？\n]")
 _CLAUSE_END = {"en": re.compile(r"[.!?;:,—–()\n]|\b(?:but|though|although|while|because)\b", re.I),
@@ -34,18 +35,27 @@ def _span(match: re.Match[str]) -> tuple[int, int]:
     return match.span()
 
 
-def _scan(text: str, triggers, whole_words: bool) -> list[Match]:  # noqa: ANN001
+_NEEDLE_INDEXES: dict[int, tuple[tuple[Trigger, ...], NeedleIndex]] = {}
+
+
+def _needle_index(triggers: tuple[Trigger, ...]) -> NeedleIndex:
+    """Where the triggers can match (a lexicon's violations, or its roles), worked out once per tuple
+    (looked up by identity: hashing hundreds of triggers on every text would cost more than it saves)."""
+    entry = _NEEDLE_INDEXES.get(id(triggers))
+    if entry is None or entry[0] is not triggers:
+        entry = _NEEDLE_INDEXES[id(triggers)] = (triggers, NeedleIndex((t.pattern, t.needles) for t in triggers))
+    return entry[1]
+
+
+def _scan(text: str, triggers: tuple[Trigger, ...], whole_words: bool) -> list[Match]:
     found = []
     haystack = fold(text)
-    for trigger in triggers:
-        if not trigger.may_match(haystack):
+    for number, match in _needle_index(triggers).scan(haystack):
+        if whole_words and not bounded(haystack, match.start(), match.end()):
             continue
-        for match in trigger.pattern.finditer(haystack):
-            if whole_words and not bounded(haystack, match.start(), match.end()):
-                continue
-            start, end = _span(match)
-            if end > start:
-                found.append(Match(start, end, trigger.values))
+        start, end = _span(match)
+        if end > start:
+            found.append(Match(start, end, triggers[number].values))
     return found
 
 

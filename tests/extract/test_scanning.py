@@ -1,0 +1,62 @@
+"""Running trigger patterns only near their needles gives the matches a scan of the whole text gives:
+for every lexicon, on every corpus text and on texts built to reach past the stretches (long runs of
+spaces and letters, look-aheads that read far, needles at the edges)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from redzone.extract import load_corpus
+from redzone.extract.lexicon import fold, load_lexicon, needles
+from redzone.extract.scanning import NeedleIndex, bounds
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def _whole(index: NeedleIndex, text: str) -> list[tuple[int, int, int]]:
+    return [(number, *match.span()) for number, pattern in enumerate(index.patterns) for match in pattern.finditer(text)]
+
+
+def _scanned(index: NeedleIndex, text: str) -> list[tuple[int, int, int]]:
+    return [(number, *match.span()) for number, match in index.scan(text)]
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_every_trigger_matches_as_in_a_whole_scan(language):
+    lexicon = load_lexicon(language)
+    texts = [fold(d.text) for d in load_corpus(CORPUS) if d.language == language]
+    for triggers in (lexicon.violations, lexicon.roles):
+        index = NeedleIndex((t.pattern, t.needles) for t in triggers)
+        for text in texts:
+            assert _scanned(index, text) == _whole(index, text)
+            # the same text with its spaces doubled and its words run together: longer runs, other stretches
+            for variant in (text.replace(" ", "  "), text.replace(" ", ""), text[len(text) // 3:]):
+                assert _scanned(index, variant) == _whole(index, variant)
+
+
+def _index(*sources: str) -> NeedleIndex:
+    compiled = [re.compile(source) for source in sources]
+    return NeedleIndex((pattern, needles(pattern.pattern)) for pattern in compiled)
+
+
+@pytest.mark.parametrize("text", [
+    "they sold her" + " " * 40 + "to a farmer",   # a run of spaces longer than the stretch would be without it
+    "sold" + "x" * 60 + " to a farmer",             # a word longer than any default bound
+    "was sold to" + "\n" * 30 + "tofu",              # a look-ahead that reads past a long run
+    "sold to a farmer" * 3 + "sold",                 # needles at the very end, overlapping stretches
+    "ſold to a farmer, sold to a broker",            # a letter that is no needle
+])
+def test_long_runs_and_far_lookaheads(text):
+    index = _index(r"sold\s+to(?!\s+tofu)", r"\bsold\w*\s+(?:to|for)\b", r"(?:was|were)\s+\w+(?=\s*to\b)",
+                   r"(?<!was )sold", r"farmer(?=[^.]*$)")
+    assert _scanned(index, text) == _whole(index, text)
+    assert _scanned(index, text)
+
+
+def test_bounds_follow_the_pattern():
+    assert bounds(re.compile(r"ab(?:c|de)")).width.value(lambda name: 0) == 4
+    spaced = bounds(re.compile(r"sold\s+to(?=\s*now)"))
+    assert spaced.width.runs == ((r"[\s]", 1),) and spaced.width.fixed == 6 and spaced.after.fixed == 3
+    assert bounds(re.compile(r"(?:ab)+")) is None  # a repeated group has no bound told by one class
+    assert bounds(re.compile(r"sold", re.IGNORECASE)) is None  # a needle would not be a literal of the text
