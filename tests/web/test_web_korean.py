@@ -19,6 +19,7 @@ from redzone.evidence import add_evidence
 from redzone.link import LinkSettings, run_incident_linkage, run_linkage
 from redzone.records.entry import Context
 from redzone.records.users import actor_for
+from redzone.security.audit_actions import AUDIT_ACTIONS, RECORD_TYPES
 from redzone.security.policy import ACTIONS, ROLES, Actor
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "redzone"
@@ -44,6 +45,7 @@ def core_sentences() -> dict[str, str]:
     """Every `Message` template in the package, every policy action, and every fixed problem text of the
     web-facing packages, with the file it comes from."""
     found: dict[str, str] = {text: "security/policy.py" for text in ACTIONS.values()}
+    found.update({text: "security/audit_actions.py" for text in (*AUDIT_ACTIONS.values(), *RECORD_TYPES.values())})
     for path in SOURCE.rglob("*.py"):
         relative = path.relative_to(SOURCE).as_posix()
         facing = relative.startswith(WEB_FACING)
@@ -118,9 +120,21 @@ def visible_text(page: str) -> str:
     return "\n".join(html.unescape(text) for text in shown)
 
 
+# Cells that show a code beside its label (the audit log's actions and kinds of record).
+LABELLED_CODES = re.compile(r'<td class="(audit-action|audit-record)">(.*?)</td>', re.S)
+CODE = re.compile(r'<span class="mono small">[^<]*</span>')
+
+
 def english_left(page: str, fragments: set[str]) -> list[str]:
     text = visible_text(page)
-    return sorted(f for f in fragments if f in text)
+    return sorted(f for f in fragments if f in text) + unlabelled_codes(page)
+
+
+def unlabelled_codes(page: str) -> list[str]:
+    """Codes shown with no label in Korean beside them (a record cell without a record type has none)."""
+    return [f"unlabelled {html.unescape(re.sub(r'<[^>]+>', '', cell)).strip()}"
+            for kind, cell in LABELLED_CODES.findall(page)
+            if (kind == "audit-action" or "<span title=" in cell) and not re.search(r"[가-힣]", CODE.sub("", cell))]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -303,3 +317,20 @@ def test_every_legal_element_reason_reads_in_korean(site):
     # Codes (ACT-…, sexual.rape, the element slugs) stay; no English words around them.
     left = [s for s in shown if re.search(r"\b[a-z]{3,} [a-z]{3,}\b", re.sub(r"[\w-]*[._][\w.]+", "", s))]
     assert not left, left[:5]
+
+
+def test_the_audit_log_names_every_action_and_record_in_korean_beside_its_code(site):
+    client = korean_client(site, "administrator")
+    page = client.get("/audit").text
+    rows = re.findall(r"<tr><td class=\"num\">\d+</td>(.*?)</tr>", page, re.S)
+    assert len(rows) >= 20
+    for row in rows:
+        action, record = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2:4]
+        code = re.search(r'<span class="mono small">([\w.]+)</span>', action).group(1)
+        assert code in AUDIT_ACTIONS  # the code stays, for the filter
+        assert re.search(r"[가-힣]", action.replace(code, "")), row
+        if re.search(r"title=\"\w+\"", record):
+            assert re.search(r"[가-힣]", record), row
+    # The filter still takes the code; its suggestions are labelled in Korean.
+    filtered = client.get("/audit", params={"action": "user.create"}).text
+    assert "계정 생성" in filtered and 'value="user.create">계정 생성</option>' in filtered

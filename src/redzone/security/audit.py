@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from redzone.errors import NotFound
 from redzone.records.models import Act, ActPerpetrator, Attestation, AuditEntry, Person, Source, WorkspaceMeta, utcnow
+from redzone.security.audit_actions import AUDIT_ACTIONS, RECORD_TYPES
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -81,7 +82,10 @@ def _lock_chain(session: Session) -> None:
 
 def append(session: Session, key: bytes, actor: str, action: str, record_type: str = "",
            record_id: str | int = "", detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Add one entry at the head of the chain, in the caller's transaction."""
+    """Add one entry at the head of the chain, in the caller's transaction. The action and the kind of
+    record must be named in `audit_actions` (so the log can say what each entry means)."""
+    if action not in AUDIT_ACTIONS or (record_type and record_type not in RECORD_TYPES):
+        raise ValueError(f"audit action {action!r} on {record_type!r}: name it in security/audit_actions.py")
     _lock_chain(session)
     head = session.execute(
         sa.select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)

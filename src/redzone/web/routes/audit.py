@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from redzone.records.models import AuditEntry
 from redzone.security import audit as audit_log
+from redzone.security.audit_actions import AUDIT_ACTIONS, RECORD_TYPES
 from redzone.security.policy import allowed
 from redzone.web.deps import DbSession, WorkspaceDep, requires
 from redzone.web.forms import like_pattern
@@ -34,4 +35,5 @@ def audit_page(request: Request, session: DbSession, workspace: WorkspaceDep, ac
     report = audit_log.verify(session, workspace.keys.audit_key) \
         if verify and allowed(request.state.principal.actor, "audit.verify") else None
     return render(request, "audit.html", entries=entries, actor_filter=actor, action=action, record=record,
-                  report=report, next_before=entries[-1].id if len(entries) == 100 else None)
+                  report=report, action_labels=AUDIT_ACTIONS, record_labels=RECORD_TYPES,
+                  next_before=entries[-1].id if len(entries) == 100 else None)
