@@ -151,9 +151,9 @@ def site(request, tmp_path_factory):
     discard(ws)
 
 
-def korean_client(site, role: str):  # noqa: ANN001, ANN201
+def korean_client(site, role: str, language: str = "ko"):  # noqa: ANN001, ANN201
     client = sign_in(client_for(site), role)
-    response = client.post("/language", data={"language": "ko", "csrf_token": csrf_of(client, "/account"), "next": "/"})
+    response = client.post("/language", data={"language": language, "csrf_token": csrf_of(client, "/account"), "next": "/"})
     assert response.status_code == 303
     return client
 
@@ -334,3 +334,20 @@ def test_the_audit_log_names_every_action_and_record_in_korean_beside_its_code(s
     # The filter still takes the code; its suggestions are labelled in Korean.
     filtered = client.get("/audit", params={"action": "user.create"}).text
     assert "계정 생성" in filtered and 'value="user.create">계정 생성</option>' in filtered
+
+
+def test_source_languages_are_named_in_the_readers_language(site):
+    names = {"ko": {"en": "영어", "ko": "한국어", "zh": "중국어"}, "en": {"en": "English", "ko": "Korean", "zh": "Chinese"}}
+    for language, shown in names.items():
+        client = korean_client(site, "documentation_officer", language)
+        listing = client.get("/sources").text
+        cells = re.findall(r"<tr><td><a href=\"/sources/[^\"]+\" class=\"mono\">[^<]*</a></td>(?:<td>[^<]*</td>){2}"
+                           r"<td>([^<]*)</td>", listing)
+        assert cells and set(cells) <= set(shown.values()) and len(set(cells)) >= 2, cells
+        code = re.search(r'href="/sources/(SRC-[\w-]+)"', listing).group(1)
+        page = client.get(f"/sources/{code}").text
+        stated = re.search(r"<dd>([^<]*)</dd>", page[page.index(">" + ("언어" if language == "ko" else "Language") + "<"):])
+        assert stated and stated.group(1) in shown.values(), stated
+        form = client.get("/testimony/new").text
+        options = re.findall(r'<option value="(en|ko|zh)"[^>]*>([^<]*)</option>', form)
+        assert sorted(options) == sorted(shown.items())  # the codes stay the form's values

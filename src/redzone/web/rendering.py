@@ -72,6 +72,16 @@ OUTCOME_NAMES = {"satisfied": _n("elements evidenced"), "needs_context": _n("nee
                  "uncertain": _n("uncertain"), "not_satisfied": _n("elements missing")}
 
 
+# The languages a source is written in (codes as stored, in forms and in the API), named in the reader's.
+LANGUAGE_NAMES = {"en": _n("English"), "ko": _n("Korean"), "zh": _n("Chinese")}
+
+
+def language_name(code: str | None) -> str:
+    if not code:
+        return "—"
+    return i18n.gettext_(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
+
+
 def role_name(role: str) -> str:
     return i18n.gettext_(ROLE_NAMES.get(role, role))
 
@@ -80,7 +90,8 @@ def outcome_name(outcome: str) -> str:
     return i18n.gettext_(OUTCOME_NAMES.get(outcome, outcome))
 
 
-templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name, instrument=instrument)
+templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name, instrument=instrument,
+                             language_name=language_name)
 templates.env.filters.update(number=number, date=date, t=i18n.translate, error_text=i18n.translate_error)
 
 
