@@ -219,6 +219,15 @@ def test_a_korean_label_not_in_hangul_is_refused(tmp_path):
     assert "violations.yaml: sexual.rape: label_ko: must be written in Hangul" in load_problems(directory)
 
 
+def test_an_article_cited_with_words_reads_in_korean(vocab, tmp_path):
+    assert vocab.provisions["rome.art7_context"].article == "7(1) chapeau, 7(2)(a)"
+    assert vocab.provisions["rome.art7_context"].article_ko == "7(1) 두문, 7(2)(a)"
+    directory = edited_copy(tmp_path, "provisions.yaml",
+                            lambda d: entry(d, "provisions", "id", "rome.art7_context").pop("article_ko"))
+    assert "provisions.yaml: rome.art7_context: article_ko: missing: the article is cited with words" \
+        in load_problems(directory)
+
+
 def test_a_violation_referencing_an_unknown_provision_is_refused(tmp_path):
     directory = edited_copy(tmp_path, "violations.yaml",
                             lambda d: entry(d, "violations", "code", "sexual.rape")["provisions"].append("rome.art7_1_z"))

@@ -222,6 +222,13 @@ def test_the_legal_analysis_and_the_estimates_are_in_korean(site):
     section = legal[legal.index('id="legal-analysis"'):]
     assert "로마규정" in section or "의정서" in section or "협약" in section
     assert not re.search(r"evidenced by|no recorded act|not recorded yet|Rome Statute|Convention", section)
+    # The context of crimes against humanity is cited by the opening words of art. 7(1): 두문, not "chapeau".
+    with site.store.session() as session:
+        victims = session.scalars(sa.select(Person.code).join(Act, Act.victim_id == Person.id)
+                                  .where(Act.violation.like("sexual.%")).distinct().limit(3)).all()
+    client = korean_client(site, "legal_analyst")
+    cited = [client.get(f"/persons/{code}").text for code in victims]
+    assert any("7(1) 두문, 7(2)(a)" in page for page in cited) and not any("chapeau" in page for page in cited)
     estimates = korean_client(site, "data_analyst").get("/estimates").text
     warnings = "\n".join(re.findall(r'<ul class="warnings"[^>]*>(.*?)</ul>', estimates, re.S))
     assert warnings and not re.search(r"\b(the|lists?|estimate|recorded)\b", re.sub(r"demo-[\w-]+", "", warnings))

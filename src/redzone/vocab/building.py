@@ -58,6 +58,7 @@ def build(documents: dict[str, Any], problems: check.Problems) -> Vocabulary | N
                     for c, v in violations.items()},
         provisions={pid: Provision(
             id=pid, instrument=p["instrument"], instrument_ko=p["instrument_ko"], article=str(p["article"]),
+            article_ko=p["article_ko"] or "",
             label_en=p["label_en"], label_ko=p["label_ko"], combine=p["combine"] or "all",
             requires=tuple(p["requires"] or ()), minor_age=p["minor_age"],
             minor_waives=tuple(p["minor_waives"] or ()),

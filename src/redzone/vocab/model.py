@@ -46,6 +46,7 @@ class Provision:
     minor_age: int | None = None
     minor_waives: tuple[str, ...] = ()  # elements not needed when the victim is under minor_age
     instrument_ko: str = ""
+    article_ko: str = ""  # the article as cited in Korean, where `article` has words ("chapeau")
     combine: str = "all"  # all: every element needed; any: elements are alternative forms
     requires: tuple[str, ...] = ()  # provisions whose elements must also be met (context)
 

@@ -13,6 +13,7 @@ CODE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)*$")
 LIST_NAME_PATTERN = re.compile(r"^[a-z_]+$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 VERSION_PATTERN = re.compile(r"^\d{4}\.\d{1,2}\.\d+$")
+WORD = re.compile(r"[A-Za-z]{2,}")  # a word, not a paragraph letter such as (a)
 
 # Lists the rest of Redzone indexes by name; a data directory without them is refused.
 REQUIRED_LISTS = (
@@ -126,7 +127,8 @@ VIOLATION: Schema = {
 }
 PROVISION: Schema = {
     "id": (_check_code, True), "instrument": (_check_text, True), "instrument_ko": (_check_hangul, True),
-    "article": (_check_text, True), "label_en": (_check_text, True), "label_ko": (_check_hangul, True),
+    "article": (_check_text, True), "article_ko": (_check_hangul, False),
+    "label_en": (_check_text, True), "label_ko": (_check_hangul, True),
     "combine": (_check_combine, False), "requires": (_check_codes, False), "minor_age": (_check_positive_int, False),
     "minor_waives": (_check_codes, False), "elements": (_check_entries, True),
 }
@@ -249,6 +251,11 @@ def check_provisions(problems: Problems, file: str, provisions: dict[str, Entry]
         for r in p["requires"] or ():
             if r == pid or r not in provisions:
                 problems.add(file, pid, "requires", f"{r!r} is not another provision")
+        # An article cited with words ("7(1) chapeau") is shown to Korean readers as article_ko.
+        if isinstance(p["article"], str) and WORD.search(p["article"]) and not p["article_ko"]:
+            problems.add(file, pid, "article_ko", "missing: the article is cited with words, give its Korean citation")
+        if isinstance(p["article_ko"], str) and WORD.search(p["article_ko"]):
+            problems.add(file, pid, "article_ko", "must cite the article without English words")
 
 
 def check_places(problems: Problems, files: dict[str, str], places: dict[str, Entry], kinds: set[str] | None) -> None:

@@ -47,6 +47,15 @@ def instrument(provision_id: str) -> str:
     return provision.instrument_ko if korean else provision.instrument
 
 
+def article(provision_id: str) -> str:
+    """The article as cited in the current language (the vocabulary's article_ko: "7(1) 두문")."""
+    provision = load_vocabulary().provisions.get(provision_id)
+    if provision is None:
+        return ""
+    korean = i18n.current_language() == "ko" and provision.article_ko
+    return provision.article_ko if korean else provision.article
+
+
 def number(value: Any) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -91,7 +100,7 @@ def outcome_name(outcome: str) -> str:
 
 
 templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name, instrument=instrument,
-                             language_name=language_name)
+                             article=article, language_name=language_name)
 templates.env.filters.update(number=number, date=date, t=i18n.translate, error_text=i18n.translate_error)
 
 
