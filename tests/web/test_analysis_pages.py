@@ -513,7 +513,7 @@ def test_analysis_pages_in_a_browser(served):
         page.screenshot(path=str(SCREENSHOTS / "link-pair.png"), full_page=True)
         with page.expect_navigation():
             page.click("#decide-form button[value=reject]")
-        assert "recorded (reject)" in page.inner_text("#pair-notice")
+        assert "recorded (rejected)" in page.inner_text("#pair-notice")
 
         # Estimates: both charts drawn on the canvas, under the CSP.
         page.goto("/estimates?stratify=crossing_period")

@@ -300,7 +300,7 @@ def test_incident_review_in_a_browser(served):
         page.screenshot(path=str(SCREENSHOTS / "incident-pair.png"), full_page=True)
         with page.expect_navigation():
             page.click("#decide-form button[value=reject]")
-        assert "recorded (reject)" in page.inner_text("#pair-notice")
+        assert "recorded (rejected)" in page.inner_text("#pair-notice")
         # A run in the background: the page polls its status and reloads when it has finished.
         page.goto("/linkage/incidents")
         with page.expect_navigation():

@@ -24,10 +24,10 @@ from redzone.security.policy import ACTIONS, ROLES, Actor
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "redzone"
 LOCALE = SOURCE / "web" / "locale"
-# Packages whose problems reach a page or a form; the CLI-only ones (import/export, backups, the
-# linkage settings, capture-table files) answer in English.
+# Packages whose problems reach a page or a form; the CLI-only ones (import/export, backups,
+# capture-table files) answer in English.
 WEB_FACING = ("accounts", "evidence", "legal", "records", "search", "stats", "estimate/api.py",
-              "estimate/caveats.py", "estimate/selection.py", "estimate/workspace.py", "extract/review.py",
+              "estimate/caveats.py", "estimate/selection.py", "estimate/workspace.py", "extract/review.py", "link",
               "web/forms.py", "web/routes")
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
@@ -358,3 +358,72 @@ def test_source_languages_are_named_in_the_readers_language(site):
         form = client.get("/testimony/new").text
         options = re.findall(r'<option value="(en|ko|zh)"[^>]*>([^<]*)</option>', form)
         assert sorted(options) == sorted(shown.items())  # the codes stay the form's values
+
+
+def test_a_person_role_in_a_sentence_is_named_as_the_vocabulary_names_it(site):
+    from redzone.errors import NotFound
+    from redzone.estimate import EstimationError, estimate_workspace
+    from redzone.link.runs import current_run
+    from redzone.web import i18n
+
+    with pytest.raises(EstimationError) as no_records:  # the demo world records no witness on any list
+        estimate_workspace(site, Actor(username("data_analyst"), "data_analyst"), methods=["chao"],
+                           stratify="province", person_role="witness")
+    with site.store.session() as session, pytest.raises(NotFound) as no_run:
+        current_run(session, "perpetrator")
+    i18n.set_language("ko")
+    try:
+        shown = [i18n.translate_error(no_records.value), i18n.translate_error(no_run.value)]
+    finally:
+        i18n.set_language("en")
+    assert "어느 단체의 목록에도 목격자 기록이 없어" in shown[0] and "witness" not in shown[0]
+    assert shown[1].startswith("가해자 기록에 대한 연결이 아직") and "perpetrator" not in shown[1]
+    assert str(no_records.value.message) == "no witness records on any organisation's list: nothing to estimate"
+
+
+def test_linkage_refusals_and_decisions_read_in_korean(site):
+    import sqlalchemy as sa
+
+    from redzone.records.models import Person
+
+    with site.store.session() as session:
+        victim, perpetrator = (session.scalar(sa.select(Person.code).where(Person.person_role == role).limit(1))
+                               for role in ("victim", "perpetrator"))
+    client = korean_client(site, "data_analyst")
+    token = csrf_of(client, "/linkage")
+
+    def refused(url: str, **data: str) -> str:
+        response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code in (404, 422), (url, response.status_code)
+        return html.unescape(re.search(r'id="error-message">([^<]*)<', response.text).group(1))
+
+    shown = {
+        "unknown": refused("/linkage/merge", person_a="RZ-NOSUCH", person_b=victim),
+        "same": refused("/linkage/merge", person_a=victim, person_b=victim),
+        "roles": refused("/linkage/merge", person_a=victim, person_b=perpetrator),
+        "cluster": refused("/linkage/split", cluster="CL-NOSUCH", person=victim),
+        "decision": refused("/linkage/decisions/999999/undo"),
+        "threshold": refused("/linkage/run", person_role="victim", threshold="1.5"),
+        "band": refused("/linkage/run", person_role="victim", review_low="0.9", review_high="0.6"),
+    }
+    assert "코드가 'RZ-NOSUCH'인 사람이 없습니다" in shown["unknown"]
+    assert "같은 기록입니다" in shown["same"]
+    assert f"{perpetrator}은(는) 가해자 기록이고 {victim}은(는) 피해자 기록입니다" in shown["roles"]
+    assert "묶음 CL-NOSUCH에 없습니다" in shown["cluster"]
+    assert "연결 결정 #999999이(가) 없습니다" in shown["decision"]
+    assert "0보다 크고 1보다 작은 확률이어야 합니다" in shown["threshold"]
+    assert "review_high(0.6)보다 작아야 합니다" in shown["band"]
+    left = {k: v for k, v in shown.items() if re.search(r"\b[a-z]{3,} [a-z]{3,}\b", v)}
+    assert not left, left
+    # A decision and its undoing are named in Korean in the notice and the decision log.
+    pair = re.search(r'action="/linkage/pairs/(\d+)/decision"', client.get("/linkage").text).group(1)
+    done = client.post(f"/linkage/pairs/{pair}/decision", data={"csrf_token": token, "verb": "accept",
+                                                                 "back_to": "victim"})
+    assert done.status_code == 303
+    page = client.get(done.headers["location"]).text
+    assert "(승인됨)" in html.unescape(re.search(r'id="linkage-notice">([^<]*)<', page).group(1))
+    decision = re.search(r"decision=(\d+)", done.headers["location"]).group(1)
+    undone = client.post(f"/linkage/decisions/{decision}/undo", data={"csrf_token": token})
+    log = client.get(undone.headers["location"]).text
+    kinds = re.findall(r'<tr data-decision="\d+"><td class="mono">\d+</td><td>([^<]*)</td>', log)
+    assert kinds[:2] == ["취소", "승인됨"], kinds

@@ -16,7 +16,7 @@ from redzone.estimate.api import METHODS, Method, estimate
 from redzone.estimate.errors import EstimationError, InvalidSetting
 from redzone.estimate.result import EstimateResult
 from redzone.estimate.table import CaptureTable
-from redzone.messages import Message
+from redzone.messages import Message, Term
 
 # Fast enough for a page that estimates every stratum; 'aic' and 'lcmcr' (about 7 s a table) on request.
 DEFAULT_METHODS: tuple[str, ...] = ("bic", "stepwise", "chao")
@@ -132,7 +132,7 @@ def _estimate(session, methods, stratify, person_role, max_order, p_threshold, n
         tables = {None: tables}
     elif not tables:
         raise EstimationError(Message("no %(person_role)s records on any organisation's list: nothing to estimate",
-                                      person_role=person_role))
+                                      person_role=Term("person_roles", person_role, person_role)))
     out = []
     for stratum, table in tables.items():
         out.append(_stratum(stratum, table, methods, max_order, p_threshold, n_boot, seed, level, lcmcr_options,

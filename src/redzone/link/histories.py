@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from redzone.errors import Problem, ValidationError
 from redzone.estimate import CaptureTable
 from redzone.link.features import place_columns
+from redzone.messages import Message
 from redzone.records.models import Person, PersonCluster
 
 Stratum = Literal["province", "year", "crossing_year", "crossing_period", "birth_decade"]
@@ -83,7 +84,8 @@ def capture_histories(session: Session, keys: object = None, *, stratify: Stratu
     """
     del keys
     if stratify is not None and stratify not in _STRATA:
-        raise ValidationError(Problem("stratify", f"expected one of {', '.join(_STRATA)}, got {stratify!r}"))
+        raise ValidationError(Problem("stratify", Message("expected one of %(items)s, got %(value)s",
+                                                          items=", ".join(_STRATA), value=repr(stratify))))
     groups = individuals(session, person_role)
     names = lists or tuple(sorted({p.organisation_id for members in groups.values() for p in members
                                    if p.organisation_id}))

@@ -18,6 +18,7 @@ from redzone.link.incidents import ROLE, victims_of
 from redzone.link.pairs import INCIDENT_PAIRS, is_linked
 from redzone.link.review import decide_pair, decisions, get_pair, merge_pair, queued_pairs, split_pairs, waterfall
 from redzone.link.runs import current_run
+from redzone.messages import Message
 from redzone.records.entry import Context
 from redzone.records.models import Event, IncidentCluster, IncidentPair, LinkRun
 from redzone.security.policy import require
@@ -79,14 +80,16 @@ def split_incident(ctx: Context, incident: str, event_code: str, note: str = "")
     require(ctx.actor, "link.review")
     event = ctx.session.scalar(sa.select(Event).where(Event.code == event_code))
     if event is None:
-        raise NotFound(f"no event with code {event_code!r}")
+        raise NotFound(Message("no event with code %(code)s", code=repr(event_code)))
     run = current_run(ctx.session, ROLE)
     members = set(ctx.session.scalars(sa.select(IncidentCluster.event_id)
                                       .where(IncidentCluster.incident_code == incident)))
     if event.id not in members:
-        raise ValidationError(Problem("event", f"{event_code} is not in incident {incident}"))
+        raise ValidationError(Problem("event", Message("%(event)s is not in incident %(incident)s", event=event_code,
+                                                       incident=incident)))
     if len(members) == 1:
-        raise ValidationError(Problem("incident", f"{incident} holds {event_code} alone; there is nothing to split"))
+        raise ValidationError(Problem("incident", Message(
+            "%(incident)s holds %(event)s alone; there is nothing to split", incident=incident, event=event_code)))
     return split_pairs(ctx, run, event.id, members, note)
 
 

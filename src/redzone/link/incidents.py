@@ -27,6 +27,7 @@ from redzone.link.model import Comparison, Level, ModelSpec
 from redzone.link.pairs import INCIDENT_PAIRS, INCIDENT_ROLE, refresh_clusters, store_pairs
 from redzone.link.runs import _run_code, current_run
 from redzone.link.settings import LinkSettings
+from redzone.messages import Message
 from redzone.records.entry import Context
 from redzone.records.models import (Act, Event, IncidentCluster, IncidentPair, LinkRun, Participation, Person,
                                     PersonCluster, utcnow)
@@ -169,7 +170,7 @@ def incident_clusters(session: Session, actor, min_size: int = 2) -> list[dict]:
                            .join(Event, Event.id == IncidentCluster.event_id)
                            .order_by(IncidentCluster.incident_code, Event.code)).all()
     if not rows and current_run(session, ROLE, required=False) is None:
-        raise NotFound("no incident linkage has been run yet; run `redzone link --incidents` first")
+        raise NotFound(Message("no incident linkage has been run yet; run `redzone link --incidents` first"))
     grouped: dict[str, list[str]] = {}
     for incident, event in rows:
         grouped.setdefault(incident, []).append(event)

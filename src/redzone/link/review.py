@@ -26,6 +26,7 @@ from redzone.errors import NotFound, PermissionDenied, Problem, ValidationError
 from redzone.link.engine import TrainedModel
 from redzone.link.pairs import INCIDENT_ROLE, PERSON_PAIRS, PairKind, is_linked, kind_of, refresh_clusters
 from redzone.link.runs import current_run
+from redzone.messages import Message, Term
 from redzone.records.entry import Context
 from redzone.records.models import LinkDecision, LinkPair, LinkRun, Person, PersonCluster, utcnow
 from redzone.security.policy import allowed, require
@@ -37,7 +38,7 @@ def require_view(actor) -> None:  # noqa: ANN001
     """Seeing the queue, a pair or the decision log needs `link.review` too; a refusal says what was
     asked for (seeing), not what the action also allows (deciding)."""
     if not allowed(actor, "link.review"):
-        raise PermissionDenied(actor.username, "see linkage pairs, their evidence or the decision log")
+        raise PermissionDenied(actor.username, Message("see linkage pairs, their evidence or the decision log"))
 
 
 def note_context(decision_id: int) -> str:
@@ -122,12 +123,14 @@ def get_pair(session: Session, pair_id: int, kind: PairKind = PERSON_PAIRS) -> L
     """A pair of the current run (person pairs, or `kind`'s), or NotFound / ValidationError saying why not."""
     pair = session.get(kind.pair, pair_id)
     if pair is None:
-        raise NotFound(f"no {'' if kind is PERSON_PAIRS else kind.name + ' '}pair #{pair_id}")
+        raise NotFound(Message("no pair #%(pair)s", pair=pair_id) if kind is PERSON_PAIRS
+                       else Message("no incident pair #%(pair_id)s", pair_id=pair_id))
     run = session.get(LinkRun, pair.run_id)
     latest = current_run(session, run.person_role)
     if latest.id != run.id:
-        raise ValidationError(Problem("pair", f"#{pair_id} belongs to run {run.code}, not to the current run "
-                                              f"{latest.code}; review the current run's pairs"))
+        raise ValidationError(Problem("pair", Message("#%(pair)s belongs to run %(run)s, not to the current run "
+                                                      "%(current)s; review the current run's pairs",
+                                                      pair=pair_id, run=run.code, current=latest.code)))
     return pair
 
 
@@ -166,11 +169,13 @@ def decide_pair(ctx: Context, kind: PairKind, pair_id: int, verb: str, note: str
     """Accept, reject or reopen a pair of `kind` (persons or incidents)."""
     require(ctx.actor, "link.review")
     if verb not in DECISIONS:
-        raise ValidationError(Problem("decision", f"expected accept, reject or reopen, got {verb!r}"))
+        raise ValidationError(Problem("decision", Message("expected accept, reject or reopen, got %(verb)s",
+                                                          verb=repr(verb))))
     pair = get_pair(ctx.session, pair_id, kind)
     run = ctx.session.get(LinkRun, pair.run_id)
     if pair.decision == DECISIONS[verb]:
-        raise ValidationError(Problem("pair", f"#{pair_id} is already {pair.decision or 'undecided'}"))
+        raise ValidationError(Problem("pair", Message("#%(pair)s is already %(decision)s", pair=pair_id,
+                                                      decision=pair.decision or "undecided")))
     return _apply(ctx, run, verb, [(pair, DECISIONS[verb])], note)
 
 
@@ -193,15 +198,20 @@ def merge_pair(ctx: Context, kind: PairKind, code_a: str, code_b: str, note: str
     for field, code in zip(fields, (code_a, code_b)):
         record = session.scalar(sa.select(kind.record).where(kind.record.code == code.strip()))
         if record is None:
-            problems.append(Problem(field, f"no {noun} with code {code.strip()[:40]!r}"))
+            shown = repr(code.strip()[:40])
+            problems.append(Problem(field, Message("no person with code %(code)s", code=shown) if noun == "person"
+                                    else Message("no event with code %(code)s", code=shown)))
         records.append(record)
     first, second = records
     if first is not None and second is not None:
         if first.id == second.id:
-            problems.append(Problem(fields[1], f"{second.code} is the same record as {fields[0]}"))
+            problems.append(Problem(fields[1], Message("%(second)s is the same record as %(first)s", second=second.code,
+                                                       first=fields[0])))
         elif kind is PERSON_PAIRS and first.person_role != second.person_role:
-            problems.append(Problem(fields[1], f"{second.code} is a {second.person_role} record and {first.code} "
-                                               f"a {first.person_role} record; link records of one role"))
+            problems.append(Problem(fields[1], Message(
+                "%(second)s is a %(second_role)s record and %(first)s a %(first_role)s record; link records of one "
+                "role", second=second.code, second_role=Term("person_roles", second.person_role, second.person_role),
+                first=first.code, first_role=Term("person_roles", first.person_role, first.person_role))))
     if problems:
         raise ValidationError(problems)
     run = current_run(session, first.person_role if kind is PERSON_PAIRS else INCIDENT_ROLE)
@@ -209,8 +219,9 @@ def merge_pair(ctx: Context, kind: PairKind, code_a: str, code_b: str, note: str
     pair = session.scalar(sa.select(kind.pair).where(kind.pair.run_id == run.id, kind.left == ends[kind.sides[0]],
                                                      kind.right == ends[kind.sides[1]]))
     if pair is not None and pair.decision == "accepted":
-        raise ValidationError(Problem(fields[1], f"{first.code} and {second.code} are already linked: pair "
-                                                 f"#{pair.id} was accepted by {pair.decided_by}"))
+        raise ValidationError(Problem(fields[1], Message("%(first)s and %(second)s are already linked: pair "
+                                                         "#%(pair)s was accepted by %(user)s", first=first.code,
+                                                         second=second.code, pair=pair.id, user=pair.decided_by)))
     if pair is None:
         model = TrainedModel.from_dict(run.model)
         pair = kind.pair(run_id=run.id, **ends, match_weight=model.prior_weight, match_probability=model.prior,
@@ -241,13 +252,15 @@ def split(ctx: Context, cluster: str, person_code: str, note: str = "") -> dict:
     require(ctx.actor, "link.review")
     person = ctx.session.scalar(sa.select(Person).where(Person.code == person_code))
     if person is None:
-        raise NotFound(f"no person with code {person_code!r}")
+        raise NotFound(Message("no person with code %(code)s", code=repr(person_code)))
     run = current_run(ctx.session, person.person_role)
     members = set(ctx.session.scalars(sa.select(PersonCluster.person_id).where(PersonCluster.cluster_code == cluster)))
     if person.id not in members:
-        raise ValidationError(Problem("person", f"{person_code} is not in cluster {cluster}"))
+        raise ValidationError(Problem("person", Message("%(person)s is not in cluster %(cluster)s", person=person_code,
+                                                        cluster=cluster)))
     if len(members) == 1:
-        raise ValidationError(Problem("cluster", f"{cluster} holds {person_code} alone; there is nothing to split"))
+        raise ValidationError(Problem("cluster", Message(
+            "%(cluster)s holds %(person)s alone; there is nothing to split", cluster=cluster, person=person_code)))
     return split_pairs(ctx, run, person.id, members, note)
 
 
@@ -256,19 +269,22 @@ def undo(ctx: Context, decision_id: int, note: str = "") -> dict:
     require(ctx.actor, "link.review")
     decision = ctx.session.get(LinkDecision, decision_id)
     if decision is None:
-        raise NotFound(f"no linkage decision #{decision_id}")
+        raise NotFound(Message("no linkage decision #%(decision)s", decision=decision_id))
     if decision.undone_by is not None:
-        raise ValidationError(Problem("decision", f"#{decision_id} was already undone by #{decision.undone_by}"))
+        raise ValidationError(Problem("decision", Message("#%(decision)s was already undone by #%(undone_by)s",
+                                                          decision=decision_id, undone_by=decision.undone_by)))
     run = ctx.session.get(LinkRun, decision.run_id)
     latest = current_run(ctx.session, run.person_role)
     if latest.id != run.id:
-        raise ValidationError(Problem("decision", f"#{decision_id} belongs to an earlier run ({run.code})"))
+        raise ValidationError(Problem("decision", Message("#%(decision)s belongs to an earlier run (%(run)s)",
+                                                          decision=decision_id, run=run.code)))
     changes = []
     for pair_id, before, after in decision.changes:
         pair = ctx.session.get(kind_of(run).pair, pair_id)
         if pair is None or pair.decision != after:
-            raise ValidationError(Problem("decision", f"pair #{pair_id} has been decided again since #{decision_id}; "
-                                                      "undo the later decision first"))
+            raise ValidationError(Problem("decision", Message("pair #%(pair)s has been decided again since "
+                                                              "#%(decision)s; undo the later decision first",
+                                                              pair=pair_id, decision=decision_id)))
         changes.append((pair, before))
     return _apply(ctx, run, "undo", changes, note, undoes=decision)
 

@@ -23,6 +23,7 @@ from redzone.link.evaluate import cluster_scores, demo_truth
 from redzone.link.features import comparison_frame, workspace_records
 from redzone.link.pairs import PERSON_PAIRS, refresh_clusters, store_pairs
 from redzone.link.settings import LinkSettings
+from redzone.messages import Message, Term
 from redzone.records.codes import ALPHABET
 from redzone.records.entry import Context
 from redzone.records.models import LinkPair, LinkRun, utcnow
@@ -63,13 +64,21 @@ def _run_code() -> str:
     return "LNK-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
 
 
+def role_term(person_role: str) -> str:
+    """A run's kind of record for a sentence a page shows: a person role as the vocabulary names it."""
+    if person_role == "incident":  # an incident run (pairs.INCIDENT_ROLE)
+        return Message("incident")
+    return Term("person_roles", person_role, person_role)
+
+
 def current_run(session: Session, person_role: str = "victim", required: bool = True) -> LinkRun | None:
     """The latest finished run for `person_role`: the one whose pairs and clusters are in force."""
     run = session.scalars(sa.select(LinkRun).where(LinkRun.person_role == person_role,
                                                    LinkRun.finished_at.is_not(None))
                           .order_by(LinkRun.id.desc()).limit(1)).first()
     if run is None and required:
-        raise NotFound(f"no linkage has been run for {person_role} records yet; run `redzone link` first")
+        raise NotFound(Message("no linkage has been run for %(role)s records yet; run `redzone link` first",
+                               role=role_term(person_role)))
     return run
 
 

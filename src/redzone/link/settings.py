@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from redzone.errors import Problem, ValidationError
+from redzone.messages import Message
 
 Backend = Literal["duckdb", "spark"]
 Role = Literal["victim", "witness", "perpetrator"]
@@ -44,28 +45,37 @@ class LinkSettings:
         """Return self, or raise ValidationError naming every setting at fault."""
         problems: list[Problem] = []
         if self.backend not in BACKENDS:
-            problems.append(Problem("backend", f"expected one of {', '.join(BACKENDS)}, got {self.backend!r}"))
+            problems.append(Problem("backend", Message("expected one of %(items)s, got %(value)s",
+                                                       items=", ".join(BACKENDS), value=repr(self.backend))))
         if self.person_role not in get_args(Role):
-            problems.append(Problem("person_role", f"expected one of {', '.join(get_args(Role))}, got {self.person_role!r}"))
+            problems.append(Problem("person_role", Message("expected one of %(items)s, got %(value)s",
+                                                           items=", ".join(get_args(Role)),
+                                                           value=repr(self.person_role))))
         for name in ("threshold", "review_low", "review_high"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
-                problems.append(Problem(name, f"must be a probability strictly between 0 and 1, got {value!r}"))
+                problems.append(Problem(name, Message("must be a probability strictly between 0 and 1, got %(value)s",
+                                                      value=repr(value))))
         if not problems and self.review_low >= self.review_high:
-            problems.append(Problem("review_low", f"must be below review_high ({self.review_high}), got {self.review_low}"))
+            problems.append(Problem("review_low", Message("must be below review_high (%(high)s), got %(low)s",
+                                                          high=self.review_high, low=self.review_low)))
         if not problems and self.review_low > self.threshold:
-            problems.append(Problem("review_low", f"must not exceed the threshold ({self.threshold}): pairs between "
-                                                  "them would be neither linked nor reviewed"))
+            problems.append(Problem("review_low", Message("must not exceed the threshold (%(threshold)s): pairs "
+                                                          "between them would be neither linked nor reviewed",
+                                                          threshold=self.threshold)))
         if self.u_sample_pairs < 1e3:
-            problems.append(Problem("u_sample_pairs", f"must be at least 1,000, got {self.u_sample_pairs:g}"))
+            problems.append(Problem("u_sample_pairs", Message("must be at least 1,000, got %(value)s",
+                                                              value=f"{self.u_sample_pairs:g}")))
         if self.em_max_pairs < 1e3:
-            problems.append(Problem("em_max_pairs", f"must be at least 1,000, got {self.em_max_pairs:g}"))
+            problems.append(Problem("em_max_pairs", Message("must be at least 1,000, got %(value)s",
+                                                            value=f"{self.em_max_pairs:g}")))
         if not isinstance(self.em_max_iterations, int) or isinstance(self.em_max_iterations, bool) \
                 or not 1 <= self.em_max_iterations <= 1000:
-            problems.append(Problem("em_max_iterations", f"must be a whole number from 1 to 1000, got "
-                                                         f"{self.em_max_iterations!r}"))
+            problems.append(Problem("em_max_iterations", Message("must be a whole number from 1 to 1000, got %(value)s",
+                                                                 value=repr(self.em_max_iterations))))
         if not isinstance(self.wide_pair_budget, (int, float)) or self.wide_pair_budget < 0:
-            problems.append(Problem("wide_pair_budget", f"must be 0 or more, got {self.wide_pair_budget!r}"))
+            problems.append(Problem("wide_pair_budget", Message("must be 0 or more, got %(value)s",
+                                                                value=repr(self.wide_pair_budget))))
         if problems:
             raise ValidationError(problems)
         return self

@@ -91,6 +91,15 @@ def language_name(code: str | None) -> str:
     return i18n.gettext_(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
 
 
+# A linkage decision's kind (link.review's verbs), as the decision log and its notice name it.
+DECISION_NAMES = {"accept": _n("accepted"), "reject": _n("rejected"), "reopen": _n("reopened"), "merge": _n("merged"),
+                  "split": _n("split out"), "undo": _n("undo")}
+
+
+def decision_name(kind: str) -> str:
+    return i18n.gettext_(DECISION_NAMES.get(kind, kind))
+
+
 def role_name(role: str) -> str:
     return i18n.gettext_(ROLE_NAMES.get(role, role))
 
@@ -100,7 +109,7 @@ def outcome_name(outcome: str) -> str:
 
 
 templates.env.globals.update(label=label, role_name=role_name, outcome_name=outcome_name, instrument=instrument,
-                             article=article, language_name=language_name)
+                             article=article, language_name=language_name, decision_name=decision_name)
 templates.env.filters.update(number=number, date=date, t=i18n.translate, error_text=i18n.translate_error)
 
 
