@@ -61,3 +61,34 @@ def join(separator: str, parts: list[str] | tuple[str, ...]) -> Message:
     """Parts joined as one message (each part translated on its own)."""
     values = {f"part{index}": part for index, part in enumerate(parts)}
     return Message(separator.join(f"%({name})s" for name in values), **values)
+
+
+# Stored as JSON (a background job's result), a Message keeps its template and values and a Term its
+# kind and code, so that a page reading it back shows it in the reader's language, parts joined there.
+_MESSAGE, _TERM = "$message", "$term"
+
+
+def to_json(value: Any) -> Any:
+    """`value` (dicts, lists, strings, numbers) with every Message and Term inside it as its parts."""
+    if isinstance(value, Message):
+        return {_MESSAGE: value.template, "values": {name: to_json(v) for name, v in value.values.items()}}
+    if isinstance(value, Term):
+        return {_TERM: [value.kind, value.code, str(value)]}
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    return value
+
+
+def from_json(value: Any) -> Any:
+    """What `to_json` wrote, with its Messages and Terms rebuilt."""
+    if isinstance(value, dict):
+        if _MESSAGE in value and set(value) == {_MESSAGE, "values"}:
+            return Message(value[_MESSAGE], **{name: from_json(v) for name, v in value["values"].items()})
+        if _TERM in value and len(value) == 1:
+            return Term(*value[_TERM])
+        return {key: from_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [from_json(item) for item in value]
+    return value

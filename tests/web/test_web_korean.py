@@ -427,3 +427,28 @@ def test_linkage_refusals_and_decisions_read_in_korean(site):
     log = client.get(undone.headers["location"]).text
     kinds = re.findall(r'<tr data-decision="\d+"><td class="mono">\d+</td><td>([^<]*)</td>', log)
     assert kinds[:2] == ["취소", "승인됨"], kinds
+
+
+def test_a_job_result_joins_its_parts_in_the_readers_language(site):
+    """A background job's result is stored as JSON; its sentences keep their parts, so that a list of
+    pairs ("a and b; c and d") is joined at display time in the reader's language."""
+    from redzone.estimate import CaptureTable
+    from redzone.estimate.caveats import table_warnings
+    from redzone.web import i18n
+    from redzone.web.jobs import Jobs
+
+    # Lists a and b have nobody in common (cells 3 and 7 are empty).
+    table = CaptureTable.from_counts(["list-a", "list-b", "list-c"], [0, 5, 7, 0, 9, 3, 4, 0])
+    notes = [w for w in table_warnings(table) if "nobody in common" in w]
+    assert notes and "list-a and list-b" in notes[0]
+    jobs = Jobs(site.store)
+    job = jobs.start("test-korean-join", username("data_analyst"), lambda: [{"warnings": notes}])
+    assert job.wait(30) and job.status == "done", job.error
+    stored = Jobs(site.store).latest("test-korean-join").result[0]["warnings"]
+    assert stored == notes  # the same English, read back
+    i18n.set_language("ko")
+    try:
+        shown = i18n.translate(stored[0])
+    finally:
+        i18n.set_language("en")
+    assert "(list-a 및 list-b)" in shown and " and " not in shown, shown

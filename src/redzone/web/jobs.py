@@ -7,9 +7,10 @@ A process that dies leaves its jobs marked running: the process running a job mo
 every few seconds, and a running job is reported as failed ("interrupted") once its process is known
 to be gone (same host, its id no longer runs: at once, and so marked in the table) or its heartbeat is
 older than `STALE_AFTER` (another host). A finished job keeps its result (counts, codes and estimates
-only — never a sealed value; JSON) until the next job of its kind replaces it. A job that fails with a
-domain error keeps its one-line message; any other failure is reported by its type alone, so no value
-from inside the computation reaches a page.
+only — never a sealed value; JSON, its sentences as template and values, so that each reader sees them
+in their own language) until the next job of its kind replaces it. A job that fails with a domain
+error keeps its one-line message; any other failure is reported by its type alone, so no value from
+inside the computation reaches a page.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from redzone.errors import Problem, RedzoneError, ValidationError
+from redzone.messages import from_json, to_json
 from redzone.records.models import WebJob, utcnow
 
 HEARTBEAT = 5.0  # seconds between heartbeats of a running job
@@ -112,8 +114,8 @@ class Jobs:
 
     def _job(self, row: WebJob) -> Job:
         job = Job(row.kind, row.started_by, dict(row.parameters or {}), row.id, _epoch(row.started_at) or 0.0,
-                  _epoch(row.finished_at), row.status, row.result, row.error, row.owner, _epoch(row.heartbeat_at),
-                  self)
+                  _epoch(row.finished_at), row.status, from_json(row.result), row.error, row.owner,
+                  _epoch(row.heartbeat_at), self)
         if job.status == "running" and job.heartbeat is not None and time.time() - job.heartbeat > STALE_AFTER:
             job.status, job.error, job.finished = "failed", INTERRUPTED, job.heartbeat
         return job
@@ -193,7 +195,7 @@ class Jobs:
         with self.store.session() as session:
             row = session.get(WebJob, job_id)
             row.status, row.error = ("failed", error) if error else ("done", None)
-            row.result = None if error else result
+            row.result = None if error else to_json(result)  # sentences as their parts, for the reader's language
             row.finished_at = row.heartbeat_at = utcnow()
 
     def _beat(self, job_id: int, done: threading.Event) -> None:
