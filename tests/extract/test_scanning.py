@@ -59,4 +59,42 @@ def test_bounds_follow_the_pattern():
     spaced = bounds(re.compile(r"sold\s+to(?=\s*now)"))
     assert spaced.width.runs == ((r"[\s]", 1),) and spaced.width.fixed == 6 and spaced.after.fixed == 3
     assert bounds(re.compile(r"(?:ab)+")) is None  # a repeated group has no bound told by one class
-    assert bounds(re.compile(r"sold", re.IGNORECASE)) is None  # a needle would not be a literal of the text
+    assert bounds(re.compile(r"sold", re.IGNORECASE)).caseless  # its needles are literals of the lower-cased text only
+
+
+def _grammar_patterns(language):
+    from redzone.extract import ages, dates, money, numbers, quantities, shares
+
+    lexicon = load_lexicon(language)
+    return [*ages._RULES[language], *quantities._patterns(lexicon).values(), *(p for _, p in shares._patterns(lexicon)),
+            *(p for _, p in dates._RULES[language]), *money._compiled(lexicon), numbers.ANCHORS[language],
+            shares._ANCHORS[language], dates._ANCHOR]
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_grammars_narrowed_and_guarded_match_as_before(language):
+    from redzone.extract import numbers
+    from redzone.extract.facts import windows
+    from redzone.extract.scanning import guarded, narrowed
+
+    corpus = [d.text for d in load_corpus(CORPUS) if d.language == language]
+    joined = "\n\n".join(corpus)
+    texts = [*corpus[:20], joined, joined.upper(), joined.replace(" ", "   ")]  # and case to ignore, long runs
+    for pattern in _grammar_patterns(language):
+        for text in texts:
+            assert [m.span() for m in guarded(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+            spans = windows(text, numbers.ANCHORS[language], 32, 24)
+            assert [(m.span(), m.groupdict()) for m in narrowed(pattern).finditer(text, spans)] \
+                == [(m.span(), m.groupdict()) for start, end in spans for m in pattern.finditer(text, start, end)]
+
+
+def test_the_guard_is_a_look_ahead_for_first_characters():
+    from redzone.extract.scanning import guarded
+
+    assert guarded(re.compile(r"\bsold\b")).pattern.startswith("(?=")
+    assert guarded(re.compile(r"(?i)\b(?:half|twice)")).search("TWICE").span() == (0, 5)
+    assert guarded(re.compile(r"(?i)\bsold")).search("ſold")  # re takes ſ for s when ignoring case: so does the guard
+    literal = re.compile(r"sold")  # re skips ahead by itself when a pattern starts with a literal
+    assert guarded(literal) is literal
+    optional = re.compile(r"(?:a)?")  # a pattern that can match nothing is left alone
+    assert guarded(optional) is optional

@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from redzone.extract.scanning import guarded
+
 FACT_TYPES = ("violation", "perpetrator", "place", "date", "age", "money", "quantity", "person")
 LANGUAGES = ("en", "ko", "zh")
 
@@ -108,7 +110,7 @@ def _anchor_spans(text: str, anchor: Any) -> list[tuple[int, int]]:
         memo["text"] = text
     spans = memo.get(anchor.pattern)
     if spans is None:
-        spans = memo[anchor.pattern] = [m.span() for m in anchor.finditer(text)]
+        spans = memo[anchor.pattern] = [m.span() for m in guarded(anchor).finditer(text)]
     return spans
 
 

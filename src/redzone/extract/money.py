@@ -13,6 +13,7 @@ from redzone.errors import ConfigurationError
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon, fold, lower_pattern
+from redzone.extract.scanning import guarded
 
 RATES_PATH = Path(__file__).with_name("data") / "rates.yaml"
 _NUMBER = {"en": numbers.EN_NUMBER, "ko": rf"(?<![가-힣]){numbers.KO_NUMBER}", "zh": numbers.ZH_NUMBER}
@@ -98,7 +99,7 @@ def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
     pattern, anchor = _compiled(lexicon)
     haystack = fold(text) if lang == "en" else text
     for window_start, window_end in windows(haystack, anchor, 40, 16):
-        for match in pattern.finditer(haystack, window_start, window_end):
+        for match in guarded(pattern).finditer(haystack, window_start, window_end):
             fact = _read(text, match, lexicon)
             if fact is not None and not any(f.start < fact.end and fact.start < f.end for f in facts):
                 facts.append(fact)

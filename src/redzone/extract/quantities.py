@@ -12,6 +12,7 @@ import re
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon
+from redzone.extract.scanning import narrowed
 from redzone.extract.shares import find_shares
 
 _EN_TIME = re.compile(r"^(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|nights?|times?|centur(?:y|ies)|"
@@ -103,7 +104,7 @@ def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -
     facts.extend(find_shares(text, lexicon, taken))
     taken = taken + [(f.start, f.end) for f in facts]
     for name, pattern in _patterns(lexicon).items():
-        for match in (m for start, end in spans for m in pattern.finditer(text, start, end)):
+        for match in narrowed(pattern).finditer(text, spans):
             fact = _read(text, match, name, lexicon)
             if fact is None or _overlaps(match.start("n"), match.end("n"), taken):
                 continue

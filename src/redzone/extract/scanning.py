@@ -13,6 +13,7 @@ matches come out, in the same order."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -97,8 +98,8 @@ def _in_class_all(chars: str) -> str:
 
 
 def _flagged(source: str, flags: int) -> str:
-    """The class with the flags that change what it matches (dot, ASCII)."""
-    letters = ("s" if flags & re.DOTALL else "") + ("a" if flags & re.ASCII else "")
+    """The class with the flags that change what it matches (case, dot, ASCII)."""
+    letters = ("i" if flags & re.IGNORECASE else "") + ("s" if flags & re.DOTALL else "") + ("a" if flags & re.ASCII else "")
     return f"(?{letters}:{source})" if letters else source
 
 
@@ -112,8 +113,6 @@ def _width(items: Iterable[Any], flags: int) -> Width:
             continue
         elif op is _C.SUBPATTERN:
             _group, add, remove, body = arg
-            if add & re.IGNORECASE:
-                raise Unbounded  # a needle would no longer be a literal of the text (ſ matches s)
             total += _width(body, (flags | add) & ~remove)
         elif op is _C.BRANCH:
             widest = Width()
@@ -150,25 +149,54 @@ def _reach(items: Iterable[Any], flags: int) -> Width:
     return farthest
 
 
+def _caseless(items: Iterable[Any]) -> bool:
+    """Some part of the pattern ignores case (a scoped `(?i:…)`)."""
+    for op, arg in items:
+        if op is _C.SUBPATTERN and (arg[1] & re.IGNORECASE or _caseless(arg[3])):
+            return True
+        if op is _C.BRANCH and any(_caseless(branch) for branch in arg[1]):
+            return True
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and _caseless(arg[2]):
+            return True
+        if op in (_C.ASSERT, _C.ASSERT_NOT) and _caseless(arg[1]):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Bounds:
     """`width`: the most characters a match spans; `after`: the most characters its look-aheads read
-    past its end."""
+    past its end; `caseless`: some part ignores case, so its needles are literals of the lower-cased text
+    only (and not even there for ſ, ı and İ, which `re` takes for s and i)."""
 
     width: Width
     after: Width
+    caseless: bool = False
 
 
 def bounds(pattern: re.Pattern[str]) -> Bounds | None:
     """The bounds of the pattern's matches, or None when they have none this module can tell."""
     tree = _sre_parser.parse(pattern.pattern, pattern.flags)
     flags = tree.state.flags
-    if flags & re.IGNORECASE:
-        return None
     try:
-        return Bounds(_width(tree.data, flags), _reach(tree.data, flags))
+        return Bounds(_width(tree.data, flags), _reach(tree.data, flags),
+                      bool(flags & re.IGNORECASE) or _caseless(tree.data))
     except Unbounded:
         return None
+
+
+def _stretches(starts: Iterable[tuple[int, int]], width: int, after: int, size: int) -> list[list[int]]:
+    """The merged stretches of text that matches holding the needles at `starts` (start, length) may
+    span or read: a match begins no earlier than start + length - width and ends no later than start +
+    width; its look-aheads read `after` further; 2 more for \\b and $ at the end."""
+    stretches: list[list[int]] = []
+    for low, high in sorted((max(0, start + length - width), min(size, start + width + after + 2))
+                            for start, length in starts):
+        if stretches and low <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], high)
+        else:
+            stretches.append([low, high])
+    return stretches
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -205,7 +233,8 @@ class NeedleIndex:
         users: dict[str, list[int]] = {}  # needle -> the patterns it belongs to
         for number, (pattern, needles) in enumerate(patterns):
             self.patterns.append(pattern)
-            self._bounds.append(bounds(pattern) if needles else None)
+            limits = bounds(pattern) if needles else None
+            self._bounds.append(limits if limits and not limits.caseless else None)
             if not needles:
                 self._always.append(number)
             for needle in needles:
@@ -218,7 +247,7 @@ class NeedleIndex:
         self._found_with = {word: tuple({(number, len(short)) for short in words if word.startswith(short)
                                          for number in users[short]}) for word in words}
         classes = {name for limits in self._bounds if limits for name, _ in (*limits.width.runs, *limits.after.runs)}
-        self._long_runs = {name: re.compile(f"(?:{name}){{{_LONG_RUN},}}") for name in classes}
+        self._long_runs = {name: re.compile(f"(?<!{name})(?:{name}){{{_LONG_RUN},}}") for name in classes}
 
     def scan(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(pattern number, match) for every match, in pattern order, then text order."""
@@ -244,15 +273,170 @@ class NeedleIndex:
                     yield number, match
                 continue
             width, after = limits.width.value(longest), limits.after.value(longest)
-            # A match holding the needle at `start` begins no earlier than start + length - width and ends
-            # no later than start + width; its look-aheads read `after` further; 2 more for \b and $.
-            stretches: list[list[int]] = []
-            for low, high in sorted((max(0, start + length - width), min(size, start + width + after + 2))
-                                    for start, length in hits[number]):
-                if stretches and low <= stretches[-1][1]:
-                    stretches[-1][1] = max(stretches[-1][1], high)
-                else:
-                    stretches.append([low, high])
-            for low, high in stretches:
+            for low, high in _stretches(hits[number], width, after, size):
                 for match in pattern.finditer(text, low, high):
                     yield number, match
+
+
+_memo = threading.local()  # per thread: the text being read, lower-cased, and its class runs
+
+
+def _text_memo(text: str) -> dict[str, Any]:
+    memo = _memo.__dict__
+    if memo.get("text") is not text:
+        memo.clear()
+        memo.update(text=text, lower=text.lower(), runs={})
+    return memo
+
+
+# Narrowing pays when the given stretches are long and the needles few (measured on the corpus's
+# documents of 2 KB: a date's stretches around its year are short, and a dozen month names cost a dozen finds).
+_SHORT_SPANS = 400
+_MOST_NEEDLES = 4
+_UNCASED_LETTERS = ("ſ", "ı", "İ")  # letters `re` matches to s and i when ignoring case, which lower() leaves
+
+
+class Narrowed:
+    """One grammar pattern run in given stretches of a text (`windows`), but only where it can match
+    there: near one of its needles. `finditer(text, spans)` gives what `pattern.finditer(text, start, end)`
+    over each span in turn gives."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        from redzone.extract.lexicon import needles  # the lexicon module reads needles for its triggers too
+
+        self.pattern = pattern
+        self._run = guarded(pattern)  # the same matches, found faster
+        self._needles = tuple(sorted(needles(pattern.pattern, pattern.flags)))
+        limits = bounds(pattern) if self._needles else None
+        if limits is not None and limits.caseless and not all(needle.isascii() for needle in self._needles):
+            limits = None
+        if len(self._needles) > _MOST_NEEDLES:
+            limits = None  # looking for each costs more than the pattern, which `re` runs fast over short stretches
+        self._bounds = limits
+        classes = {name for name, _ in (*limits.width.runs, *limits.after.runs)} if limits else set()
+        self._long_runs = {name: re.compile(f"(?<!{name})(?:{name}){{{_LONG_RUN},}}") for name in classes}
+
+    def finditer(self, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        pattern, limits = self._run, self._bounds
+        if limits is None or sum(end - start for start, end in spans) < _SHORT_SPANS \
+                or (limits.caseless and any(letter in text for letter in _UNCASED_LETTERS)):
+            for start, end in spans:
+                yield from pattern.finditer(text, start, end)
+            return
+        # needles are lower case: looked for in the lower-cased text (more places than a case-sensitive
+        # part can match, never fewer)
+        memo = _text_memo(text)
+        haystack = memo["lower"]
+        if len(haystack) != len(text):  # a letter whose lower case is longer: offsets would not agree
+            for start, end in spans:
+                yield from pattern.finditer(text, start, end)
+            return
+        starts = []
+        for needle in self._needles:
+            found = haystack.find(needle)
+            while found >= 0:
+                starts.append((found, len(needle)))
+                found = haystack.find(needle, found + 1)
+        if not starts:
+            return
+
+        runs = memo["runs"]
+
+        def longest(name: str) -> int:
+            if name not in runs:
+                runs[name] = max(map(len, self._long_runs[name].findall(text)), default=_LONG_RUN - 1)
+            return runs[name]
+
+        stretches = _stretches(starts, limits.width.value(longest), limits.after.value(longest), len(text))
+        for start, end in spans:
+            for low, high in stretches:
+                if low < end and start < high:
+                    yield from pattern.finditer(text, max(start, low), min(end, high))
+
+
+_NARROWED: dict[int, Narrowed] = {}
+
+
+def narrowed(pattern: re.Pattern[str]) -> Narrowed:
+    """The pattern's `Narrowed`, worked out once (looked up by identity: the grammars' patterns live as
+    long as their modules)."""
+    found = _NARROWED.get(id(pattern))
+    if found is None or found.pattern is not pattern:
+        found = _NARROWED[id(pattern)] = Narrowed(pattern)
+    return found
+
+
+def _first_items(items: list[Any]) -> list[tuple[Any, Any]] | None:
+    """The one-character items one of which any match of `items` starts with (look-arounds and anchors
+    read nothing, so they are passed over), or None when they cannot be told."""
+    for op, arg in items:
+        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            continue
+        if op in (_C.LITERAL, _C.NOT_LITERAL, _C.ANY, _C.IN):
+            return [(op, arg)]
+        if op is _C.SUBPATTERN:
+            if arg[1] or arg[2]:
+                return None  # scoped flags: the class would have to carry them
+            return _first_items(arg[3])
+        if op is _C.BRANCH:
+            found: list[tuple[Any, Any]] = []
+            for branch in arg[1]:
+                first = _first_items(branch)
+                if first is None:
+                    return None
+                found += first
+            return found
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and arg[0] >= 1:
+            return _first_items(arg[2])
+        return None
+    return None
+
+
+def _skipped_natively(items: list[Any]) -> bool:
+    """`re` itself passes over positions where the pattern cannot start: it starts with a literal or a
+    class, or with alternatives that each start with a literal (case-sensitive patterns only)."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op in (_C.LITERAL, _C.IN):
+        return True
+    if op is _C.SUBPATTERN and not arg[1]:
+        return _skipped_natively(arg[3])
+    if op is _C.BRANCH:
+        return all(branch and branch[0][0] is _C.LITERAL for branch in arg[1])
+    return False
+
+
+def first_character_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern behind a look-ahead for the characters its matches can start with, so that `re`
+    passes over every other position on one test instead of trying the whole pattern there (its own
+    prefilter does so only for a pattern that starts with a literal or a class). Same matches: a match
+    consumes at least one character, and the first is one of these. The pattern itself when that
+    cannot be told."""
+    tree = _sre_parser.parse(pattern.pattern, pattern.flags)
+    if tree.getwidth()[0] < 1 or (not tree.state.flags & re.IGNORECASE and _skipped_natively(tree.data)):
+        return pattern
+    items = _first_items(tree.data)
+    if not items:
+        return pattern
+    try:
+        sources = [_class_source(op, arg, 0) for op, arg in items]
+    except Unbounded:
+        return pattern
+    # the global flags stay the pattern's own, so the look-ahead reads case as the pattern does
+    source = _GLOBAL_FLAGS.sub("", pattern.pattern)  # `pattern.flags` holds them: they must lead the new source
+    return re.compile(f"(?=(?:{'|'.join(sorted(set(sources)))}))(?:{source})", pattern.flags)
+
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+_GUARDED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`first_character_guard(pattern)`, worked out once (looked up by identity)."""
+    found = _GUARDED.get(id(pattern))
+    if found is None or found[0] is not pattern:
+        found = _GUARDED[id(pattern)] = (pattern, first_character_guard(pattern))
+    return found[1]

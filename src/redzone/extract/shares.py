@@ -12,6 +12,7 @@ import re
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon
+from redzone.extract.scanning import narrowed
 
 _EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
                     "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
@@ -130,7 +131,7 @@ def find_shares(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -> li
     spans: list[tuple[int, int]] = list(taken)
     windowed = windows(text, _ANCHORS[lang], 40, 24)
     for kind, pattern in _patterns(lexicon):
-        for match in (m for start, end in windowed for m in pattern.finditer(text, start, end)):
+        for match in narrowed(pattern).finditer(text, windowed):
             if any(match.start() < b and a < match.end() for a, b in spans):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}
