@@ -12,7 +12,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import narrowed
+from redzone.extract.scanning import guarded
 
 _N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
 # Words for a person before "at" + an age: "a photograph of her at twelve", "Hyo-jin at nine".
@@ -287,7 +287,9 @@ def _find_ages(text: str, lang: str) -> list[Fact]:
     for pattern in _RULES[lang]:
         if pattern in _NEED_COUNTER:  # Chinese numerals are everywhere (一个, 一起); 岁 is rarer
             counted = windows(text, _COUNTER, 12, 2) if counted is None else counted
-        for match in narrowed(pattern).finditer(text, counted if pattern in _NEED_COUNTER else spans):
+        # (guarded, not narrowed to needles: the age rules' windows are short and their needles common)
+        for match in (m for start, end in (counted if pattern in _NEED_COUNTER else spans)
+                      for m in guarded(pattern).finditer(text, start, end)):
             if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}

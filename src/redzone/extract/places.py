@@ -9,6 +9,7 @@ import re
 
 from redzone.extract.facts import Fact, make
 from redzone.extract.lexicon import bounded, fold
+from redzone.extract.scanning import guarded
 from redzone.vocab import Place, load_vocabulary
 from redzone.vocab.model import KIND_ORDER
 
@@ -98,7 +99,7 @@ class Gazetteer:
         """Leftmost-longest name matches: (start, end, script the name is written in)."""
         found: list[tuple[int, int, str]] = []
         folded = fold(text)
-        for match in self._latin.finditer(folded):
+        for match in guarded(self._latin).finditer(folded):
             if bounded(folded, match.start(), match.end()) and not (lang != "en" and len(match.group()) < 4):
                 found.append((match.start(), match.end(), "en"))
         if lang != "en":

@@ -1,14 +1,15 @@
-"""Running the lexicon's trigger patterns only where they can match, with the matches a scan of the
-whole text gives.
+"""Running the extraction's patterns only where they can match, with the matches a plain scan gives.
 
-Every match of a trigger contains one of its needles (`lexicon.needles`). One pass over the text finds
-where every needle occurs. A trigger none of whose needles occurs is skipped; one whose matches have a
-bounded width runs only in the stretches around its needles' occurrences. A width is bounded when every
-unbounded repeat is of one character class (`\\w+`, `\\s+`, `[^ .]+`): such a run is no longer than the
-longest run of that class in this text. The stretch around an occurrence reaches as far as any match
-holding it can start or end, plus what the pattern's look-aheads read after its end; look-behinds read
-the text before a stretch as in a whole scan (`re` keeps the whole string behind `pos`), so the same
-matches come out, in the same order."""
+Three devices, each exact: (1) `NeedleIndex`: every match of a trigger contains one of its needles
+(`lexicon.needles`); one pass of a trie pattern finds where every needle occurs, a trigger none of whose
+needles occurs is skipped, and one whose matches have a bounded width runs only in the stretches around
+its needles' occurrences. A width is bounded when every unbounded repeat is of one character class
+(`\\w+`, `\\s+`, `[^ .]+`): such a run is no longer than the longest run of that class in this text. A
+stretch reaches as far as a match holding the needle can start or end, plus what the pattern's
+look-aheads read after its end; look-behinds read the text before a stretch as in a whole scan (`re`
+keeps the whole string behind `pos`). (2) `Narrowed`: the same for a grammar pattern inside the windows
+it is given. (3) `guarded`: a pattern `re` cannot skip ahead for by itself runs behind a look-ahead for
+the characters its matches can start with."""
 
 from __future__ import annotations
 
@@ -239,6 +240,7 @@ class NeedleIndex:
                 self._always.append(number)
             for needle in needles:
                 users.setdefault(needle, []).append(number)
+        self._run = [guarded(pattern) for pattern in self.patterns]  # the same matches, found faster
         words = sorted(users)
         # at each position, the longest needle starting there; the shorter ones starting there are its prefixes
         # (the class of first characters in front lets `re` pass over most positions on one test)
@@ -267,7 +269,7 @@ class NeedleIndex:
 
         size = len(text)
         for number in sorted(hits):
-            pattern, limits = self.patterns[number], self._bounds[number]
+            pattern, limits = self._run[number], self._bounds[number]
             if limits is None:
                 for match in pattern.finditer(text):
                     yield number, match
@@ -420,12 +422,16 @@ def first_character_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
     if not items:
         return pattern
     try:
-        sources = [_class_source(op, arg, 0) for op, arg in items]
+        sources = sorted({_class_source(op, arg, 0) for op, arg in items})
     except Unbounded:
         return pattern
+    if all(op is _C.LITERAL or (op is _C.IN and all(item[0] is not _C.NEGATE for item in arg)) for op, arg in items):
+        # one class when every item is a literal or a plain class, so the test is one look-up
+        sources = ["[" + "".join(sorted({_class_source(op, arg, 0)[1:-1] if op is _C.IN else _in_class(chr(arg))
+                                         for op, arg in items})) + "]"]
     # the global flags stay the pattern's own, so the look-ahead reads case as the pattern does
     source = _GLOBAL_FLAGS.sub("", pattern.pattern)  # `pattern.flags` holds them: they must lead the new source
-    return re.compile(f"(?=(?:{'|'.join(sorted(set(sources)))}))(?:{source})", pattern.flags)
+    return re.compile(f"(?=(?:{'|'.join(sources)}))(?:{source})", pattern.flags)
 
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
