@@ -4,6 +4,7 @@ page needs (who is signed in, the CSRF token, the language, what the policy lets
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from redzone.security.policy import allowed
+from redzone.security.policy import Actor, allowed
 from redzone.vocab import load_vocabulary
 from redzone.web import i18n
 from redzone.web.deps import PRE_SESSION_COOKIE, Principal
@@ -31,11 +33,15 @@ def label(kind: str, code: Any) -> str:
     """A vocabulary label in the current language, or the code itself when it has none."""
     if code is None:
         return "—"
-    language = i18n.current_language()
     try:
-        return load_vocabulary().label(kind, code, "ko" if language == "ko" else "en")
+        return _label(kind, code, "ko" if i18n.current_language() == "ko" else "en")
     except Exception:  # an unknown code is shown as stored, never an error page
         return str(code)
+
+
+@functools.lru_cache(maxsize=4096)  # a list page asks for a label on every row; the vocabulary is fixed once loaded
+def _label(kind: str, code: Any, language: str) -> str:
+    return load_vocabulary().label(kind, code, language)
 
 
 def instrument(provision_id: str) -> str:
@@ -131,3 +137,21 @@ def render(request: Request, name: str, status_code: int = 200, **values: Any) -
         response.set_cookie(PRE_SESSION_COOKIE, pre_token, httponly=True, samesite="strict",
                             secure=request.app.state.secure_cookies(request), path="/")
     return response
+
+
+_menus: dict[tuple[str, bool, str], Markup] = {}
+
+
+def navigation(actor: Actor) -> Markup:
+    """The main menu as `actor`'s role sees it in the current language (`_nav.html`). What a role may
+    do and the catalogs are fixed while the server runs, so each menu is rendered once, not on every
+    page (a dozen policy questions and translations each time)."""
+    key = (actor.role, actor.active, i18n.current_language())
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = Markup(templates.get_template("_nav.html").render(
+            can=lambda action: allowed(actor, action)))
+    return menu
+
+
+templates.env.globals["navigation"] = navigation

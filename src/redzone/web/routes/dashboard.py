@@ -1,5 +1,9 @@
 """The dashboard: counts of acts by violation, province, year and perpetrator role (suppressed),
-as charts and tables, and the map of places with incident counts."""
+as charts and tables, and the map of places with incident counts.
+
+All of it below the menu is the same for every user of a role reading in one language until the
+next write, so it is rendered once (`_dashboard_content.html`) and cached: a request reads the data
+version, renders the menu and its user's name around the cached part, and nothing else."""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from markupsafe import Markup
 
 from redzone.stats import statistics, summary
 from redzone.web import i18n
-from redzone.web.caching import cached
-from redzone.web.deps import DbSession, WorkspaceDep, requires
-from redzone.web.rendering import label, render
+from redzone.web.caching import cached, data_version
+from redzone.web.deps import ReadSession, WorkspaceDep, requires
+from redzone.web.rendering import label, render, templates
 from redzone.web.routing import SessionInRouteThread
 
 router = APIRouter(include_in_schema=False, route_class=SessionInRouteThread)
@@ -21,7 +25,7 @@ DIMENSIONS = ("violation", "province", "year", "role")
 _LABEL_KIND = {"violation": "violation", "province": "place", "role": "role"}
 
 
-def dashboard_tables(request: Request, session, workspace) -> dict:  # noqa: ANN001
+def dashboard_tables(request: Request, session, workspace, version: int | None = None) -> dict:  # noqa: ANN001
     """Suppressed tables for the four dimensions, cached until the next write."""
     threshold = workspace.config.settings.suppression_threshold
 
@@ -29,7 +33,7 @@ def dashboard_tables(request: Request, session, workspace) -> dict:  # noqa: ANN
         tables = {dimension: statistics(session, (dimension,), threshold=threshold) for dimension in DIMENSIONS}
         return {"tables": tables, "summary": summary(session), "threshold": threshold}
 
-    return cached(request, session, "tables", compute)
+    return cached(request, session, "tables", compute, version)
 
 
 def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
@@ -48,7 +52,8 @@ def _rows(dimension: str, table) -> list[dict]:  # noqa: ANN001
     return rows
 
 
-def incident_map(request: Request, session, actor, threshold: int) -> Markup | None:  # noqa: ANN001
+def incident_map(request: Request, session, actor, threshold: int,  # noqa: ANN001
+                 version: int | None = None) -> Markup | None:
     """The map's SVG in the page's language, cached like the tables (per role: what a role may see may differ)."""
     try:
         from redzone.maps import render_incident_map
@@ -56,18 +61,27 @@ def incident_map(request: Request, session, actor, threshold: int) -> Markup | N
         return None
     language = i18n.current_language()
     return cached(request, session, ("map", actor.role, language), lambda: Markup(
-        render_incident_map(session, actor, threshold=threshold, lang=language)))
+        render_incident_map(session, actor, threshold=threshold, lang=language)), version)
 
 
-@router.get("/", dependencies=[requires("stats.view")])
-def dashboard(request: Request, session: DbSession, workspace: WorkspaceDep) -> Response:
-    data = dashboard_tables(request, session, workspace)
+def dashboard_content(request: Request, session, workspace, actor, version: int) -> Markup:  # noqa: ANN001
+    """Everything below the menu, rendered in the current language for `actor`'s role."""
+    data = dashboard_tables(request, session, workspace, version)
     charts = {dimension: _rows(dimension, table) for dimension, table in data["tables"].items()}
     titles = {"violation": i18n.gettext_("Acts by violation"), "province": i18n.gettext_("Acts by province"),
               "year": i18n.gettext_("Acts by year"), "role": i18n.gettext_("Acts by perpetrator role")}
     chart_data = json.dumps({d: {"title": titles[d], "rows": [r for r in rows if not r["suppressed"]]}
                              for d, rows in charts.items()}, ensure_ascii=False).replace("<", "\\u003c")
-    principal = request.state.principal
-    return render(request, "dashboard.html", charts=charts, titles=titles, chart_data=Markup(chart_data),
-                  summary=data["summary"], threshold=data["threshold"],
-                  map_svg=incident_map(request, session, principal.actor, data["threshold"]), demo=workspace.config.demo)
+    return Markup(templates.get_template("_dashboard_content.html").render(
+        charts=charts, titles=titles, chart_data=Markup(chart_data), summary=data["summary"],
+        threshold=data["threshold"], map_svg=incident_map(request, session, actor, data["threshold"], version),
+        demo=workspace.config.demo))
+
+
+@router.get("/", dependencies=[requires("stats.view")])
+def dashboard(request: Request, session: ReadSession, workspace: WorkspaceDep) -> Response:
+    actor = request.state.principal.actor
+    version = data_version(session)  # once: the cached parts below are all checked against it
+    content = cached(request, session, ("dashboard", actor.role, i18n.current_language()),
+                     lambda: dashboard_content(request, session, workspace, actor, version), version)
+    return render(request, "dashboard.html", content=content)
