@@ -44,22 +44,24 @@ def _label(kind: str, code: Any, language: str) -> str:
     return load_vocabulary().label(kind, code, language)
 
 
-def instrument(provision_id: str) -> str:
-    """The treaty a provision belongs to, in the current language (the vocabulary's instrument_ko)."""
+def _provision_text(provision_id: str, field: str) -> str:
+    """A provision's field as cited in the current language: its `<field>_ko` on Korean pages where the
+    vocabulary gives one."""
     provision = load_vocabulary().provisions.get(provision_id)
     if provision is None:
         return ""
-    korean = i18n.current_language() == "ko" and provision.instrument_ko
-    return provision.instrument_ko if korean else provision.instrument
+    korean = getattr(provision, f"{field}_ko") if i18n.current_language() == "ko" else None
+    return korean or getattr(provision, field)
+
+
+def instrument(provision_id: str) -> str:
+    """The treaty a provision belongs to, in the current language (the vocabulary's instrument_ko)."""
+    return _provision_text(provision_id, "instrument")
 
 
 def article(provision_id: str) -> str:
     """The article as cited in the current language (the vocabulary's article_ko: "7(1) 두문")."""
-    provision = load_vocabulary().provisions.get(provision_id)
-    if provision is None:
-        return ""
-    korean = i18n.current_language() == "ko" and provision.article_ko
-    return provision.article_ko if korean else provision.article
+    return _provision_text(provision_id, "article")
 
 
 def number(value: Any) -> str:
