@@ -98,3 +98,24 @@ def test_the_guard_is_a_look_ahead_for_first_characters():
     assert guarded(literal) is literal
     optional = re.compile(r"(?:a)?")  # a pattern that can match nothing is left alone
     assert guarded(optional) is optional
+
+
+def test_needles_are_the_rarest_literals():
+    # a class of a few characters is a needle set ((?:带|领) is parsed as one), chosen over the pronouns
+    assert needles(r"(?:带|领)(?:着)?(?:我|她|我们|她们)(?:去|到)") == {"带", "领"}
+    # a particle and a space are in every Korean sentence: the verb narrows more, though shorter
+    assert needles(r"집에서 (?:맞았|구타)") == {"맞았", "구타"}
+    assert needles(r"卖(?:给|到)") == {"卖"}
+    assert needles(r"[一二三四五六七八九]成") == {"成"}  # a class of many characters is no needle
+
+
+def test_the_guard_passes_over_an_optional_start():
+    from redzone.extract.scanning import guarded
+
+    pattern = re.compile(r"(?:(?P<q>about|up to)\s+)?(?<![\w.])(?P<n>\d+) women", re.IGNORECASE)
+    assert guarded(pattern).pattern.startswith("(?=")
+    text = "About 30 women, UP TO 5 women; 7 women and x8 women, .9 women"
+    assert [m.span() for m in guarded(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert len(list(pattern.finditer(text))) == 3
+    for optional in (r"(?:a)?b?", r"x?(?:y|)"):  # may match nothing: left alone
+        assert guarded(re.compile(optional)).pattern == optional

@@ -61,22 +61,46 @@ _COMMON_WORDS = frozenset({"the", "a", "an", "and", "or", "for", "of", "to", "in
                            "is", "was", "were", "her", "his", "me", "us", "them", "my"})
 
 
+# Characters in nearly every Korean or Chinese sentence (particles, endings, pronouns, 的/了/在): a needle made
+# of them alone skips little, so one of rarer characters is chosen before it, however short.
+_COMMON_CHARS = frozenset("에을를이가은는로으의도와과서고다요어아지게하해했한기면그저나것수있었없되된들때"
+                          "我你她他它们的了是在不一有人这那个上下来去到说就也都和没要会着过里")
+_MOST_CLASS_NEEDLES = 8  # a class of more characters than this ([一二三…九]) is no needle
+
+
 def needles(pattern: str, flags: int = 0) -> frozenset[str]:
     """Literal strings of which every match of `pattern` contains at least one (lower case)."""
     found = _needles(_sre_parser.parse(pattern, flags))
     return frozenset(n.lower() for n in found) if found else frozenset()
 
 
+def _rarity(needle: str) -> int:
+    """How much a needle narrows: its characters, less those in every sentence (Korean and Chinese only)."""
+    if needle.isascii():
+        return len(needle)
+    return sum(1 for char in needle if char not in _COMMON_CHARS and not char.isspace())
+
+
+def _class_needles(arg: Any) -> frozenset[str] | None:
+    """The characters of a class of a few literals ((?:带|领) is parsed as [带领]), else None."""
+    if len(arg) > _MOST_CLASS_NEEDLES or any(op is not _sre_constants.LITERAL for op, _ in arg):
+        return None
+    return frozenset(chr(code) for _, code in arg)
+
+
 def _needles(items: Any) -> frozenset[str] | None:
     best: frozenset[str] | None = None
+
+    def rank(candidate: frozenset[str]) -> tuple[int, int, int]:
+        # the rarest, then the longest, then the fewest: the rarer they are, the less text a trigger is run over
+        return min(map(_rarity, candidate)), min(map(len, candidate)), -len(candidate)
 
     def better(candidate: frozenset[str] | None) -> None:
         nonlocal best
         if candidate and any(n.strip().lower() in _COMMON_WORDS for n in candidate):
             return  # " the ", "for ": in every text, so they skip nothing
         if candidate and all(len(n) >= (2 if n.isascii() else 1) for n in candidate):
-            # the longest, then the fewest: the rarer they are, the less text a trigger is run over
-            if best is None or (min(map(len, candidate)), -len(candidate)) > (min(map(len, best)), -len(best)):
+            if best is None or rank(candidate) > rank(best):
                 best = candidate
 
     run: list[str] = []
@@ -86,7 +110,9 @@ def _needles(items: Any) -> frozenset[str] | None:
             continue
         better(frozenset({"".join(run)}) if run else None)
         run = []
-        if op is _sre_constants.SUBPATTERN:
+        if op is _sre_constants.IN:
+            better(_class_needles(arg))
+        elif op is _sre_constants.SUBPATTERN:
             better(_needles(arg[-1]))
         elif op is _sre_constants.BRANCH:
             options = [_needles(branch) for branch in arg[1]]

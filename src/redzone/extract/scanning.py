@@ -370,28 +370,40 @@ def narrowed(pattern: re.Pattern[str]) -> Narrowed:
 
 def _first_items(items: list[Any]) -> list[tuple[Any, Any]] | None:
     """The one-character items one of which any match of `items` starts with (look-arounds and anchors
-    read nothing, so they are passed over), or None when they cannot be told."""
+    read nothing, so they are passed over; an optional part adds its first items to those of what
+    follows it), or None when they cannot be told or the match may be empty."""
+    found = _firsts(items)
+    return None if found is None or found[1] else found[0]
+
+
+def _firsts(items: list[Any]) -> tuple[list[tuple[Any, Any]], bool] | None:
+    """(the first items of a match of `items`, whether the match may be empty), or None when not told."""
+    found: list[tuple[Any, Any]] = []
     for op, arg in items:
         if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
             continue
         if op in (_C.LITERAL, _C.NOT_LITERAL, _C.ANY, _C.IN):
-            return [(op, arg)]
+            return [*found, (op, arg)], False
         if op is _C.SUBPATTERN:
             if arg[1] or arg[2]:
                 return None  # scoped flags: the class would have to carry them
-            return _first_items(arg[3])
-        if op is _C.BRANCH:
-            found: list[tuple[Any, Any]] = []
-            for branch in arg[1]:
-                first = _first_items(branch)
-                if first is None:
-                    return None
-                found += first
-            return found
-        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and arg[0] >= 1:
-            return _first_items(arg[2])
-        return None
-    return None
+            part = _firsts(arg[3])
+        elif op is _C.BRANCH:
+            branches = [_firsts(branch) for branch in arg[1]]
+            if any(branch is None for branch in branches):
+                return None
+            part = ([item for branch in branches for item in branch[0]], any(branch[1] for branch in branches))
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            body = _firsts(arg[2])
+            part = None if body is None else (body[0], body[1] or arg[0] == 0)
+        else:
+            return None
+        if part is None:
+            return None
+        found += part[0]
+        if not part[1]:
+            return found, False
+    return found, True
 
 
 def _skipped_natively(items: list[Any]) -> bool:
