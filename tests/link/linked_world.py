@@ -31,8 +31,10 @@ def leaked_names(names: set[str], text: str) -> list[str]:
     "Pyongyang"): every Hangul name of two syllables or more (most are three: 김미옥), and romanised
     names of four letters or more (shorter ones are syllables of ordinary words)."""
     text = text.casefold()
+    # The plain substring test first: it is fast, and most names are absent; only those present are
+    # checked as whole words.
     return [name for name in names
-            if len(name) >= (2 if HANGUL.search(name) else 4)
+            if len(name) >= (2 if HANGUL.search(name) else 4) and name.casefold() in text
             and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text)]
 
 
