@@ -214,15 +214,20 @@ def _table_type(table: Table, forced: str | None) -> str | None:
 
 
 def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
-          spreadsheet: bool) -> Iterator[tuple[Any, str | None, Any]]:
-    """(row, record type, parsed row or None) for each row of a table; type from the table or the row."""
+          spreadsheet: bool) -> Iterator[tuple[int, list[tuple[str, str]], str | None, Any]]:
+    """(row number, read faults, record type, parsed row or None) for each row of a table; the type from
+    the table or the row."""
     if table_type is not None and table.header is not None and RECORD_TYPE_COLUMN not in table.header:
         # The common case, a typed table without a record_type column: no per-row question of type.
         if table_type not in parsers:
             parsers[table_type] = RowParser(LAYOUTS[table_type], spreadsheet)
-        parse = parsers[table_type].parse
+        parser = parsers[table_type]
+        if table.cell_batches is not None:
+            yield from _csv_rows(table, table_type, parser)
+            return
         for row in table.rows():
-            yield row, table_type, (None if not row.values and row.problems else parse(row.values))
+            yield row.number, row.problems, table_type, (
+                None if not row.values and row.problems else parser.parse(row.values))
         return
     for row in table.rows():
         kind = table_type
@@ -239,14 +244,30 @@ def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
             if not row.problems:
                 row.problems.append((RECORD_TYPE_COLUMN, "record type unknown: name the file after it "
                                      "(persons.csv), add a record_type column, or pass --type"))
-            yield row, None, None
+            yield row.number, row.problems, None, None
             continue
         if kind not in parsers:
             parsers[kind] = RowParser(LAYOUTS[kind], spreadsheet)
         if not row.values and row.problems:
-            yield row, kind, None
+            yield row.number, row.problems, kind, None
             continue
-        yield row, kind, parsers[kind].parse(row.values, check_columns=table.header is None)
+        yield row.number, row.problems, kind, parsers[kind].parse(row.values, check_columns=table.header is None)
+
+
+def _csv_rows(table: Table, kind: str, parser: RowParser) -> Iterator[tuple[int, list[tuple[str, str]], str, Any]]:
+    """`_rows` of a typed CSV table, read a batch at a time: column by column when no row of the batch
+    has a read fault nor a cell with a problem (`RowParser.parse_batch`), else row by row."""
+    assert table.cell_batches is not None and table.header is not None
+    header = table.header
+    for batch in table.cell_batches():
+        clean = all(cells is not None and not problems for _, cells, problems in batch)
+        parsed = parser.parse_batch(header, [cells for _, cells, _ in batch]) if clean else None
+        if parsed is not None:
+            for (number, _, problems), row in zip(batch, parsed):
+                yield number, problems, kind, row
+            continue
+        for number, cells, problems in batch:
+            yield number, problems, kind, (None if cells is None else parser.parse(dict(zip(header, cells))))
 
 
 class _Survey:
@@ -284,16 +305,17 @@ class _Survey:
                         self.problems.add(index, table.label, 1, column, message)
                 if table.problems:
                     continue
-                for row, row_kind, parsed in _rows(table, kind, parsers, spreadsheet):
-                    self._row(session, index, table.label, row, row_kind, parsed)
+                for number, faults, row_kind, parsed in _rows(table, kind, parsers, spreadsheet):
+                    self._row(session, index, table.label, number, faults, row_kind, parsed)
             self._flush(session)
             self._resolve(session)
         self.report.organisations_created = sorted(self._missing_organisations())
 
-    def _row(self, session: Any, index: int, label: str, row: Any, kind: str | None, parsed: Any) -> None:
+    def _row(self, session: Any, index: int, label: str, number: int, faults: list[tuple[str, str]],
+             kind: str | None, parsed: Any) -> None:
         self.report.rows += 1
-        for column, message in row.problems + (parsed.problems if parsed else []):
-            self.problems.add(index, label, row.number, column, message)
+        for column, message in faults + (parsed.problems if parsed else []):
+            self.problems.add(index, label, number, column, message)
         if kind is None or parsed is None:
             return
         self.types.add(kind)
@@ -303,17 +325,17 @@ class _Survey:
         elif kind in ("persons", "sources"):
             self.default_organisation_used = True
         for column, target, ref in parsed.references:
-            self.needed.setdefault((target, ref), (index, label, row.number, column))
+            self.needed.setdefault((target, ref), (index, label, number, column))
         if parsed.ref is None:
             return
-        where = f"{label}:{row.number}"
+        where = f"{label}:{number}"
         if (kind, parsed.ref) in self.defined:
-            self.problems.add(index, label, row.number, "ref",
+            self.problems.add(index, label, number, "ref",
                               f"{parsed.ref[:40]!r} is already used at {self.defined[(kind, parsed.ref)]}")
             return
         self.defined[(kind, parsed.ref)] = where
-        if not parsed.problems and not row.problems:
-            self.pending.append((kind, parsed, index, label, row.number))
+        if not parsed.problems and not faults:
+            self.pending.append((kind, parsed, index, label, number))
             if len(self.pending) >= BATCH:
                 self._flush(session)
 
@@ -378,10 +400,10 @@ def _write(ws: Workspace, actor: Actor, report: ImportReport, survey: _Survey, o
                 table_type = _table_type(table, survey.forced)
                 if table.ignored or table.problems or (table_type is not None and table_type != kind):
                     continue
-                for row, row_kind, parsed in _rows(table, table_type, parsers, spreadsheet):
+                for _, faults, row_kind, parsed in _rows(table, table_type, parsers, spreadsheet):
                     if row_kind != kind:
                         continue
-                    if parsed is None or parsed.problems or row.problems:
+                    if parsed is None or parsed.problems or faults:
                         raise ValidationError(Problem(FILE, "changed while it was being imported; nothing was "
                                                             "written", where=name))
                     batch.append(parsed)
@@ -454,11 +476,11 @@ class _OnePass:
                                       remember=False, **self.options)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
-                for row, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
-                    if self._check(table.label, row, parsed):
-                        batch.append((row.number, parsed))
+                for number, faults, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
+                    if self._check(table.label, number, faults, parsed):
+                        batch.append((number, parsed))
                     elif parsed is not None:  # not written, but its references are checked all the same
-                        batch.append((-row.number, parsed))
+                        batch.append((-number, parsed))
                     if len(batch) >= BATCH:
                         self._flush(session, writer, layout, table.label, batch)
                         batch = []
@@ -479,22 +501,22 @@ class _OnePass:
         except _DryRun:
             pass
 
-    def _check(self, label: str, row: Any, parsed: Any) -> bool:
+    def _check(self, label: str, number: int, faults: list[tuple[str, str]], parsed: Any) -> bool:
         """Record the row's problems; True when it can be written."""
         self.report.rows += 1
-        faulty = bool(row.problems or parsed is not None and parsed.problems)
+        faulty = bool(faults or parsed is not None and parsed.problems)
         if faulty:
-            for column, message in row.problems + (parsed.problems if parsed else []):
-                self.problems.add(0, label, row.number, column, message)
+            for column, message in faults + (parsed.problems if parsed else []):
+                self.problems.add(0, label, number, column, message)
         if parsed is None:
             return False
         ref = parsed.ref
         if ref is not None:
             if ref in self.defined:
-                self.problems.add(0, label, row.number, "ref",
+                self.problems.add(0, label, number, "ref",
                                   f"{ref[:40]!r} is already used at {label}:{self.defined[ref]}")
                 return False
-            self.defined[ref] = row.number
+            self.defined[ref] = number
         return not faulty
 
     def _flush(self, session: Any, writer: RecordWriter, layout: Any, label: str, batch: list[tuple[int, Any]]) -> None:

@@ -25,6 +25,8 @@ from redzone.exchange.layout import record_type_from_name
 MAX_ROW_BYTES = 8 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # a workbook or archive larger than this unpacked is refused (zip bombs)
 MAX_SHARED_STRINGS = 256 * 1024**2  # openpyxl holds an XLSX's shared strings in memory
+BATCH_ROWS = 1000
+BATCH_CHARACTERS = 1 << 20  # a batch of long rows ends early: memory stays bounded by the longest rows
 ROW = "(row)"  # the pseudo-column of problems that concern a whole row
 FILE = "(file)"
 FORMATS = ("csv", "xlsx", "json", "zip")
@@ -57,6 +59,10 @@ class Table:
     header: list[str] | None = None  # None for JSON, whose objects name their own keys
     problems: list[tuple[str, str]] = field(default_factory=list)  # header faults (row 1)
     ignored: bool = False  # a sheet or member that holds no records (reported, not read)
+    # CSV only: `rows` in batches (BATCH_ROWS rows, or fewer holding BATCH_CHARACTERS), each row as (row
+    # number, cells, read faults) before its cells are put in a dict: as many cells as the header has
+    # columns, None once a fault stops the reading.
+    cell_batches: Callable[[], Iterator[list[tuple[int, list[str] | None, list[tuple[str, str]]]]]] | None = None
 
 
 def detect_format(name: str) -> str | None:
@@ -112,33 +118,51 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
     while table.header and table.header[-1] == "":
         table.header.pop()
 
-    def rows() -> Iterator[Row]:
+    def cell_batches() -> Iterator[list[tuple[int, list[str] | None, list[tuple[str, str]]]]]:
         header = table.header or []
         width = len(header)
         with opener() as stream:
-            records = _csv_cells(stream, encoding)
-            next(records, None)
-            for number, cells, fault in records:
-                if cells is None:  # the reader stopped on a fault
-                    yield Row(number, {}, fault)
-                    return
-                joined = "".join(cells)
-                if not joined or joined.isspace():  # what `not joined.strip()` says, without a copy
-                    continue  # blank rows are common at the end of spreadsheets
-                problems: list[tuple[str, str]] = []
-                if len(cells) == width:  # the common case
-                    values = dict(zip(header, cells))
-                else:
-                    if any(cell.strip() for cell in cells[width:]):
-                        problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
-                    values = dict(zip(header, cells if len(cells) > width else cells + [""] * (width - len(cells))))
-                if _SUSPECT.search(joined):
-                    for column, value in values.items():
-                        if (problem := cell_problem(value)) is not None:
-                            problems.append((column, problem))
-                yield Row(number, values, problems)
+            records, fault = _csv_reader(stream, encoding)
+            if records is None:
+                yield [(1, None, fault)]
+                return
+            batch: list[tuple[int, list[str] | None, list[tuple[str, str]]]] = []
+            number = size = 0
+            try:
+                for cells in records:
+                    number += 1
+                    if number == 1:  # the header
+                        continue
+                    joined = "".join(cells)
+                    if not joined or joined.isspace():  # what `not joined.strip()` says, without a copy
+                        continue  # blank rows are common at the end of spreadsheets
+                    problems: list[tuple[str, str]] = []
+                    if len(cells) != width:
+                        if any(cell.strip() for cell in cells[width:]):
+                            problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
+                        cells = cells[:width] if len(cells) > width else cells + [""] * (width - len(cells))
+                    if _SUSPECT.search(joined):
+                        for column, value in dict(zip(header, cells)).items():
+                            if (problem := cell_problem(value)) is not None:
+                                problems.append((column, problem))
+                    batch.append((number, cells, problems))
+                    size += len(joined)
+                    if len(batch) >= BATCH_ROWS or size >= BATCH_CHARACTERS:
+                        yield batch
+                        batch, size = [], 0
+            except csv.Error as exc:
+                batch.append((number + 1, None, [(ROW, f"cannot be read as CSV ({exc}); reading stops here")]))
+            if batch:
+                yield batch
+
+    def rows() -> Iterator[Row]:
+        header = table.header or []
+        for batch in cell_batches():
+            for number, cells, problems in batch:
+                yield Row(number, {} if cells is None else dict(zip(header, cells)), problems)
 
     table.rows = rows
+    table.cell_batches = cell_batches
     return table
 
 
@@ -150,20 +174,10 @@ def _csv_records(stream: IO[bytes], encoding: str | None) -> Iterator[Row]:
 
 def _csv_cells(stream: IO[bytes], encoding: str | None) -> Iterator[tuple[int, Any, Any]]:
     """Raw CSV records as (row number, cells, None); a fatal fault ends the stream with (number, None, [fault])."""
-    if not hasattr(stream, "peek"):
-        stream = io.BufferedReader(stream)  # type: ignore[arg-type]
-    start = stream.peek(4)[:4]  # type: ignore[attr-defined]
-    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        yield 1, None, [(FILE, "is UTF-16; save it as CSV UTF-8")]
+    reader, fault = _csv_reader(stream, encoding)
+    if reader is None:
+        yield 1, None, fault
         return
-    if start[:3] == codecs.BOM_UTF8:
-        stream.read(3)
-    try:
-        decoder = codecs.getincrementaldecoder(encoding or "utf-8")("surrogateescape")
-    except LookupError:
-        yield 1, None, [(FILE, f"unknown encoding {encoding!r}")]
-        return
-    reader = csv.reader(_lines(stream, decoder), strict=False)
     number = 0
     try:
         for cells in reader:
@@ -173,15 +187,35 @@ def _csv_cells(stream: IO[bytes], encoding: str | None) -> Iterator[tuple[int, A
         yield number + 1, None, [(ROW, f"cannot be read as CSV ({exc}); reading stops here")]
 
 
-def _lines(stream: IO[bytes], decoder: codecs.IncrementalDecoder) -> Iterator[str]:
+def _csv_reader(stream: IO[bytes], encoding: str | None) -> tuple[Any, list[tuple[str, str]]]:
+    """A CSV reader of the stream's records, or None and the fault that keeps it from being read."""
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)  # type: ignore[arg-type]
+    start = stream.peek(4)[:4]  # type: ignore[attr-defined]
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return None, [(FILE, "is UTF-16; save it as CSV UTF-8")]
+    if start[:3] == codecs.BOM_UTF8:
+        stream.read(3)
+    try:
+        info = codecs.lookup(encoding or "utf-8")
+    except LookupError:
+        return None, [(FILE, f"unknown encoding {encoding!r}")]
+    return csv.reader(_lines(stream, info), strict=False), []
+
+
+def _lines(stream: IO[bytes], info: codecs.CodecInfo) -> Iterator[str]:
+    # UTF-8 decodes line by line: a line ends at a newline byte, which no multi-byte character holds.
+    # Other encodings go through an incremental decoder, which carries a character cut by a line's end.
+    whole = info.name == "utf-8"
+    decode = info.incrementaldecoder("surrogateescape").decode
     while raw := stream.readline(MAX_ROW_BYTES + 1):
         if len(raw) > MAX_ROW_BYTES and not raw.endswith(b"\n"):
             while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass
             yield _TOO_LONG + "\n"
             continue
-        yield decoder.decode(raw)
-    if tail := decoder.decode(b"", final=True):
+        yield raw.decode("utf-8", "surrogateescape") if whole else decode(raw)
+    if not whole and (tail := decode(b"", final=True)):
         yield tail
 
 

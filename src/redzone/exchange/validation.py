@@ -155,6 +155,106 @@ class RowParser:
         row.ref = values.get("ref")
         return row
 
+    def parse_batch(self, names: list[str], rows: list[list[str]]) -> list[ParsedRow] | None:
+        """`parse` of each row of a batch of CSV cells (each row as many cells as `names`), read column by
+        column: a column's distinct cells read once between them, its texts trimmed and measured in one
+        pass, a row's dict made once. For batches without faults: None as soon as a cell has one (or may
+        have), and the caller then parses the batch row by row, which names every problem as `parse` does."""
+        if not rows:
+            return []
+        plan = self._plan
+        known = [(index, name, plan[name]) for index, name in enumerate(names) if name in plan]
+        columns = list(zip(*rows))
+        read: list[list[Any]] = []
+        references: list[list[tuple[str, str, str]]] | None = None
+        for index, name, (column, mode, memo) in known:
+            cells = columns[index]
+            if memo is not None:
+                values = self._memo_column(column, memo, cells)
+            elif mode == _PLAIN or mode == _OWN_REF or mode == _TEXTS:
+                values = self._text_column(column, mode, cells)
+            else:
+                if references is None:
+                    references = [[] for _ in rows]
+                values = self._pointing_column(column, mode, cells, references)
+            if values is None:
+                return None
+            read.append(values)
+        keys = [name for _, name, _ in known]
+        for name in self._required:
+            if name in keys and None in read[keys.index(name)]:
+                return None
+        rules = self._rules
+        parsed = []
+        for row_values, found in zip(zip(*read) if read else [()] * len(rows), references or [None] * len(rows)):
+            values = dict(zip(keys, row_values))
+            row = ParsedRow(values, [], found or [])
+            rules(row)
+            row.ref = values.get("ref")
+            parsed.append(row)
+        return parsed
+
+    def _memo_column(self, column: Column, memo: dict[str, Any], cells: tuple[str, ...]) -> list[Any] | None:
+        """A MEMO column's readings, each distinct cell read once (and kept, within the memo's bounds)."""
+        fresh = {}
+        for cell in set(cells).difference(memo):
+            fresh[cell] = value = self._read_once(column, cell, ParsedRow({}))  # MEMO kinds point nowhere
+            if len(memo) < _MEMO_SIZE and len(cell) <= _MEMO_CELL:
+                memo[cell] = value
+        if any(cell not in memo for cell in fresh):  # some not kept: looked up where they are
+            values = list(map(fresh.get, cells, map(memo.get, cells)))
+        else:
+            values = list(map(memo.__getitem__, cells))
+        return None if CellError in map(type, values) else values
+
+    def _text_column(self, column: Column, mode: int, cells: tuple[str, ...]) -> list[Any] | None:
+        """A column of free text (PLAIN, TEXTS) or of the rows' own refs."""
+        texts = list(map(str.strip, cells))
+        if self.spreadsheet:  # the formula escape, undone only where a text begins with an apostrophe
+            joined = "\n".join(texts)
+            if joined[:1] == "'" or "\n'" in joined:
+                texts = [unescape(text) if text[:1] == "'" else text for text in texts]
+        if texts and max(map(len, texts)) > column.max_length:
+            return None
+        if mode == _PLAIN:
+            return [text or None for text in texts]
+        if mode == _OWN_REF:
+            return [text or None for text in texts] if all(map(_REF.match, filter(None, texts))) else None
+        values: list[Any] = []
+        for text in texts:
+            if LIST_SEPARATOR not in text:
+                values.append((text,) if text else None)
+                continue
+            items = tuple(filter(None, map(str.strip, text.split(LIST_SEPARATOR))))
+            if len(set(items)) != len(items):
+                return None
+            values.append(items or None)
+        return values
+
+    def _pointing_column(self, column: Column, mode: int, cells: tuple[str, ...],
+                         references: list[list[tuple[str, str, str]]]) -> list[Any] | None:
+        """A column read cell by cell as `parse` reads it (refs to other records, lists of them), the
+        references found added to each row's."""
+        values: list[Any] = []
+        row = ParsedRow({})
+        try:
+            for cell, found in zip(cells, references):
+                row.references = found
+                if cell == "":
+                    values.append(None)
+                elif mode == _GENERAL:
+                    values.append(self._cell(column, cell, row))
+                else:
+                    text = cell.strip()
+                    if self.spreadsheet and text[:1] == "'":
+                        text = unescape(text)
+                    if len(text) > column.max_length:
+                        return None
+                    values.append(self._one(column, text, row) if text else None)
+        except CellError:
+            return None
+        return values
+
     def _read_once(self, column: Column, value: str, row: ParsedRow) -> Any:
         """A MEMO cell read from its text as the file has it: the value, None, or the CellError to report."""
         text = value.strip()

@@ -108,18 +108,24 @@ def fresh_codes(kind: str, count: int) -> Iterator[str]:
         yield new_code(kind)
 
 
-def seal_identity_values(sealer: Sealer, code: str, values: dict[str, Any]) -> bytes | None:
-    """What `records.identity.seal_identity` writes for a parsed row's values, without building the
-    dataclass and `asdict`-copying it for every row (a fifth of an import's time)."""
+def identity_payload(values: dict[str, Any]) -> str | None:
+    """The text `records.identity.seal_identity` seals for a parsed row's values (None: nothing to
+    seal), without building the dataclass and `asdict`-copying it for every row (a fifth of an
+    import's time)."""
     get = values.get
     legal_name, hangul_name, aliases, contact, whereabouts = get("legal_name"), get("hangul_name"), \
         get("aliases"), get("contact"), get("whereabouts")
     if not (legal_name or hangul_name or aliases or contact or whereabouts):
         return None
     # The keys in SEALED_FIELDS' order; a tuple of aliases is written as the list it would be.
-    payload = {"legal_name": legal_name, "hangul_name": hangul_name, "aliases": aliases or (),
-               "contact": contact, "whereabouts": whereabouts}
-    return sealer.seal(_SEALED_ENCODE(payload), identity_context(code))
+    return _SEALED_ENCODE({"legal_name": legal_name, "hangul_name": hangul_name, "aliases": aliases or (),
+                           "contact": contact, "whereabouts": whereabouts})
+
+
+def seal_identity_values(sealer: Sealer, code: str, values: dict[str, Any]) -> bytes | None:
+    """What `records.identity.seal_identity` writes for a parsed row's values."""
+    payload = identity_payload(values)
+    return None if payload is None else sealer.seal(payload, identity_context(code))
 
 
 BATCH_IDS = 1000  # record ids per `IN (...)` of the change check
@@ -517,18 +523,24 @@ class RecordWriter:
 
     def _new_persons(self, rows: list[ParsedRow], codes: list[str]) -> list[tuple[Any, ...]]:
         """New persons as `_PERSON_COLUMNS` tuples (the commonest rows of a large import, so written out
-        rather than built column by column as `_columns` does)."""
-        organisation, sealer = self.default_organisation, self.keys.fields
+        rather than built column by column as `_columns` does); their identities sealed in one call."""
+        organisation = self.default_organisation
         out = []
-        for row, code in zip(rows, codes):
+        payloads = []  # (position, text) of the identities to seal
+        for position, (row, code) in enumerate(zip(rows, codes)):
             values = row.values
             get = values.get
             given_organisation, role, sex = get("organisation"), get("person_role"), get("sex")
             low, high = get("birth_year_min"), get("birth_year_max")
             out.append((code, organisation if given_organisation is None else given_organisation,
                         "victim" if role is None else role, "unknown" if sex is None else sex,
-                        low, low if high is None else high, get("origin_place"), get("crossing_year"),
-                        seal_identity_values(sealer, code, values)))
+                        low, low if high is None else high, get("origin_place"), get("crossing_year"), None))
+            if (payload := identity_payload(values)) is not None:
+                payloads.append((position, payload))
+        sealed = self.keys.fields.seal_many([(payload, identity_context(codes[position]))
+                                             for position, payload in payloads])
+        for (position, _), blob in zip(payloads, sealed):
+            out[position] = (*out[position][:-1], blob)
         return out
 
     def _seal_identity(self, code: str, values: dict[str, Any]) -> bytes | None:

@@ -105,6 +105,15 @@ class Sealer:
         nonce = os.urandom(NONCE_BYTES)
         return SEAL_FORMAT + nonce + self._aead.encrypt(nonce, data, context.encode())
 
+    def seal_many(self, items: list[tuple[str, str]]) -> list[bytes]:
+        """`seal` of each (text, context), their nonces drawn in one read of the system's random source
+        (a read per value costs half as much as the encryption): for the bulk paths."""
+        nonces = os.urandom(NONCE_BYTES * len(items))
+        encrypt = self._aead.encrypt
+        return [SEAL_FORMAT + (nonce := nonces[start:start + NONCE_BYTES]) +
+                encrypt(nonce, text.encode(), context.encode())
+                for start, (text, context) in zip(range(0, len(nonces), NONCE_BYTES), items)]
+
     def unseal(self, blob: bytes, context: str) -> bytes:
         if not blob or blob[:1] != SEAL_FORMAT or len(blob) < 1 + NONCE_BYTES + 16:
             raise IntegrityError(f"sealed value at {context} is malformed")

@@ -61,8 +61,19 @@ class Store:
         self.engine.dispose()
 
 
+def _bind_directly(value: object) -> object:
+    return value
+
+
 def sqlcipher_engine(path: Path, key: bytes) -> sa.Engine:
     import sqlcipher3
+
+    # The driver binds str, int and float directly, but looks every other value up in its adapter
+    # registry, and when that fails tries two protocols, at about 2 µs a value: the NULLs and sealed
+    # blobs of a bulk insert (half its binding time). Registered as themselves, they bind in 0.3 µs;
+    # what is stored is unchanged (these types are not the base types whose adapting would slow all).
+    for plain in (type(None), bytes, memoryview):
+        sqlcipher3.register_adapter(plain, _bind_directly)
 
     # A raw 256-bit key: SQLCipher's own PBKDF2 is skipped because the key already comes
     # from argon2id (security/keys.py).
