@@ -119,3 +119,22 @@ def test_the_guard_passes_over_an_optional_start():
     assert len(list(pattern.finditer(text))) == 3
     for optional in (r"(?:a)?b?", r"x?(?:y|)"):  # may match nothing: left alone
         assert guarded(re.compile(optional)).pattern == optional
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_cheap_run_bounds_agree_with_a_scan_for_long_runs(language):
+    """A class's longest run told from a cheaper bound (words, stretches between spaces, numerals, clauses)
+    is what a scan for runs of 16 or more gives: on corpus texts and on texts built with long runs."""
+    from redzone.extract.scanning import _LONG_RUN, _longest_run
+
+    classes = [r"[\d,]", r"[\d]", r"[\d,.]", r"[\w]", r"[\w\-]", r"[\s]", r"[^ .]", r"[가-힣]", "[一二三四五六七八九十]",
+               r"[\d(?:一二两三四五六七八九十百千万)]", r"[^，。]", "(?i:[a-z])", r"[\w,$¥€]"]
+    corpus = [d.text for d in load_corpus(CORPUS) if d.language == language][:30]
+    built = ["1" * 20 + " word", "一二三四五六七八九十" * 2 + "人", "x" * 17 + " " + "가" * 18, " " * 20 + "\n" * 3,
+             "12,345,678,901,234,567 people", "(一二三)" * 4, "abc-def-ghi-jkl-mno", "ſ" * 20, "的" * 30]
+    for text in corpus + built + [t + "\n" + c[:200] for t in built for c in corpus[:2]]:
+        memo = {"text": text, "runs": {}}
+        for name in classes:
+            scanned = max((len(m.group()) for m in re.finditer(f"(?:{name})+", text) if len(m.group()) >= _LONG_RUN),
+                          default=_LONG_RUN - 1)
+            assert _longest_run(memo, name, re.compile(f"(?:{name}){{{_LONG_RUN},}}")) == scanned, (name, text[:40])

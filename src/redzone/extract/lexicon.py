@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,12 +142,21 @@ class Lexicon:
     money_bare: dict[str, str] | None = None  # currency -> words after which a bare number is an amount (花了两万五)
 
 
+_folded = threading.local()  # per thread: the last text folded, and its fold
+
+
 def fold(text: str) -> str:
-    """Lower case, one character for one, so offsets into the folded text are offsets into the text."""
+    """Lower case, one character for one, so offsets into the folded text are offsets into the text.
+    Worked out once for the text being read (money, places, violations and roles all fold it): the same
+    object each time, so what is worked out once per folded text is too."""
+    last = _folded.__dict__
+    if last.get("text") is text:
+        return last["folded"]
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    last.update(text=text, folded=lowered)
+    return lowered
 
 
 def lower_pattern(pattern: str) -> str:

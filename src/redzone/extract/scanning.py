@@ -249,7 +249,8 @@ class NeedleIndex:
         self._found_with = {word: tuple({(number, len(short)) for short in words if word.startswith(short)
                                          for number in users[short]}) for word in words}
         classes = {name for limits in self._bounds if limits for name, _ in (*limits.width.runs, *limits.after.runs)}
-        self._long_runs = {name: re.compile(f"(?<!{name})(?:{name}){{{_LONG_RUN},}}") for name in classes}
+        # a long run is found from its first character on: a try there takes it whole, so none starts inside
+        self._long_runs = {name: re.compile(f"(?:{name}){{{_LONG_RUN},}}") for name in classes}
 
     def scan(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(pattern number, match) for every match, in pattern order, then text order."""
@@ -260,12 +261,10 @@ class NeedleIndex:
                 start = match.start()
                 for number, length in found_with[match.group(1)]:
                     hits.setdefault(number, []).append((start, length))
-        runs: dict[str, int] = {}
+        memo = _text_memo(text)
 
         def longest(name: str) -> int:
-            if name not in runs:
-                runs[name] = max(map(len, self._long_runs[name].findall(text)), default=_LONG_RUN - 1)
-            return runs[name]
+            return _longest_run(memo, name, self._long_runs[name])
 
         size = len(text)
         for number in sorted(hits):
@@ -280,21 +279,107 @@ class NeedleIndex:
                     yield number, match
 
 
-_memo = threading.local()  # per thread: the text being read, lower-cased, and its class runs
+_memo = threading.local()  # per thread: the last texts read (the text, its folded copy), with their class runs
+_MEMO_TEXTS = 3
 
 
 def _text_memo(text: str) -> dict[str, Any]:
-    memo = _memo.__dict__
-    if memo.get("text") is not text:
-        memo.clear()
-        memo.update(text=text, lower=text.lower(), runs={})
-    return memo
+    """What is worked out once per text: its lower case, its class runs (looked up by identity; the
+    entry holds the text, so an identity is never a freed text's)."""
+    entries = _memo.__dict__.setdefault("entries", [])
+    for entry in entries:
+        if entry["text"] is text:
+            return entry
+    entry = {"text": text, "runs": {}}
+    entries.insert(0, entry)
+    del entries[_MEMO_TEXTS:]
+    return entry
+
+
+def _lower(memo: dict[str, Any]) -> str:
+    if "lower" not in memo:
+        memo["lower"] = memo["text"].lower()
+    return memo["lower"]
+
+
+# Cheap bounds on a class's runs, tried in turn: a class holding no space runs no longer than the text's
+# longest word (`str.split`, far cheaper than a pattern); one holding no " ", than its longest stretch between
+# two; one within the numeral characters, than their longest run; one holding none of the breaks (spaces,
+# punctuation, the commonest Chinese characters), than the longest stretch between two of them. When that is
+# shorter than a long run, so are the class's: bounded as short, the value a scan for long runs would give.
+_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_BREAKS = _SPACES + "，。、；：！？（）「」《》“”‘’…—,.;:!?()\"'的了我她他们是在不有人这个那就也都说到去来被把"
+_NUMERALS = re.compile(r"[\d,.()?:〇零一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖幺十拾百佰千仟万萬亿億]")
+_LONG_NUMERALS = re.compile(f"(?:{_NUMERALS.pattern}){{{_LONG_RUN}}}")
+_LONG_BETWEEN_BREAKS = re.compile(f"[^{_in_class_all(_BREAKS)}]{{{_LONG_RUN}}}")
+_BOUNDS = (  # (name, the longest stretch is short in this text)
+    ("words", lambda text: max(map(len, text.split()), default=0) < _LONG_RUN),
+    ("spaced", lambda text: max(map(len, text.split(" ")), default=0) < _LONG_RUN),
+    ("numerals", lambda text: _LONG_NUMERALS.search(text) is None),
+    ("clauses", lambda text: _LONG_BETWEEN_BREAKS.search(text) is None),
+)
+_APPLIES: dict[str, tuple[str, ...]] = {}  # class source -> the bounds that hold for it
+
+
+def _within(name: str, superset: re.Pattern[str]) -> bool:
+    """Every character the class `name` matches, `superset` matches (a class of literals, ranges and \\d)."""
+    try:
+        tree = _sre_parser.parse(name)
+    except re.error:  # pragma: no cover - a class this module wrote
+        return False
+    if len(tree.data) != 1:
+        return False
+    op, arg = tree.data[0]
+    items = [(op, arg)] if op is _C.LITERAL else arg if op is _C.IN else None
+    if items is None:
+        return False
+    for item_op, item_arg in items:
+        if item_op is _C.LITERAL:
+            inside = superset.match(chr(item_arg)) is not None
+        elif item_op is _C.RANGE:
+            low, high = item_arg
+            inside = high - low < 1024 and all(superset.match(chr(code)) for code in range(low, high + 1))
+        else:  # \d is inside the numerals; a negated class, \w or \s is not told
+            inside = item_op is _C.CATEGORY and item_arg is _C.CATEGORY_DIGIT and superset is _NUMERALS
+        if not inside:
+            return False
+    return True
+
+
+def _applying(name: str) -> tuple[str, ...]:
+    item = re.compile(name)
+    holds = {"words": not any(item.match(char) for char in _SPACES), "spaced": not item.match(" "),
+             "numerals": _within(name, _NUMERALS), "clauses": not any(item.match(char) for char in _BREAKS)}
+    return tuple(bound for bound, _ in _BOUNDS if holds[bound])
+
+
+def _longest_run(memo: dict[str, Any], name: str, long_runs: re.Pattern[str]) -> int:
+    """The longest run of the class `name` in the memo's text, or `_LONG_RUN - 1` when none is that long."""
+    runs = memo["runs"]
+    if name in runs:
+        return runs[name]
+    applying = _APPLIES.get(name)
+    if applying is None:
+        applying = _APPLIES[name] = _applying(name)
+    text = memo["text"]
+    for bound, short in _BOUNDS:
+        if bound in applying:
+            if bound not in memo:
+                memo[bound] = short(text)
+            if memo[bound]:
+                runs[name] = _LONG_RUN - 1
+                return runs[name]
+    runs[name] = max(map(len, long_runs.findall(text)), default=_LONG_RUN - 1)
+    return runs[name]
 
 
 # Narrowing pays when the given stretches are long and the needles few (measured on the corpus's
 # documents of 2 KB: a date's stretches around its year are short, and a dozen month names cost a dozen finds).
 _SHORT_SPANS = 400
 _MOST_NEEDLES = 4
+# What a needle's stretch costs beyond its characters, in characters `re` reads in the same time (a call,
+# a merge): narrowing pays while the needles' stretches cover less than the spans (来, 人 in Chinese do not).
+_STRETCH_COST = 64
 _UNCASED_LETTERS = ("ſ", "ı", "İ")  # letters `re` matches to s and i when ignoring case, which lower() leaves
 
 
@@ -315,12 +400,16 @@ class Narrowed:
         if len(self._needles) > _MOST_NEEDLES:
             limits = None  # looking for each costs more than the pattern, which `re` runs fast over short stretches
         self._bounds = limits
+        # the characters one needle's stretch is estimated to cost (a run of a class taken as a long one)
+        self._reach = 0 if limits is None else _STRETCH_COST + limits.after.fixed + 2 * (
+            limits.width.fixed + _LONG_RUN * sum(count for _, count in limits.width.runs))
         classes = {name for name, _ in (*limits.width.runs, *limits.after.runs)} if limits else set()
-        self._long_runs = {name: re.compile(f"(?<!{name})(?:{name}){{{_LONG_RUN},}}") for name in classes}
+        self._long_runs = {name: re.compile(f"(?:{name}){{{_LONG_RUN},}}") for name in classes}
 
     def finditer(self, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
         pattern, limits = self._run, self._bounds
-        if limits is None or sum(end - start for start, end in spans) < _SHORT_SPANS \
+        size = sum(end - start for start, end in spans)
+        if limits is None or size < _SHORT_SPANS \
                 or (limits.caseless and any(letter in text for letter in _UNCASED_LETTERS)):
             for start, end in spans:
                 yield from pattern.finditer(text, start, end)
@@ -328,8 +417,15 @@ class Narrowed:
         # needles are lower case: looked for in the lower-cased text (more places than a case-sensitive
         # part can match, never fewer)
         memo = _text_memo(text)
-        haystack = memo["lower"]
+        haystack = _lower(memo)
         if len(haystack) != len(text):  # a letter whose lower case is longer: offsets would not agree
+            for start, end in spans:
+                yield from pattern.finditer(text, start, end)
+            return
+        occurrences = sum(haystack.count(needle) for needle in self._needles)
+        if not occurrences:
+            return
+        if occurrences * self._reach > size:  # needles everywhere: the spans whole cost less
             for start, end in spans:
                 yield from pattern.finditer(text, start, end)
             return
@@ -342,12 +438,8 @@ class Narrowed:
         if not starts:
             return
 
-        runs = memo["runs"]
-
         def longest(name: str) -> int:
-            if name not in runs:
-                runs[name] = max(map(len, self._long_runs[name].findall(text)), default=_LONG_RUN - 1)
-            return runs[name]
+            return _longest_run(memo, name, self._long_runs[name])
 
         stretches = _stretches(starts, limits.width.value(longest), limits.after.value(longest), len(text))
         for start, end in spans:
