@@ -191,8 +191,8 @@ def _stretches(starts: Iterable[tuple[int, int]], width: int, after: int, size: 
     span or read: a match begins no earlier than start + length - width and ends no later than start +
     width; its look-aheads read `after` further; 2 more for \\b and $ at the end."""
     stretches: list[list[int]] = []
-    for low, high in sorted((max(0, start + length - width), min(size, start + width + after + 2))
-                            for start, length in starts):
+    reach = width + after + 2
+    for low, high in sorted([(max(0, start + length - width), min(size, start + reach)) for start, length in starts]):
         if stretches and low <= stretches[-1][1]:
             stretches[-1][1] = max(stretches[-1][1], high)
         else:
@@ -248,6 +248,9 @@ class NeedleIndex:
         self._finder = re.compile(f"(?=[{_in_class_all(firsts)}])(?=({_trie_pattern(words)}))") if words else None
         self._found_with = {word: tuple({(number, len(short)) for short in words if word.startswith(short)
                                          for number in users[short]}) for word in words}
+        # (width, after) of a pattern whose bounds count no class runs: the same in every text
+        self._fixed = [(limits.width.fixed, limits.after.fixed) if limits and not limits.width.runs
+                       and not limits.after.runs else None for limits in self._bounds]
         classes = {name for limits in self._bounds if limits for name, _ in (*limits.width.runs, *limits.after.runs)}
         # a long run is found from its first character on: a try there takes it whole, so none starts inside
         self._long_runs = {name: re.compile(f"(?:{name}){{{_LONG_RUN},}}") for name in classes}
@@ -257,10 +260,12 @@ class NeedleIndex:
         hits: dict[int, list[tuple[int, int]]] = {number: [] for number in self._always}
         if self._finder is not None:
             found_with = self._found_with
-            for match in self._finder.finditer(text):
-                start = match.start()
-                for number, length in found_with[match.group(1)]:
-                    hits.setdefault(number, []).append((start, length))
+            for start, word in [(match.start(), match.group(1)) for match in self._finder.finditer(text)]:
+                for number, length in found_with[word]:
+                    if number in hits:
+                        hits[number].append((start, length))
+                    else:
+                        hits[number] = [(start, length)]
         memo = _text_memo(text)
 
         def longest(name: str) -> int:
@@ -273,8 +278,15 @@ class NeedleIndex:
                 for match in pattern.finditer(text):
                     yield number, match
                 continue
-            width, after = limits.width.value(longest), limits.after.value(longest)
-            for low, high in _stretches(hits[number], width, after, size):
+            fixed = self._fixed[number]
+            width, after = fixed if fixed else (limits.width.value(longest), limits.after.value(longest))
+            starts = hits[number]
+            if len(starts) == 1:  # the most common case, worked out directly
+                start, length = starts[0]
+                stretches: Iterable[Any] = ((max(0, start + length - width), min(size, start + width + after + 2)),)
+            else:
+                stretches = _stretches(starts, width, after, size)
+            for low, high in stretches:
                 for match in pattern.finditer(text, low, high):
                     yield number, match
 
