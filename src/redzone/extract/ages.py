@@ -12,7 +12,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import guarded
+from redzone.extract.scanning import guarded, narrowed
 
 _N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
 # Words for a person before "at" + an age: "a photograph of her at twelve", "Hyo-jin at nine".
@@ -287,9 +287,12 @@ def _find_ages(text: str, lang: str) -> list[Fact]:
     for pattern in _RULES[lang]:
         if pattern in _NEED_COUNTER:  # Chinese numerals are everywhere (一个, 一起); 岁 is rarer
             counted = windows(text, _COUNTER, 12, 2) if counted is None else counted
-        # (guarded, not narrowed to needles: the age rules' windows are short and their needles common)
-        for match in (m for start, end in (counted if pattern in _NEED_COUNTER else spans)
-                      for m in guarded(pattern).finditer(text, start, end)):
+        stretches = counted if pattern in _NEED_COUNTER else spans
+        if lang == "en":  # (guarded, not narrowed to needles: the English windows are short and the needles common)
+            found = (m for start, end in stretches for m in guarded(pattern).finditer(text, start, end))
+        else:  # Korean and Chinese numerals are everywhere, rarer needles narrow (살, 今年)
+            found = narrowed(pattern).finditer(text, stretches)
+        for match in found:
             if any(match.start() < b and a < match.end() for a, b in taken):
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v}

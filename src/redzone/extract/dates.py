@@ -10,7 +10,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import guarded
+from redzone.extract.scanning import guarded, narrowed
 
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
@@ -110,7 +110,9 @@ def find_dates(text: str, lang: str) -> list[Fact]:
     taken: list[tuple[int, int]] = []
     spans = windows(text, _ANCHOR, 40, 24)
     for kind, pattern in _RULES[lang]:
-        for match in (m for start, end in spans for m in guarded(pattern).finditer(text, start, end)):
+        found = narrowed(pattern).finditer(text, spans) if lang == "zh" else \
+            (m for start, end in spans for m in guarded(pattern).finditer(text, start, end))
+        for match in found:
             start, end = match.span()
             if any(start < b and a < end for a, b in taken):
                 continue

@@ -145,6 +145,23 @@ class Lexicon:
 _folded = threading.local()  # per thread: the last text folded, and its fold
 
 
+@functools.cache
+def _qualifier_patterns(lexicon: Lexicon) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(alternation, re.IGNORECASE)) for name, alternation in lexicon.qualifiers.items()
+                 if alternation)
+
+
+def qualifier_named(lexicon: Lexicon, word: str | None) -> str | None:
+    """The qualifier ('about', 'at_least', …) whose words `word` is, or None (the patterns compiled once)."""
+    if not word:
+        return None
+    word = word.strip()
+    for name, pattern in _qualifier_patterns(lexicon):
+        if pattern.fullmatch(word):
+            return name
+    return None
+
+
 def fold(text: str) -> str:
     """Lower case, one character for one, so offsets into the folded text are offsets into the text.
     Worked out once for the text being read (money, places, violations and roles all fold it): the same

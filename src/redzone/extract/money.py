@@ -12,7 +12,7 @@ import yaml
 from redzone.errors import ConfigurationError
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.lexicon import Lexicon, fold, lower_pattern
+from redzone.extract.lexicon import Lexicon, fold, lower_pattern, qualifier_named
 from redzone.extract.scanning import guarded
 
 RATES_PATH = Path(__file__).with_name("data") / "rates.yaml"
@@ -81,12 +81,7 @@ def _compiled(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _qualifier_of(lexicon: Lexicon, word: str | None) -> str | None:
-    if not word:
-        return None
-    for name, alternation in lexicon.qualifiers.items():
-        if alternation and re.fullmatch(alternation, word.strip(), re.IGNORECASE):
-            return name
-    return None
+    return qualifier_named(lexicon, word)
 
 
 def find_money(text: str, lexicon: Lexicon) -> list[Fact]:

@@ -19,6 +19,11 @@ EN_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 EN_NUMBER = rf"(?:{EN_DIGITS}|{EN_WORD_NUMBER})(?:\s+(?:hundred|thousand|million|billion))?"
 
 
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_SEPARATORS = re.compile(r"[\s,]")
+_PIECES = re.compile(r"(\d+(?:\.\d+)?)|(.)")  # a number in digits, or one character
+
+
 def parse_en(text: str) -> float | None:
     """'500,000' -> 500000; '2.6 million' -> 2600000; 'seventy-one' -> 71; 'twenty' -> 20."""
     words = text.lower().replace(",", "").replace("-", " ").split()
@@ -27,7 +32,7 @@ def parse_en(text: str) -> float | None:
     total, current = 0.0, 0.0
     seen = False
     for word in words:
-        if re.fullmatch(r"\d+(?:\.\d+)?", word):
+        if _DECIMAL.fullmatch(word):
             current += float(word)
         elif word in _EN_UNITS:
             current += _EN_UNITS[word]
@@ -78,13 +83,13 @@ def parse_ko_native(text: str) -> int | None:
 
 def _parse_positional(text: str, digits: dict[str, int], small: dict[str, int], large: dict[str, int]) -> float | None:
     """Read numbers written with place words (千/천 = 10³, 万/만 = 10⁴, 亿/억 = 10⁸), mixing Arabic digits."""
-    text = re.sub(r"[\s,]", "", text)
+    text = _SEPARATORS.sub("", text)
     if not text:
         return None
     total, section = 0.0, 0.0
     pending: float | None = None
     seen = False
-    for number, char in re.findall(r"(\d+(?:\.\d+)?)|(.)", text):
+    for number, char in _PIECES.findall(text):
         if number:
             pending = float(number)
         elif char in digits:

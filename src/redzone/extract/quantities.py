@@ -11,7 +11,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.lexicon import Lexicon
+from redzone.extract.lexicon import Lexicon, qualifier_named
 from redzone.extract.scanning import narrowed
 from redzone.extract.shares import find_shares
 
@@ -40,12 +40,7 @@ _ZH_UNITS = r"名|人|起|件|户|个(?!月|星期|小时|多月)|%|省|姐妹|�
 
 
 def _qualifier(lexicon: Lexicon, word: str | None) -> str:
-    if not word:
-        return "exact"
-    for name, alternation in lexicon.qualifiers.items():
-        if alternation and re.fullmatch(alternation, word.strip(), re.IGNORECASE):
-            return name
-    return "exact"
+    return qualifier_named(lexicon, word) or "exact"
 
 
 @functools.cache
@@ -108,7 +103,7 @@ def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -
             fact = _read(text, match, name, lexicon)
             if fact is None or _overlaps(match.start("n"), match.end("n"), taken):
                 continue
-            if any(_overlaps(fact.start, fact.end, [(f.start, f.end)]) for f in facts):
+            if any(f.start < fact.end and fact.start < f.end for f in facts):
                 continue
             facts.append(fact)
     return _first_mentions(text, sorted(facts, key=lambda f: f.start))

@@ -11,7 +11,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.lexicon import Lexicon
+from redzone.extract.lexicon import Lexicon, qualifier_named
 from redzone.extract.scanning import narrowed
 
 _EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
@@ -86,12 +86,7 @@ _ANCHORS = {
 
 
 def _qualifier(lexicon: Lexicon, word: str | None) -> str:
-    if not word:
-        return "exact"
-    for name, alternation in lexicon.qualifiers.items():
-        if alternation and re.fullmatch(alternation, word.strip(), re.IGNORECASE):
-            return name
-    return "exact"
+    return qualifier_named(lexicon, word) or "exact"
 
 
 def _en_count(word: str) -> float | None:
