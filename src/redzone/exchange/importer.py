@@ -213,21 +213,30 @@ def _table_type(table: Table, forced: str | None) -> str | None:
     return forced or table.hint
 
 
-def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
-          spreadsheet: bool) -> Iterator[tuple[int, list[tuple[str, str]], str | None, Any]]:
+Parsed = tuple[int, list[tuple[str, str]], "str | None", Any]  # row number, read faults, record type, parsed row
+
+
+def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser], spreadsheet: bool) -> Iterator[Parsed]:
     """(row number, read faults, record type, parsed row or None) for each row of a table; the type from
     the table or the row."""
+    for batch in _row_batches(table, table_type, parsers, spreadsheet):
+        yield from batch
+
+
+def _row_batches(table: Table, table_type: str | None, parsers: dict[str, RowParser],
+                 spreadsheet: bool) -> Iterator[list[Parsed]]:
+    """`_rows` in lists: a CSV table's batches (see `_csv_batches`), other tables' rows one by one."""
     if table_type is not None and table.header is not None and RECORD_TYPE_COLUMN not in table.header:
         # The common case, a typed table without a record_type column: no per-row question of type.
         if table_type not in parsers:
             parsers[table_type] = RowParser(LAYOUTS[table_type], spreadsheet)
         parser = parsers[table_type]
         if table.cell_batches is not None:
-            yield from _csv_rows(table, table_type, parser)
+            yield from _csv_batches(table, table_type, parser)
             return
         for row in table.rows():
-            yield row.number, row.problems, table_type, (
-                None if not row.values and row.problems else parser.parse(row.values))
+            yield [(row.number, row.problems, table_type,
+                    None if not row.values and row.problems else parser.parse(row.values))]
         return
     for row in table.rows():
         kind = table_type
@@ -244,30 +253,27 @@ def _rows(table: Table, table_type: str | None, parsers: dict[str, RowParser],
             if not row.problems:
                 row.problems.append((RECORD_TYPE_COLUMN, "record type unknown: name the file after it "
                                      "(persons.csv), add a record_type column, or pass --type"))
-            yield row.number, row.problems, None, None
+            yield [(row.number, row.problems, None, None)]
             continue
         if kind not in parsers:
             parsers[kind] = RowParser(LAYOUTS[kind], spreadsheet)
         if not row.values and row.problems:
-            yield row.number, row.problems, kind, None
+            yield [(row.number, row.problems, kind, None)]
             continue
-        yield row.number, row.problems, kind, parsers[kind].parse(row.values, check_columns=table.header is None)
+        yield [(row.number, row.problems, kind, parsers[kind].parse(row.values, check_columns=table.header is None))]
 
 
-def _csv_rows(table: Table, kind: str, parser: RowParser) -> Iterator[tuple[int, list[tuple[str, str]], str, Any]]:
-    """`_rows` of a typed CSV table, read a batch at a time: column by column when no row of the batch
-    has a read fault nor a cell with a problem (`RowParser.parse_batch`), else row by row."""
+def _csv_batches(table: Table, kind: str, parser: RowParser) -> Iterator[list[Parsed]]:
+    """A typed CSV table's rows, a batch of the reader's at a time: read column by column when no row of
+    the batch has a read fault nor a cell with a problem (`RowParser.parse_batch`), else row by row."""
     assert table.cell_batches is not None and table.header is not None
     header = table.header
     for batch in table.cell_batches():
         clean = all(cells is not None and not problems for _, cells, problems in batch)
         parsed = parser.parse_batch(header, [cells for _, cells, _ in batch]) if clean else None
-        if parsed is not None:
-            for (number, _, problems), row in zip(batch, parsed):
-                yield number, problems, kind, row
-            continue
-        for number, cells, problems in batch:
-            yield number, problems, kind, (None if cells is None else parser.parse(dict(zip(header, cells))))
+        if parsed is None:
+            parsed = [None if cells is None else parser.parse(dict(zip(header, cells))) for _, cells, _ in batch]
+        yield [(number, problems, kind, row) for (number, _, problems), row in zip(batch, parsed)]
 
 
 class _Survey:
@@ -476,14 +482,23 @@ class _OnePass:
                                       remember=False, **self.options)
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
-                for number, faults, _, parsed in _rows(table, kind, parsers, fmt in ("csv", "xlsx")):
-                    if self._check(table.label, number, faults, parsed):
+                defined = self.defined
+                for rows in _row_batches(table, kind, parsers, fmt in ("csv", "xlsx")):
+                    clean = 0
+                    for number, faults, _, parsed in rows:
+                        if faults or parsed is None or parsed.problems or parsed.ref is None or parsed.ref in defined:
+                            if self._check(table.label, number, faults, parsed):
+                                batch.append((number, parsed))
+                            elif parsed is not None:  # not written, but its references are checked all the same
+                                batch.append((-number, parsed))
+                            continue
+                        clean += 1  # what `_check` does with a row without problems, inline
+                        defined[parsed.ref] = number
                         batch.append((number, parsed))
-                    elif parsed is not None:  # not written, but its references are checked all the same
-                        batch.append((-number, parsed))
-                    if len(batch) >= BATCH:
-                        self._flush(session, writer, layout, table.label, batch)
-                        batch = []
+                    self.report.rows += clean
+                    while len(batch) >= BATCH:
+                        self._flush(session, writer, layout, table.label, batch[:BATCH])
+                        batch = batch[BATCH:]
                 if batch:
                     self._flush(session, writer, layout, table.label, batch)
                 if self.problems.total:

@@ -130,12 +130,19 @@ class Digester:
     """Keyed digests (HMAC-SHA-256) for de-duplication."""
 
     def __init__(self, key: bytes) -> None:
-        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once, copied per use
+        # HMAC (RFC 2104) from its two keyed SHA-256 states, each copied per use: what `hmac` computes,
+        # without its Python wrapper's calls (half the cost of a short digest, taken per imported row).
+        block = hashlib.sha256().block_size
+        key = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
 
     def digest(self, data: bytes | str) -> str:
-        mac = self._mac.copy()
-        mac.update(data.encode("utf-8") if isinstance(data, str) else data)
-        return mac.hexdigest()
+        inner = self._inner.copy()
+        inner.update(data.encode("utf-8") if isinstance(data, str) else data)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 class KeyRing:
