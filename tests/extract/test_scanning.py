@@ -138,3 +138,22 @@ def test_cheap_run_bounds_agree_with_a_scan_for_long_runs(language):
             scanned = max((len(m.group()) for m in re.finditer(f"(?:{name})+", text) if len(m.group()) >= _LONG_RUN),
                           default=_LONG_RUN - 1)
             assert _longest_run(memo, name, re.compile(f"(?:{name}){{{_LONG_RUN},}}")) == scanned, (name, text[:40])
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_needle_finders_find_the_longest_needle_at_every_place(language):
+    from redzone.extract.scanning import _needle_finders
+
+    lexicon = load_lexicon(language)
+    words = sorted({needle for trigger in lexicon.violations for needle in trigger.needles} | {"\nx", "a\nb"})
+    finders = _needle_finders(words)
+    assert len(finders) > 1  # the needles are dealt out to several finders
+    texts = [fold(d.text) for d in load_corpus(CORPUS) if d.language == language][:15] + ["\nx a\nb \n\nx"]
+    for text in texts:
+        found = sorted((m.start(), m.group(1)) for finder in finders for m in finder.finditer(text))
+        expected = []
+        for place in range(len(text)):
+            starting = [word for word in words if text.startswith(word, place)]
+            if starting:
+                expected.append((place, max(starting, key=len)))
+        assert found == expected

@@ -219,6 +219,33 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(root)
 
 
+# Needles looked for by one finder at most: `re` tries a finder's first characters one after another at
+# each place one of them stands, so a few finders, each passing over the others' places, cost less.
+_NEEDLES_A_FINDER = 120
+_MOST_FINDERS = 4
+
+
+def _needle_finders(words: list[str]) -> list[re.Pattern[str]]:
+    """Patterns whose matches, together, are every place a needle starts, with the longest needle
+    starting there (group 1; the shorter ones starting there are its prefixes). Each starts with the class
+    of its needles' first characters, so `re` passes over other places on its own (a look-ahead in front
+    would be tried at every place), then reads the needle from that character on."""
+    if not words:
+        return []
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word)
+    count = max(1, min(_MOST_FINDERS, len(words) // _NEEDLES_A_FINDER))
+    groups: list[list[str]] = [[] for _ in range(count)]  # first characters, dealt out so needles are even
+    sizes = [0] * count
+    for first in sorted(by_first, key=lambda char: (-len(by_first[char]), char)):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(first)
+        sizes[smallest] += len(by_first[first])
+    return [re.compile(f"[{_in_class_all(''.join(sorted(group)))}](?<=(?=({_trie_pattern(w for c in group for w in by_first[c])}))(?s:.))")
+            for group in groups if group]
+
+
 # A run of a class is measured only where it is long: shorter runs are bounded by this length.
 _LONG_RUN = 16
 
@@ -242,10 +269,7 @@ class NeedleIndex:
                 users.setdefault(needle, []).append(number)
         self._run = [guarded(pattern) for pattern in self.patterns]  # the same matches, found faster
         words = sorted(users)
-        # at each position, the longest needle starting there; the shorter ones starting there are its prefixes
-        # (the class of first characters in front lets `re` pass over most positions on one test)
-        firsts = "".join(sorted({word[0] for word in words}))
-        self._finder = re.compile(f"(?=[{_in_class_all(firsts)}])(?=({_trie_pattern(words)}))") if words else None
+        self._finders = _needle_finders(words)
         self._found_with = {word: tuple({(number, len(short)) for short in words if word.startswith(short)
                                          for number in users[short]}) for word in words}
         # (width, after) of a pattern whose bounds count no class runs: the same in every text
@@ -258,9 +282,9 @@ class NeedleIndex:
     def scan(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
         """(pattern number, match) for every match, in pattern order, then text order."""
         hits: dict[int, list[tuple[int, int]]] = {number: [] for number in self._always}
-        if self._finder is not None:
-            found_with = self._found_with
-            for start, word in [(match.start(), match.group(1)) for match in self._finder.finditer(text)]:
+        found_with = self._found_with
+        for finder in self._finders:  # (a needle's occurrences in text order; needles of one finder after another's)
+            for start, word in [(match.start(), match.group(1)) for match in finder.finditer(text)]:
                 for number, length in found_with[word]:
                     if number in hits:
                         hits[number].append((start, length))
