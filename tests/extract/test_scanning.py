@@ -157,3 +157,13 @@ def test_needle_finders_find_the_longest_needle_at_every_place(language):
             if starting:
                 expected.append((place, max(starting, key=len)))
         assert found == expected
+
+
+def test_a_trie_of_place_names_matches_as_their_alternation_longest_first():
+    from redzone.extract.places import gazetteer
+
+    names = [name for name in gazetteer()._names if re.search("[가-힣一-鿿]", name)]
+    alternation = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)))
+    texts = [d.text for d in load_corpus(CORPUS) if d.language in ("ko", "zh")] + ["北朝鲜北京", "함경북도함경남도"]
+    for text in texts:
+        assert [m.span() for m in gazetteer()._cjk.finditer(text)] == [m.span() for m in alternation.finditer(text)]

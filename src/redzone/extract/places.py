@@ -9,7 +9,7 @@ import re
 
 from redzone.extract.facts import Fact, make
 from redzone.extract.lexicon import bounded, fold
-from redzone.extract.scanning import guarded
+from redzone.extract.scanning import guarded, trie_pattern
 from redzone.vocab import Place, load_vocabulary
 from redzone.vocab.model import KIND_ORDER
 
@@ -67,9 +67,11 @@ class Gazetteer:
         # tried only where a word starts (every name starts with a letter or digit): 4x faster again.
         self._latin = re.compile(r"(?<!\w)(?=\w)(?:"
                                  + "|".join(self._latin_regex(n) for n in sorted(latin, key=len, reverse=True)) + ")")
-        # Korean and Chinese: one alternation, longest name first, so the leftmost match is the longest there.
+        # Korean and Chinese: one pattern giving the leftmost match, the longest name there (a trie of the
+        # names: `re` tries a name's characters once for all names sharing them; an alternation, longest
+        # first, would try the 500 names one by one: 2x the time)
         cjk = [n for n in names if _HANGUL.search(n) or _HAN.search(n)]
-        self._cjk = re.compile("|".join(re.escape(n) for n in sorted(cjk, key=len, reverse=True)))
+        self._cjk = re.compile(trie_pattern(cjk))
         self._cache: dict[str, list[Place]] = {}
 
     @staticmethod

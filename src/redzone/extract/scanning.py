@@ -200,7 +200,7 @@ def _stretches(starts: Iterable[tuple[int, int]], width: int, after: int, size: 
     return stretches
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """One pattern matching, at a position, the longest of `words` that starts there."""
     root: dict[str, Any] = {}
     for word in words:
@@ -242,7 +242,7 @@ def _needle_finders(words: list[str]) -> list[re.Pattern[str]]:
         smallest = sizes.index(min(sizes))
         groups[smallest].append(first)
         sizes[smallest] += len(by_first[first])
-    return [re.compile(f"[{_in_class_all(''.join(sorted(group)))}](?<=(?=({_trie_pattern(w for c in group for w in by_first[c])}))(?s:.))")
+    return [re.compile(f"[{_in_class_all(''.join(sorted(group)))}](?<=(?=({trie_pattern(w for c in group for w in by_first[c])}))(?s:.))")
             for group in groups if group]
 
 
