@@ -167,3 +167,29 @@ def test_a_trie_of_place_names_matches_as_their_alternation_longest_first():
     texts = [d.text for d in load_corpus(CORPUS) if d.language in ("ko", "zh")] + ["北朝鲜北京", "함경북도함경남도"]
     for text in texts:
         assert [m.span() for m in gazetteer()._cjk.finditer(text)] == [m.span() for m in alternation.finditer(text)]
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_windows_are_the_merged_stretches_around_anchors(language):
+    from redzone.extract import numbers
+    from redzone.extract.facts import windows
+
+    def reference(text, anchor, before, after):
+        merged = []
+        for match in anchor.finditer(text):
+            start, end = max(0, match.start() - before), match.end() + after
+            if merged and start <= merged[-1][1] + 16:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        spans = []
+        for start, end in merged:
+            end = min(len(text), end)
+            space = re.compile(r"\s").search(text, end, min(len(text), end + 16))
+            spans.append((start, space.start() if space else min(len(text), end + 16)))
+        return spans
+
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == language][:40] + ["1 2", "", "x" * 50 + "3", "5" + "x" * 90]
+    for text in texts:
+        for before, after in ((32, 24), (40, 16), (0, 0)):
+            assert windows(text, numbers.ANCHORS[language], before, after) == reference(text, numbers.ANCHORS[language], before, after)

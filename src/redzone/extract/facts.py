@@ -119,13 +119,17 @@ def windows(text: str, anchor: Any, before: int = 48, after: int = 48) -> list[t
     the next space (at most 16 characters further). Patterns that cannot match without an anchor (money
     without a currency word, a date without a year) run only there: most of a text is skipped, and
     Python's `re` scans it 10x faster."""
-    merged: list[list[int]] = []
-    for match_start, match_end in _anchor_spans(text, anchor):
-        start, end = max(0, match_start - before), match_end + after
-        if merged and start <= merged[-1][1] + 16:  # 16: the widening below may join them anyway
-            merged[-1][1] = max(merged[-1][1], end)
+    merged: list[tuple[int, int]] = []
+    low = high = -1
+    for match_start, match_end in _anchor_spans(text, anchor):  # in text order, ends too: each widened stretch
+        if low >= 0 and match_start - before <= high + 16:  # ends no earlier (16: the widening below may join them)
+            high = match_end + after
         else:
-            merged.append([start, end])
+            if low >= 0:
+                merged.append((low, high))
+            low, high = max(0, match_start - before), match_end + after
+    if low >= 0:
+        merged.append((low, high))
     size = len(text)
     spans = []
     for start, end in merged:

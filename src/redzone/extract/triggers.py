@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from redzone.extract.facts import Fact, make
 from redzone.extract.lexicon import Lexicon, Trigger, bounded, fold
@@ -20,9 +20,9 @@ _CLAUSE_END = {"en": re.compile(r"[.!?;:,—–()\n]|\b(?:but|though|although|wh
                "zh": re.compile(r"[。！？；：，、（）\n.,!?;:]")}
 
 
-@dataclass(frozen=True)
-class Match:
-    """A trigger found in the text, before cues are applied."""
+class Match(NamedTuple):
+    """A trigger found in the text, before cues are applied (a named tuple: made by the hundred a text,
+    faster than a frozen dataclass)."""
 
     start: int
     end: int
