@@ -17,10 +17,13 @@ from redzone.security.keys import KeyRing
 from redzone.store.bulk import insert_rows, insert_tuples
 
 KEYS = KeyRing(b"\x07" * 32)
-cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6), st.booleans(),
+cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6), st.booleans(), st.floats(),
                   st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)),
-                  st.tuples(st.text(max_size=6), st.text(max_size=6)))
-names = st.sampled_from(["ref", "code", "sex", "aliases", "legal_name", "birth_year_min", "place", "notes", "ü"])
+                  st.tuples(st.text(max_size=6), st.text(max_size=6)), st.tuples(), st.tuples(st.just("{0}}")),
+                  st.tuples(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)), st.sampled_from(["day", "year"])),
+                  st.tuples(st.text(max_size=4), st.none(), st.text(max_size=4)))
+names = st.sampled_from(["ref", "code", "sex", "aliases", "legal_name", "birth_year_min", "place", "notes", "ü",
+                         "{0}", "a}b"])
 
 
 def stored_digest(model: str, values: dict) -> str:
@@ -43,14 +46,15 @@ def test_row_digest_changes_with_any_value_but_not_with_ref_or_code():
     assert row_digest(KEYS, "event", ParsedRow(dict(row))) != digest
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(st.none(), st.text(max_size=20)), st.one_of(st.none(), st.text(max_size=20)),
-       st.lists(st.text(min_size=1, max_size=8), max_size=3), st.one_of(st.none(), st.text(max_size=20)))
-def test_sealed_identity_is_what_records_identity_writes(legal_name, hangul_name, aliases, whereabouts):
+       st.lists(st.text(min_size=1, max_size=8), max_size=3), st.one_of(st.none(), st.text(max_size=20)),
+       st.one_of(st.none(), st.text(max_size=20), st.just("{0} {}}")))
+def test_sealed_identity_is_what_records_identity_writes(legal_name, hangul_name, aliases, whereabouts, contact):
     values = {"legal_name": legal_name, "hangul_name": hangul_name, "aliases": tuple(aliases) or None,
-              "whereabouts": whereabouts, "sex": "female"}
+              "whereabouts": whereabouts, "contact": contact, "sex": "female"}
     identity = Identity(legal_name=legal_name, hangul_name=hangul_name, aliases=tuple(aliases),
-                        whereabouts=whereabouts)
+                        whereabouts=whereabouts, contact=contact)
     blob = seal_identity_values(KEYS.fields, "RZ-TEST01", values)
     expected = seal_identity(KEYS.fields, "RZ-TEST01", identity)
     if expected is None:

@@ -553,9 +553,9 @@ class _OnePass:
         if self.problems.total:  # the file will be rejected: validate the rest, write nothing more
             self._refused(label, batch, ready, writer.check(layout, ready)[1])
             return
-        wanted = {parsed.values.get("organisation") for parsed in ready} - {None}
-        if layout.record_type in ("persons", "sources") and self.namespace and any(
-                parsed.values.get("organisation") is None for parsed in ready):
+        given = [parsed.values.get("organisation") for parsed in ready]
+        wanted = set(given) - {None}
+        if layout.record_type in ("persons", "sources") and self.namespace and None in given:
             wanted.add(self.namespace)
         for organisation in sorted(wanted - self.organisations):
             session.add(Organisation(id=organisation, name=organisation))

@@ -141,7 +141,7 @@ def _csv_table(opener: Opener, label: str, name: str, encoding: str | None) -> T
                         if any(cell.strip() for cell in cells[width:]):
                             problems.append((ROW, f"has {len(cells)} cells but the header has {width} columns"))
                         cells = cells[:width] if len(cells) > width else cells + [""] * (width - len(cells))
-                    if _SUSPECT.search(joined):
+                    if not joined.isprintable() and _SUSPECT.search(joined):  # the first, 2-3x quicker
                         for column, value in dict(zip(header, cells)).items():
                             if (problem := cell_problem(value)) is not None:
                                 problems.append((column, problem))

@@ -32,7 +32,7 @@ class CellError(ValueError):
     """A cell that cannot be read as its column's type; the message is shown to the user."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     """A row read into typed values (only the columns the file has), its references and its faults."""
 
@@ -188,9 +188,8 @@ class RowParser:
         parsed = []
         for row_values, found in zip(zip(*read) if read else [()] * len(rows), references or [None] * len(rows)):
             values = dict(zip(keys, row_values))
-            row = ParsedRow(values, [], found or [])
+            row = ParsedRow(values, [], found or [], values.get("ref"))  # no rule changes a ref
             rules(row)
-            row.ref = values.get("ref")
             parsed.append(row)
         return parsed
 

@@ -54,14 +54,21 @@ def insert_tuples(session: Session, model: type, names: Sequence[str], rows: Ite
     quoted = ", ".join(f'"{name}"' for name in columns)
     makers = list(defaults.values())
     if connection.dialect.name == "postgresql":
-        converters = [_copy_converter(table.c[name]) for name in columns]
+        # Only JSON columns are converted: the other values go to COPY as they are, with no call per value.
+        converting = [(index, converter) for index, name in enumerate(columns)
+                      if (converter := _copy_converter(table.c[name])) is not None]
         raw = connection.connection.dbapi_connection
         shared = tuple(same.values())
         written = 0
         with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            write_row = copy.write_row
             for row in rows:
-                values = [*row, *shared, *(make() for make in makers)]
-                copy.write_row([convert(value) for convert, value in zip(converters, values)])
+                values = (*row, *shared, *(make() for make in makers)) if makers else (*row, *shared)
+                if converting:
+                    values = list(values)
+                    for index, convert in converting:
+                        values[index] = convert(values[index])
+                write_row(values)
                 written += 1
         return written
     dialect = connection.dialect
@@ -149,7 +156,7 @@ def _defaults(table: sa.Table, given: list[str]) -> dict[str, Callable[[], Any]]
     return factories
 
 
-def _copy_converter(column: sa.Column) -> Callable[[Any], Any]:
+def _copy_converter(column: sa.Column) -> Callable[[Any], Any] | None:
     if isinstance(column.type, sa.JSON):
         return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
-    return lambda value: value
+    return None
