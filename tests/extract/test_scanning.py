@@ -193,3 +193,14 @@ def test_windows_are_the_merged_stretches_around_anchors(language):
     for text in texts:
         for before, after in ((32, 24), (40, 16), (0, 0)):
             assert windows(text, numbers.ANCHORS[language], before, after) == reference(text, numbers.ANCHORS[language], before, after)
+
+
+def test_a_run_of_chinese_numerals_gives_the_windows_its_characters_give():
+    from redzone.extract import numbers
+    from redzone.extract.facts import windows
+
+    one_by_one = re.compile(rf"\d|[{numbers.ZH_CHARS}]")
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == "zh"] + ["二〇一九年" + "的" * 80 + "三十五万"]
+    for text in texts:
+        for before, after in ((32, 24), (32, 32), (0, 0)):
+            assert windows(text, numbers.ANCHORS["zh"], before, after) == windows(text, one_by_one, before, after)

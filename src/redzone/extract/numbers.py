@@ -151,7 +151,8 @@ ANCHORS = {
     "en": re.compile(r"(?=[\dtTfFsSeEnNhH])(?:\d|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"thirt|fourt|fift|sixt|sevent|ninet|twent|fort|hundred|teen))"),
     "ko": re.compile(r"\d|[만천백억십]|서너|너덧|대여섯|예닐곱|일고여덟|" + KO_NATIVE),
-    "zh": re.compile(rf"\d|[{_ZH_CHARS}]"),
+    # a run of numerals at once (one match for 二〇一九, not four): the same windows, fewer matches to read
+    "zh": re.compile(rf"[\d{_ZH_CHARS}]+"),
 }
 
 
