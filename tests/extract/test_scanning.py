@@ -204,3 +204,17 @@ def test_a_run_of_chinese_numerals_gives_the_windows_its_characters_give():
     for text in texts:
         for before, after in ((32, 24), (32, 32), (0, 0)):
             assert windows(text, numbers.ANCHORS["zh"], before, after) == windows(text, one_by_one, before, after)
+
+
+def test_latin_place_names_grouped_by_first_letter_match_as_their_alternation():
+    from redzone.extract.places import _HAN, _HANGUL, _by_first_letter, gazetteer
+
+    gazetteer_ = gazetteer()
+    latin = [name for name in gazetteer_._names if not (_HANGUL.search(name) or _HAN.search(name))]
+    alternatives = [gazetteer_._latin_regex(name) for name in sorted(latin, key=len, reverse=True)]
+    plain = re.compile(r"(?<!\w)(?=\w)(?:" + "|".join(alternatives) + ")")
+    assert _by_first_letter(alternatives) != "|".join(alternatives)
+    texts = [fold(d.text) for d in load_corpus(CORPUS)] + ["sinuiju and sinuiju's, north hamgyong province, hamgyong"]
+    for text in texts:
+        assert [m.span() for m in gazetteer_._latin.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert _by_first_letter(["ab", "['’]c"]) == "ab|['’]c"  # a name not led by a letter: left as it was
