@@ -195,15 +195,19 @@ def test_windows_are_the_merged_stretches_around_anchors(language):
             assert windows(text, numbers.ANCHORS[language], before, after) == reference(text, numbers.ANCHORS[language], before, after)
 
 
-def test_a_run_of_chinese_numerals_gives_the_windows_its_characters_give():
+@pytest.mark.parametrize("language", ["en", "ko", "zh"])
+def test_a_run_of_numerals_gives_the_windows_its_characters_give(language):
     from redzone.extract import numbers
     from redzone.extract.facts import windows
 
-    one_by_one = re.compile(rf"\d|[{numbers.ZH_CHARS}]")
-    texts = [d.text for d in load_corpus(CORPUS) if d.language == "zh"] + ["二〇一九年" + "的" * 80 + "三十五万"]
+    one_by_one = {"en": re.compile(numbers.ANCHORS["en"].pattern.replace(r"(?:\d+|", r"(?:\d|")),
+                  "ko": re.compile(numbers.ANCHORS["ko"].pattern.replace(r"\d+|", r"\d|", 1)),
+                  "zh": re.compile(rf"\d|[{numbers.ZH_CHARS}]")}[language]
+    assert one_by_one.pattern != numbers.ANCHORS[language].pattern
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == language] + ["二〇一九年" + "的" * 80 + "三十五万 2019 1 22"]
     for text in texts:
         for before, after in ((32, 24), (32, 32), (0, 0)):
-            assert windows(text, numbers.ANCHORS["zh"], before, after) == windows(text, one_by_one, before, after)
+            assert windows(text, numbers.ANCHORS[language], before, after) == windows(text, one_by_one, before, after)
 
 
 def test_latin_place_names_grouped_by_first_letter_match_as_their_alternation():

@@ -289,7 +289,8 @@ def _find_ages(text: str, lang: str) -> list[Fact]:
             counted = windows(text, _COUNTER, 12, 2) if counted is None else counted
         stretches = counted if pattern in _NEED_COUNTER else spans
         if lang == "en":  # (guarded, not narrowed to needles: the English windows are short and the needles common)
-            found = (m for start, end in stretches for m in guarded(pattern).finditer(text, start, end))
+            run = guarded(pattern)  # looked up once, not once a window
+            found = (m for start, end in stretches for m in run.finditer(text, start, end))
         else:  # Korean and Chinese numerals are everywhere, rarer needles narrow (살, 今年)
             found = narrowed(pattern).finditer(text, stretches)
         for match in found:

@@ -110,8 +110,9 @@ def find_dates(text: str, lang: str) -> list[Fact]:
     taken: list[tuple[int, int]] = []
     spans = windows(text, _ANCHOR, 40, 24)
     for kind, pattern in _RULES[lang]:
+        run = guarded(pattern)  # looked up once, not once a window
         found = narrowed(pattern).finditer(text, spans) if lang == "zh" else \
-            (m for start, end in spans for m in guarded(pattern).finditer(text, start, end))
+            (m for start, end in spans for m in run.finditer(text, start, end))
         for match in found:
             start, end = match.span()
             if any(start < b and a < end for a, b in taken):

@@ -93,8 +93,9 @@ def find_money(text: str, lexicon: Lexicon) -> list[Fact]:
     lang = lexicon.language
     pattern, anchor = _compiled(lexicon)
     haystack = fold(text) if lang == "en" else text
+    run = guarded(pattern)
     for window_start, window_end in windows(haystack, anchor, 40, 16):
-        for match in guarded(pattern).finditer(haystack, window_start, window_end):
+        for match in run.finditer(haystack, window_start, window_end):
             fact = _read(text, match, lexicon)
             if fact is not None and not any(f.start < fact.end and fact.start < f.end for f in facts):
                 facts.append(fact)

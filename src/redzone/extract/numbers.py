@@ -145,13 +145,13 @@ def parse_zh(text: str) -> float | None:
 
 
 # Where a number may start, for skipping text that holds none (see facts.windows).
+# (A run of digits, or of Chinese numerals, is one match, not one a character: the same windows, fewer matches.)
 ANCHORS = {
     # A digit, or a word starting like a number word ("thirt" reads thirteen, thirty and thirties); the
     # lookahead lets `re` skip most positions on one character test.
-    "en": re.compile(r"(?=[\dtTfFsSeEnNhH])(?:\d|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    "en": re.compile(r"(?=[\dtTfFsSeEnNhH])(?:\d+|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"thirt|fourt|fift|sixt|sevent|ninet|twent|fort|hundred|teen))"),
-    "ko": re.compile(r"\d|[만천백억십]|서너|너덧|대여섯|예닐곱|일고여덟|" + KO_NATIVE),
-    # a run of numerals at once (one match for 二〇一九, not four): the same windows, fewer matches to read
+    "ko": re.compile(r"\d+|[만천백억십]|서너|너덧|대여섯|예닐곱|일고여덟|" + KO_NATIVE),
     "zh": re.compile(rf"[\d{_ZH_CHARS}]+"),
 }
 
