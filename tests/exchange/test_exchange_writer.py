@@ -113,12 +113,13 @@ def test_cells_read_once_give_each_row_its_own_reading_and_problems():
 def test_every_imported_record_is_named_once_in_the_audit_chain(workspace, tmp_path, monkeypatch):
     from exchange_helpers import actor
 
-    from redzone.exchange import import_file, importer, writer
+    from redzone.exchange import batches, import_file, importer, writer
     from redzone.records.models import AuditEntry
     from redzone.security import audit
 
     # Small batches and a small audit span, so that a seven-row file crosses both boundaries.
-    monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)  # the two-pass import
+    monkeypatch.setattr(batches, "BATCH", 2)  # the one-pass import of one table
     monkeypatch.setattr(writer, "AUDIT_EVERY", 3)
     path = tmp_path / "persons.csv"
     rows = "".join(f"P{i},female,Synthetic {i}\n" for i in range(7))

@@ -30,9 +30,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redzone.errors import PermissionDenied, Problem, ValidationError
-from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, Column, FLAT_COLUMNS
+from redzone.exchange.layout import (FLAT_COLUMNS, IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, Column, cell_text,
+                                     json_value)
 from redzone.exchange.spreadsheet import CsvSheet, XlsxBook
-from redzone.exchange.validation import cell_text, json_value
 from redzone.records.entry import source_text_context
 from redzone.records.identity import unseal_identity
 from redzone.records.models import (AccessGrant, Act, ActPerpetrator, Attestation, Event, EventAttestation, Group,

@@ -6,8 +6,10 @@ validator, the template writer, the exporter and `docs/exchange.md` (rendered by
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # Every layout also accepts this column: it names the record type when the file name does not.
 RECORD_TYPE_COLUMN = "record_type"
@@ -253,3 +255,34 @@ def render_markdown() -> str:
 
 if __name__ == "__main__":
     print(render_markdown(), end="")
+
+
+def date_value(value: tuple[dt.date, str] | None) -> dt.date | None:
+    return value[0] if value else None
+
+
+def cell_text(column: Column, value: Any) -> str | None:
+    """A stored value as CSV/XLSX cell text (before the formula escape), read back by `RowParser`."""
+    value = json_value(column, value)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(item) for item in value) or None
+    return str(value)
+
+
+def json_value(column: Column, value: Any) -> Any:
+    """A stored value as JSON: lists as arrays, numbers as numbers, dates as ISO text."""
+    if value is None or value == () or value == "":
+        return None
+    if column.kind == "perpetrators":
+        return [role if target is None else f"{role}@{target[:-1]}:{ref}" for role, target, ref in value]
+    if column.kind == "attestations":
+        return [ref if start is None else f"{ref}@{start}-{end}" for ref, start, end in value]
+    if column.kind == "date":
+        return (value[0] if isinstance(value, tuple) else value).isoformat()
+    if column.kind == "decimal":
+        return int(value) if float(value).is_integer() else round(float(value), 2)
+    if column.many:
+        return [str(item) for item in value]
+    return value

@@ -1,6 +1,6 @@
 """One row against the layout: every cell read to its type and checked against the vocabulary, then
-the rules that tie columns together (the same rules `records/entry.py` applies to one record). Also
-the inverse, `cell_text` / `json_value`, so that what the exporter writes the importer reads back."""
+the rules that tie columns together (the same rules `records/entry.py` applies to one record). The
+inverse, `cell_text` / `json_value`, is in `layout`: what the exporter writes the importer reads back."""
 
 from __future__ import annotations
 
@@ -503,37 +503,6 @@ class RowParser:
         if (values.get("price_amount") is None) != (values.get("price_currency") is None) and not any(
                 c in ("price_amount", "price_currency") for c, _ in row.problems):
             row.problems.append(("price_currency", "a price needs both an amount and a currency"))
-
-
-def date_value(value: tuple[dt.date, str] | None) -> dt.date | None:
-    return value[0] if value else None
-
-
-def cell_text(column: Column, value: Any) -> str | None:
-    """A stored value as CSV/XLSX cell text (before the formula escape), read back by `RowParser`."""
-    value = json_value(column, value)
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(str(item) for item in value) or None
-    return str(value)
-
-
-def json_value(column: Column, value: Any) -> Any:
-    """A stored value as JSON: lists as arrays, numbers as numbers, dates as ISO text."""
-    if value is None or value == () or value == "":
-        return None
-    if column.kind == "perpetrators":
-        return [role if target is None else f"{role}@{target[:-1]}:{ref}" for role, target, ref in value]
-    if column.kind == "attestations":
-        return [ref if start is None else f"{ref}@{start}-{end}" for ref, start, end in value]
-    if column.kind == "date":
-        return (value[0] if isinstance(value, tuple) else value).isoformat()
-    if column.kind == "decimal":
-        return int(value) if float(value).is_integer() else round(float(value), 2)
-    if column.many:
-        return [str(item) for item in value]
-    return value
 
 
 def layout_for(record_type: str) -> RecordLayout:

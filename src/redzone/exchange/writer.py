@@ -18,9 +18,9 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redzone.exchange.layout import RecordLayout
+from redzone.exchange.layout import RecordLayout, date_value
 from redzone.exchange.permissions import EditPermissions, Refused
-from redzone.exchange.validation import ParsedRow, date_value
+from redzone.exchange.validation import ParsedRow
 from redzone.records.codes import ALPHABET, PREFIXES, new_code
 from redzone.records.entry import province_of, source_text_context
 from redzone.records.identity import SEALED_FIELDS, identity_context
