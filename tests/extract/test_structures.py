@@ -215,3 +215,32 @@ def test_counts_and_shares(text, lang, expected):
 ])
 def test_places_by_their_institutions_and_rivers(text, lang, expected):
     assert [f.get("gazetteer_id") for f in facts(text, lang, "place")] == expected
+
+
+def test_the_heading_test_tries_the_line_start_only_as_a_search_would():
+    # `_in_heading` tries the heading pattern at the line's start only: a search over the line gives the same
+    # answer at every place of the corpus texts and of built headings (one at the text's start, one after a break)
+    from pathlib import Path
+
+    from redzone.extract import load_corpus
+    from redzone.extract import triggers as _triggers
+
+    def searched(text, start, end):
+        line_start = text.rfind("\n", 0, start)
+        if _triggers._HEADING_BEFORE.search(text, max(0, line_start), start) and _triggers._HEADING_AFTER.match(text, end):
+            return True
+        line = _triggers._HEADING_LINE.match(text, line_start + 1)
+        return bool(line and line.start("title") <= start and end <= line.end("title")
+                    and not _triggers._REPORT_ENDING.search(line.group("title").rstrip()))
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [d.text[:600] for d in load_corpus(corpus)] + [
+        "3. Arrest and return: we were caught", "intro\n三、被捕及遣返：他们被抓", "\n4. 체포 및 송환: 잡혔다", "x 2. sold: no"]
+    headings = 0
+    for text in texts:
+        for start in range(0, len(text), 3):
+            end = min(len(text), start + 2)
+            expected = searched(text, start, end)
+            headings += expected
+            assert _triggers._in_heading(text, start, end) == expected, (text[:40], start)
+    assert headings > 0

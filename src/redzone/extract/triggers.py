@@ -187,7 +187,9 @@ _REPORT_ENDING = re.compile(r"(?:[음함됨짐림김임])$")
 
 def _in_heading(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start)
-    if _HEADING_BEFORE.search(text, max(0, line_start), start) and _HEADING_AFTER.match(text, end):
+    # a match begins at the text's start or at a line break, and no break lies after `line_start`: tried
+    # there only (a search would try every place of a long Chinese line)
+    if _HEADING_BEFORE.match(text, max(0, line_start), start) and _HEADING_AFTER.match(text, end):
         return True
     line = _HEADING_LINE.match(text, line_start + 1)
     return bool(line and line.start("title") <= start and end <= line.end("title")
