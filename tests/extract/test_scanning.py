@@ -222,3 +222,40 @@ def test_latin_place_names_grouped_by_first_letter_match_as_their_alternation():
     for text in texts:
         assert [m.span() for m in gazetteer_._latin.finditer(text)] == [m.span() for m in plain.finditer(text)]
     assert _by_first_letter(["ab", "['’]c"]) == "ab|['’]c"  # a name not led by a letter: left as it was
+
+
+@pytest.mark.parametrize("language", ["ko", "zh"])
+def test_a_pattern_after_a_look_behind_for_literals_matches_as_over_the_whole_spans(language):
+    from redzone.extract import numbers
+    from redzone.extract.ages import find_ages
+    from redzone.extract.facts import windows
+    from redzone.extract.scanning import _NARROWED
+
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == language]
+    find_ages(texts[0], language)  # the age grammars' patterns, narrowed
+    script = (0xAC00, 0xD7A3) if language == "ko" else (0x4E00, 0x9FFF)
+    behind = [n for n in _NARROWED.values() if n._behind
+              and all(script[0] <= ord(char) <= script[1] for char in "".join(n._behind).replace(" ", ""))]
+    assert len(behind) >= 2
+    found = 0
+    for text in texts:
+        spans = windows(text, numbers.ANCHORS[language], 32, 24)
+        for narrowed in behind:
+            expected = [m.span() for start, end in spans for m in narrowed.pattern.finditer(text, start, end)]
+            assert [m.span() for m in narrowed.finditer(text, spans)] == expected
+            found += len(expected)
+    assert found > 0
+
+
+def test_matches_after_a_look_behind_do_not_overlap_and_stay_in_their_span():
+    from redzone.extract.scanning import Narrowed, _literals_behind
+
+    pattern = re.compile(r"(?:(?<=ab)|(?<=b[cd]))[bcdx]+")
+    assert _literals_behind(pattern) == ("ab", "bc", "bd")
+    text = "abxbcxxabbdbx abcd xbdxx" * 3
+    for spans in ([(0, len(text))], [(0, 5), (5, 12), (14, 30)], [(2, 3), (40, len(text))]):
+        expected = [m.span() for start, end in spans for m in pattern.finditer(text, start, end)]
+        assert [m.span() for m in Narrowed(pattern).finditer(text, spans)] == expected
+    # not for a look-behind that does not lead, one ignoring case, or one reading a class
+    for source, flags in ((r"x(?<=ax)y", 0), (r"(?<=ab)x", re.I), (r"(?<=\w)x", 0)):
+        assert _literals_behind(re.compile(source, flags)) is None

@@ -13,6 +13,7 @@ the characters its matches can start with."""
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -441,8 +442,12 @@ class Narrowed:
             limits.width.fixed + _LONG_RUN * sum(count for _, count in limits.width.runs))
         classes = {name for name, _ in (*limits.width.runs, *limits.after.runs)} if limits else set()
         self._long_runs = {name: re.compile(f"(?:{name}){{{_LONG_RUN},}}") for name in classes}
+        self._behind = _literals_behind(pattern)
 
     def finditer(self, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        if self._behind is not None:
+            yield from self._after_literals(text, spans)
+            return
         pattern, limits = self._run, self._bounds
         size = sum(end - start for start, end in spans)
         if limits is None or size < _SHORT_SPANS \
@@ -482,6 +487,84 @@ class Narrowed:
             for low, high in stretches:
                 if low < end and start < high:
                     yield from pattern.finditer(text, max(start, low), min(end, high))
+
+
+    def _after_literals(self, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+        """A pattern that starts with a look-behind for literals matches only where one of them ends: tried
+        there, in text order, each past the last match's end, as `finditer` over each span would."""
+        ends = sorted({found + len(literal) for literal in self._behind for found in _occurrences(text, literal)})
+        for start, end in spans:
+            reached = start
+            for place in ends[bisect.bisect_left(ends, start):bisect.bisect_left(ends, end)]:
+                if place >= reached and (match := self.pattern.match(text, place, end)):
+                    yield match
+                    reached = match.end()
+
+
+def _occurrences(text: str, literal: str) -> Iterator[int]:
+    found = text.find(literal)
+    while found >= 0:
+        yield found
+        found = text.find(literal, found + 1)
+
+
+_MOST_LITERALS = 16
+
+
+def _literals_behind(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The literals a case-sensitive pattern's leading look-behind requires right before every match
+    (`(?<=年仅|时年)…`, `(?:(?<=今年)|(?<=当时))…`), or None when it has none, a match may be empty, or
+    they are many."""
+    tree = _sre_parser.parse(pattern.pattern, pattern.flags)
+    if tree.state.flags & re.IGNORECASE or tree.getwidth()[0] < 1 or not tree.data:
+        return None
+    found = _behind(tree.data[0])
+    return tuple(sorted(found)) if found and len(found) <= _MOST_LITERALS else None
+
+
+def _behind(item: tuple[Any, Any]) -> set[str] | None:
+    op, arg = item
+    if op is _C.ASSERT and arg[0] == -1:
+        return _literal_set(list(arg[1]))
+    if op is _C.SUBPATTERN and not arg[1] and not arg[2] and len(arg[3]) == 1:
+        return _behind(arg[3][0])
+    if op is _C.BRANCH:
+        found: set[str] = set()
+        for branch in arg[1]:
+            part = _behind(branch[0]) if len(branch) == 1 else None
+            if part is None:
+                return None
+            found |= part
+        return found
+    return None
+
+
+def _literal_set(items: list[Any]) -> set[str] | None:
+    """Every string `items` match, when they are literals, classes of literals and alternatives of them."""
+    strings = {""}
+    for op, arg in items:
+        if op is _C.LITERAL:
+            options = {chr(arg)}
+        elif op is _C.IN and all(item_op is _C.LITERAL for item_op, _ in arg):
+            options = {chr(item_arg) for _, item_arg in arg}
+        elif op is _C.BRANCH:
+            options = set()
+            for branch in arg[1]:
+                part = _literal_set(list(branch))
+                if part is None:
+                    return None
+                options |= part
+        elif op is _C.SUBPATTERN and not arg[1] and not arg[2]:
+            part = _literal_set(list(arg[3]))
+            if part is None:
+                return None
+            options = part
+        else:
+            return None
+        strings = {head + tail for head in strings for tail in options}
+        if len(strings) > _MOST_LITERALS:
+            return None
+    return strings
 
 
 _NARROWED: dict[int, Narrowed] = {}
