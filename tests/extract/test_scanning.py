@@ -259,3 +259,22 @@ def test_matches_after_a_look_behind_do_not_overlap_and_stay_in_their_span():
     # not for a look-behind that does not lead, one ignoring case, or one reading a class
     for source, flags in ((r"x(?<=ax)y", 0), (r"(?<=ab)x", re.I), (r"(?<=\w)x", 0)):
         assert _literals_behind(re.compile(source, flags)) is None
+
+
+def test_chinese_date_patterns_tried_where_a_year_starts_match_as_over_the_whole_windows():
+    from redzone.extract import dates
+    from redzone.extract.facts import windows
+    from redzone.extract.scanning import tried_at
+
+    assert len(dates._ZH_YEAR_FIRST) == 6  # every pattern of the list that starts with the year
+    built = ["〇〇〇〇〇年三月", "一九九九二〇〇〇年春天", "12019年5月", "二〇一九年至二〇二一年", "1999年-2003年底", "x2001年初"]
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == "zh"] + built
+    found = 0
+    for text in texts:
+        spans = windows(text, dates._ANCHOR, 40, 24)
+        years = [m.start() for start, end in spans for m in dates._ZH_YEAR_STARTS.finditer(text, start, end)]
+        for pattern in dates._ZH_YEAR_FIRST:
+            expected = [m.span() for start, end in spans for m in pattern.finditer(text, start, end)]
+            assert [m.span() for m in tried_at(pattern, text, spans, years)] == expected, text[:30]
+            found += len(expected)
+    assert found > 0

@@ -10,7 +10,7 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import guarded, narrowed
+from redzone.extract.scanning import guarded, narrowed, tried_at
 
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}
@@ -61,6 +61,10 @@ _ZH = [
     ("year", re.compile(rf"(?<!\d)(?P<y>{_ZH_YEAR})年")),
 ]
 _RULES = {"en": _EN, "ko": _KO, "zh": _ZH}
+# Most Chinese patterns start with the year: tried only where one starts, found once for them all (a match
+# of the first character, so every place is found, years that overlap too), in place of a pass each.
+_ZH_YEAR_FIRST = {pattern for _, pattern in _ZH if re.match(r"(?:\(\?<!\\d\))?\(\?P<y>" + re.escape(_ZH_YEAR) + r"\)", pattern.pattern)}
+_ZH_YEAR_STARTS = re.compile(rf"[12〇零一二三四五六七八九](?<=(?={_ZH_YEAR})(?s:.))")
 # Every date pattern holds a year (or, in Chinese, a decade in characters): look only around those.
 _ANCHOR = re.compile(rf"{_YEAR}|[〇零一二三四五六七八九]{{4}}|十年代")
 
@@ -109,10 +113,14 @@ def find_dates(text: str, lang: str) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
     spans = windows(text, _ANCHOR, 40, 24)
+    years = [m.start() for start, end in spans for m in _ZH_YEAR_STARTS.finditer(text, start, end)] if lang == "zh" else []
     for kind, pattern in _RULES[lang]:
         run = guarded(pattern)  # looked up once, not once a window
-        found = narrowed(pattern).finditer(text, spans) if lang == "zh" else \
-            (m for start, end in spans for m in run.finditer(text, start, end))
+        if pattern in _ZH_YEAR_FIRST:
+            found = tried_at(pattern, text, spans, years)
+        else:
+            found = narrowed(pattern).finditer(text, spans) if lang == "zh" else \
+                (m for start, end in spans for m in run.finditer(text, start, end))
         for match in found:
             start, end = match.span()
             if any(start < b and a < end for a, b in taken):

@@ -490,15 +490,20 @@ class Narrowed:
 
 
     def _after_literals(self, text: str, spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
-        """A pattern that starts with a look-behind for literals matches only where one of them ends: tried
-        there, in text order, each past the last match's end, as `finditer` over each span would."""
+        """A pattern that starts with a look-behind for literals matches only where one of them ends."""
         ends = sorted({found + len(literal) for literal in self._behind for found in _occurrences(text, literal)})
-        for start, end in spans:
-            reached = start
-            for place in ends[bisect.bisect_left(ends, start):bisect.bisect_left(ends, end)]:
-                if place >= reached and (match := self.pattern.match(text, place, end)):
-                    yield match
-                    reached = match.end()
+        return tried_at(self.pattern, text, spans, ends)
+
+
+def tried_at(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]], places: list[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer` over each span gives, for a pattern whose matches (none empty) can begin only
+    at `places` (sorted; more are harmless): tried there, in text order, each past the last match's end."""
+    for start, end in spans:
+        reached = start
+        for place in places[bisect.bisect_left(places, start):bisect.bisect_left(places, end)]:
+            if place >= reached and (match := pattern.match(text, place, end)):
+                yield match
+                reached = match.end()
 
 
 def _occurrences(text: str, literal: str) -> Iterator[int]:
