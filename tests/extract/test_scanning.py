@@ -278,3 +278,20 @@ def test_chinese_date_patterns_tried_where_a_year_starts_match_as_over_the_whole
             assert [m.span() for m in tried_at(pattern, text, spans, years)] == expected, text[:30]
             found += len(expected)
     assert found > 0
+
+
+def test_a_chinese_text_skipped_for_about_and_odd_counts_has_no_match_of_them():
+    from redzone.extract import quantities
+    from redzone.extract.lexicon import load_lexicon
+
+    patterns = quantities._patterns(load_lexicon("zh"))
+    units = ["名", "人", "起", "件", "户", "个", "%", "省", "姐妹", "兄弟", "母女", "国", "地"]
+    built = [f"有十来{unit}，" for unit in units] + [f"约二十几{unit}。" for unit in units]
+    texts = [d.text for d in load_corpus(CORPUS) if d.language == "zh"] + built
+    matched = 0
+    for text in texts:
+        for name, needed in quantities._ZH_NEEDED.items():
+            if patterns[name].search(text):
+                matched += 1
+                assert needed.search(text), (name, text[:30])
+    assert matched >= 2 * len(units)

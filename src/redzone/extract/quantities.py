@@ -87,6 +87,12 @@ def _patterns(lexicon: Lexicon) -> dict[str, re.Pattern[str]]:
     }
 
 
+# A Chinese match of "about" holds 来 right before its unit, one of "odd" 几: a text with neither pair has
+# none, told by one quick search for the pair (the unit's first characters, a few more harmless).
+_ZH_UNIT_FIRSTS = "".join(sorted({unit[0] for unit in _ZH_UNITS.split("|")}))
+_ZH_NEEDED = {"about": re.compile(f"来[{_ZH_UNIT_FIRSTS}]"), "odd": re.compile(f"几[{_ZH_UNIT_FIRSTS}]")}
+
+
 def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in taken)
 
@@ -99,6 +105,8 @@ def find_quantities(text: str, lexicon: Lexicon, taken: list[tuple[int, int]]) -
     facts.extend(find_shares(text, lexicon, taken))
     taken = taken + [(f.start, f.end) for f in facts]
     for name, pattern in _patterns(lexicon).items():
+        if lang == "zh" and name in _ZH_NEEDED and not _ZH_NEEDED[name].search(text):
+            continue
         for match in narrowed(pattern).finditer(text, spans):
             fact = _read(text, match, name, lexicon)
             if fact is None or _overlaps(match.start("n"), match.end("n"), taken):
