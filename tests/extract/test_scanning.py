@@ -75,7 +75,8 @@ def _grammar_patterns(language):
 def test_grammars_narrowed_and_guarded_match_as_before(language):
     from redzone.extract import numbers
     from redzone.extract.facts import windows
-    from redzone.extract.scanning import guarded, narrowed
+    from redzone.extract.narrowing import narrowed
+    from redzone.extract.scanning import guarded
 
     corpus = [d.text for d in load_corpus(CORPUS) if d.language == language]
     joined = "\n\n".join(corpus)
@@ -229,7 +230,7 @@ def test_a_pattern_after_a_look_behind_for_literals_matches_as_over_the_whole_sp
     from redzone.extract import numbers
     from redzone.extract.ages import find_ages
     from redzone.extract.facts import windows
-    from redzone.extract.scanning import _NARROWED
+    from redzone.extract.narrowing import _NARROWED
 
     texts = [d.text for d in load_corpus(CORPUS) if d.language == language]
     find_ages(texts[0], language)  # the age grammars' patterns, narrowed
@@ -248,7 +249,7 @@ def test_a_pattern_after_a_look_behind_for_literals_matches_as_over_the_whole_sp
 
 
 def test_matches_after_a_look_behind_do_not_overlap_and_stay_in_their_span():
-    from redzone.extract.scanning import Narrowed, _literals_behind
+    from redzone.extract.narrowing import Narrowed, _literals_behind
 
     pattern = re.compile(r"(?:(?<=ab)|(?<=b[cd]))[bcdx]+")
     assert _literals_behind(pattern) == ("ab", "bc", "bd")
@@ -264,7 +265,7 @@ def test_matches_after_a_look_behind_do_not_overlap_and_stay_in_their_span():
 def test_chinese_date_patterns_tried_where_a_year_starts_match_as_over_the_whole_windows():
     from redzone.extract import dates
     from redzone.extract.facts import windows
-    from redzone.extract.scanning import tried_at
+    from redzone.extract.narrowing import tried_at
 
     assert len(dates._ZH_YEAR_FIRST) == 6  # every pattern of the list that starts with the year
     built = ["〇〇〇〇〇年三月", "一九九九二〇〇〇年春天", "12019年5月", "二〇一九年至二〇二一年", "1999年-2003年底", "x2001年初"]

@@ -12,7 +12,8 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import guarded, narrowed
+from redzone.extract.narrowing import narrowed
+from redzone.extract.scanning import guarded
 
 _N = rf"(?:\d{{1,2}}|{numbers.EN_WORD_NUMBER})"
 # Words for a person before "at" + an age: "a photograph of her at twelve", "Hyo-jin at nine".

@@ -10,7 +10,8 @@ import re
 
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
-from redzone.extract.scanning import guarded, narrowed, tried_at
+from redzone.extract.narrowing import narrowed, tried_at
+from redzone.extract.scanning import guarded
 
 _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                        "september", "october", "november", "december"), start=1)}

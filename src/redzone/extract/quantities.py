@@ -12,7 +12,7 @@ import re
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon, qualifier_named
-from redzone.extract.scanning import narrowed
+from redzone.extract.narrowing import narrowed
 from redzone.extract.shares import find_shares
 
 _EN_TIME = re.compile(r"^(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|nights?|times?|centur(?:y|ies)|"

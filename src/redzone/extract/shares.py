@@ -12,7 +12,7 @@ import re
 from redzone.extract import numbers
 from redzone.extract.facts import Fact, make, windows
 from redzone.extract.lexicon import Lexicon, qualifier_named
-from redzone.extract.scanning import narrowed
+from redzone.extract.narrowing import narrowed
 
 _EN_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
                     "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7,
