@@ -12,7 +12,7 @@ import pytest
 
 from exchange_helpers import actor, row_counts
 from redzone.errors import ValidationError
-from redzone.exchange import ImportRejected, import_file, writer
+from redzone.exchange import ImportRejected, batches, import_file, writer
 from redzone.exchange.readers import MAX_SHARED_STRINGS, MAX_UNZIPPED_BYTES
 
 PERSONS = "ref,sex,birth_year_min\nP1,female,1996\nP2,female,1999\n"
@@ -117,6 +117,14 @@ def test_a_file_changed_while_it_is_imported_writes_nothing(workspace, tmp_path,
         return write(self, layout_, rows)
 
     monkeypatch.setattr(writer.RecordWriter, "write", write_while_appended)
+    write_persons = batches.write_persons  # a clean batch of new persons is written from its columns
+
+    def write_persons_while_appended(*args):  # noqa: ANN002, ANN202
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(extra)
+        return write_persons(*args)
+
+    monkeypatch.setattr(batches, "write_persons", write_persons_while_appended)
     before = row_counts(workspace)
     with pytest.raises(ValidationError) as error:
         import_file(workspace, actor(workspace, "officer"), path)

@@ -5,17 +5,18 @@ kept, the rejection, the file's digest and the `import.run` entry's detail."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from redzone.errors import Problem, ValidationError
+from redzone.exchange.columns import takes_columns, write_persons
 from redzone.exchange.layout import IMPORT_ORDER, LAYOUTS, RECORD_TYPE_COLUMN, normalise_record_type
 from redzone.exchange.permissions import Refused
 from redzone.exchange.readers import FILE, Opener, Table
-from redzone.exchange.validation import RowParser, unknown_columns
+from redzone.exchange.validation import ReadColumns, RowParser, unknown_columns
 from redzone.exchange.writer import RecordWriter
 from redzone.records.models import Organisation
 from redzone.security import audit
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 BATCH = 1000
 MAX_PROBLEMS_KEPT = 10_000
+COLUMN_PATH = True  # clean batches of new persons written from their columns (`exchange.columns`)
+# Offered a batch read by columns and its rows' numbers: True when it wrote the batch.
+TakeColumns = Callable[[list[int], ReadColumns], bool]
 
 
 def file_sha256(opener: Opener) -> str:
@@ -76,8 +80,8 @@ def parsed_rows(table: Table, table_type: str | None, parsers: dict[str, RowPars
         yield from batch
 
 
-def row_batches(table: Table, table_type: str | None, parsers: dict[str, RowParser],
-                spreadsheet: bool) -> Iterator[list[Parsed]]:
+def row_batches(table: Table, table_type: str | None, parsers: dict[str, RowParser], spreadsheet: bool,
+                take: TakeColumns | None = None) -> Iterator[list[Parsed]]:
     """`parsed_rows` in lists: a CSV table's batches (see `_csv_batches`), other tables' rows one by one."""
     if table_type is not None and table.header is not None and RECORD_TYPE_COLUMN not in table.header:
         # The common case, a typed table without a record_type column: no per-row question of type.
@@ -85,7 +89,7 @@ def row_batches(table: Table, table_type: str | None, parsers: dict[str, RowPars
             parsers[table_type] = RowParser(LAYOUTS[table_type], spreadsheet)
         parser = parsers[table_type]
         if table.cell_batches is not None:
-            yield from _csv_batches(table, table_type, parser)
+            yield from _csv_batches(table, table_type, parser, take)
             return
         for row in table.rows():
             yield [(row.number, row.problems, table_type,
@@ -116,16 +120,20 @@ def row_batches(table: Table, table_type: str | None, parsers: dict[str, RowPars
         yield [(row.number, row.problems, kind, parsers[kind].parse(row.values, check_columns=table.header is None))]
 
 
-def _csv_batches(table: Table, kind: str, parser: RowParser) -> Iterator[list[Parsed]]:
+def _csv_batches(table: Table, kind: str, parser: RowParser, take: TakeColumns | None) -> Iterator[list[Parsed]]:
     """A typed CSV table's rows, a batch of the reader's at a time: read column by column when no row of
-    the batch has a read fault nor a cell with a problem (`RowParser.parse_batch`), else row by row."""
+    the batch has a read fault nor a cell with a problem (`RowParser.parse_columns`), else row by row.
+    A batch read by columns is first offered to `take` (with its rows' numbers), which may write it
+    whole: then it yields no rows."""
     assert table.cell_batches is not None and table.header is not None
     header = table.header
     for batch in table.cell_batches():
         clean = all(cells is not None and not problems for _, cells, problems in batch)
-        parsed = parser.parse_batch(header, [cells for _, cells, _ in batch]) if clean else None
-        if parsed is None:
-            parsed = [None if cells is None else parser.parse(dict(zip(header, cells))) for _, cells, _ in batch]
+        read = parser.parse_columns(header, [cells for _, cells, _ in batch]) if clean and batch else None
+        if read is not None and take is not None and take([number for number, _, _ in batch], read):
+            continue
+        parsed = parser.rows_of(read, len(batch)) if read is not None else \
+            [None if cells is None else parser.parse(dict(zip(header, cells))) for _, cells, _ in batch]
         yield [(number, problems, kind, row) for (number, _, problems), row in zip(batch, parsed)]
 
 
@@ -177,7 +185,44 @@ class OnePass:
                 batch: list[tuple[int, Any]] = []
                 parsers: dict[str, RowParser] = {}
                 defined = self.defined
-                for rows in row_batches(table, kind, parsers, fmt in ("csv", "xlsx")):
+
+                keys: list[str] = []
+                waiting: list[list[Any]] = []  # columns of new persons not written yet (fewer than BATCH rows)
+
+                def write_columns(everything: bool) -> None:
+                    """Write the waiting persons in the row way's batches of BATCH rows (so organisations
+                    are created, and rows audited, in the same order), the last short one if `everything`."""
+                    while waiting and (len(waiting[0]) >= BATCH or everything and waiting[0]):
+                        chunk = [values[:BATCH] for values in waiting]
+                        waiting[:] = [values[BATCH:] for values in waiting]
+                        given = chunk[keys.index("organisation")] if "organisation" in keys else [None] * len(chunk[0])
+                        self._add_organisations(session, layout, given)
+                        self.report.counts[kind]["created"] += write_persons(writer, layout, keys, chunk)
+
+                def take(numbers: list[int], read: ReadColumns) -> bool:
+                    """Write a clean batch of new persons from its columns (see `exchange.columns`)."""
+                    nonlocal batch, keys
+                    names, columns, references = read
+                    if not COLUMN_PATH or self.problems.total or not takes_columns(
+                            writer, layout, names, columns, references, defined):
+                        return False
+                    if batch:  # the rows before it first, in the file's order
+                        self._flush(session, writer, layout, table.label, batch)
+                        batch = []
+                        if self.problems.total:
+                            return False
+                    defined.update(zip(columns[names.index("ref")], numbers))
+                    self.report.rows += len(numbers)
+                    if not waiting:
+                        keys = names
+                        waiting.extend([] for _ in names)
+                    for values, more in zip(waiting, columns):  # one table, one header: the same names
+                        values.extend(more)
+                    write_columns(everything=False)
+                    return True
+
+                for rows in row_batches(table, kind, parsers, fmt in ("csv", "xlsx"), take):
+                    write_columns(everything=True)  # before the rows read the row way, in the file's order
                     clean = 0
                     for number, faults, _, parsed in rows:
                         if faults or parsed is None or parsed.problems or parsed.ref is None or parsed.ref in defined:
@@ -193,6 +238,7 @@ class OnePass:
                     while len(batch) >= BATCH:
                         self._flush(session, writer, layout, table.label, batch[:BATCH])
                         batch = batch[BATCH:]
+                write_columns(everything=True)
                 if batch:
                     self._flush(session, writer, layout, table.label, batch)
                 if self.problems.total:
@@ -247,7 +293,15 @@ class OnePass:
         if self.problems.total:  # the file will be rejected: validate the rest, write nothing more
             self._refused(label, batch, ready, writer.check(layout, ready)[1])
             return
-        given = [parsed.values.get("organisation") for parsed in ready]
+        self._add_organisations(session, layout, [parsed.values.get("organisation") for parsed in ready])
+        try:
+            add_counts(self.report.counts[layout.record_type], writer.write(layout, ready))
+        except Refused as refused:
+            self._refused(label, batch, ready, refused.refusals)
+
+    def _add_organisations(self, session: Any, layout: Any, given: list[str | None]) -> None:
+        """Create (and audit) the organisations the rows name that the workspace lacks; a person or
+        source without one belongs to the import's."""
         wanted = set(given) - {None}
         if layout.record_type in ("persons", "sources") and self.namespace and None in given:
             wanted.add(self.namespace)
@@ -258,10 +312,6 @@ class OnePass:
                          "organisation", organisation, {"by": "import"})
             self.organisations.add(organisation)
             self.report.organisations_created.append(organisation)
-        try:
-            add_counts(self.report.counts[layout.record_type], writer.write(layout, ready))
-        except Refused as refused:
-            self._refused(label, batch, ready, refused.refusals)
 
     def _refused(self, label: str, batch: list[tuple[int, Any]], ready: list[Any],
                  refusals: list[tuple[int, str, str]]) -> None:

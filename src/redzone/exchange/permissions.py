@@ -56,6 +56,12 @@ class EditPermissions:
             record_type != "persons" or self.may_seal_new and self.may["person.edit"])
             for record_type, action in CREATE_ACTIONS.items()}
 
+    def creates_every_new_person(self, identities_given: bool) -> bool:
+        """Whether no new person without a journey can be refused (`creation_refusals`), given whether
+        some of them carry a sealed identity."""
+        return self.creates_all["persons"] or self.may[CREATE_ACTIONS["persons"]] and (
+            self.may_seal_new or not identities_given)
+
     def creation_refusals(self, record_type: str, rows: list[tuple[int, ParsedRow]]) -> list[tuple[int, str, str]]:
         """For (position, row) of rows that would create a record: (position, column, message) of each
         row refused."""

@@ -28,6 +28,10 @@ _MISSING = object()
 _PLAIN, _MEMO, _ONE, _GENERAL, _TEXTS, _OWN_REF = range(6)
 
 
+# What `RowParser.parse_columns` reads from a batch: column names, their values, rows' references.
+ReadColumns = tuple[list[str], list[list[Any]], "list[list[tuple[str, str, str]]] | None"]
+
+
 class CellError(ValueError):
     """A cell that cannot be read as its column's type; the message is shown to the user."""
 
@@ -157,11 +161,31 @@ class RowParser:
 
     def parse_batch(self, names: list[str], rows: list[list[str]]) -> list[ParsedRow] | None:
         """`parse` of each row of a batch of CSV cells (each row as many cells as `names`), read column by
-        column: a column's distinct cells read once between them, its texts trimmed and measured in one
-        pass, a row's dict made once. For batches without faults: None as soon as a cell has one (or may
-        have), and the caller then parses the batch row by row, which names every problem as `parse` does."""
+        column (see `parse_columns`), a row's dict made once. For batches without faults: None as soon as
+        a cell has one (or may have), and the caller then parses the batch row by row, which names every
+        problem as `parse` does."""
         if not rows:
             return []
+        read = self.parse_columns(names, rows)
+        return None if read is None else self.rows_of(read, len(rows))
+
+    def rows_of(self, read: ReadColumns, count: int) -> list[ParsedRow]:
+        """The `count` rows of what `parse_columns` read, the rules across columns applied to each."""
+        keys, columns, references = read
+        rules = self._rules
+        parsed = []
+        for row_values, found in zip(zip(*columns) if columns else [()] * count, references or [None] * count):
+            values = dict(zip(keys, row_values))
+            row = ParsedRow(values, [], found or [], values.get("ref"))  # no rule changes a ref
+            rules(row)
+            parsed.append(row)
+        return parsed
+
+    def parse_columns(self, names: list[str], rows: list[list[str]]) -> ReadColumns | None:
+        """A batch of CSV cells read column by column: a column's distinct cells read once between them,
+        its texts trimmed and measured in one pass. The layout's columns the file has, their values, and
+        each row's references (None when no column points to a record); None if a cell has a fault (or
+        may have). The rules across columns are not applied here."""
         plan = self._plan
         known = [(index, name, plan[name]) for index, name in enumerate(names) if name in plan]
         columns = list(zip(*rows))
@@ -184,14 +208,7 @@ class RowParser:
         for name in self._required:
             if name in keys and None in read[keys.index(name)]:
                 return None
-        rules = self._rules
-        parsed = []
-        for row_values, found in zip(zip(*read) if read else [()] * len(rows), references or [None] * len(rows)):
-            values = dict(zip(keys, row_values))
-            row = ParsedRow(values, [], found or [], values.get("ref"))  # no rule changes a ref
-            rules(row)
-            parsed.append(row)
-        return parsed
+        return keys, read, references
 
     def _memo_column(self, column: Column, memo: dict[str, Any], cells: tuple[str, ...]) -> list[Any] | None:
         """A MEMO column's readings, each distinct cell read once (and kept, within the memo's bounds)."""

@@ -89,7 +89,13 @@ def digest_text(model: str, values: dict[str, Any]) -> str:
     """`_ENCODE([model, sorted(values.items())])` without ref and code (the text stored digests were
     made of), put together by a plan made once per set of columns and kinds of values: the encoder
     makes and joins some seventy small texts for a row of persons, five times the work."""
-    shape = tuple(values)
+    names, getter, plans = digest_plan(tuple(values))
+    return digest_cells(model, names, plans, getter(values))
+
+
+def digest_plan(shape: tuple[str, ...]) -> tuple[list[str], Callable[[dict[str, Any]], Any], dict[Any, Any]]:
+    """For rows of these columns (in the order a row holds them): the digested names, sorted, a getter
+    of their values from a row's dict, and the text plans by kinds of values (filled by `_text_plan`)."""
     found = _DIGEST_PLANS.get(shape)
     if found is None:
         names = sorted(name for name in shape if name != "ref" and name != "code")
@@ -97,8 +103,11 @@ def digest_text(model: str, values: dict[str, Any]) -> str:
         found = (names, getter, {})
         if len(_DIGEST_PLANS) < 256:  # a JSON file may give each row its own keys: the cache stays small
             _DIGEST_PLANS[shape] = found
-    names, getter, plans = found
-    cells = getter(values)
+    return found
+
+
+def digest_cells(model: str, names: list[str], plans: dict[Any, Any], cells: tuple[Any, ...]) -> str:
+    """`digest_text` of a row given as its values of `names` (see `digest_plan`), in that order."""
     kinds = (model, *map(type, cells))
     plan = plans.get(kinds, _MISSING)
     if plan is _MISSING:
@@ -163,8 +172,11 @@ def identity_payload(values: dict[str, Any]) -> str | None:
     seal), without building the dataclass and `asdict`-copying it for every row (a fifth of an
     import's time), nor a dict for the encoder when the fields are texts."""
     get = values.get
-    legal_name, hangul_name, aliases, contact, whereabouts = get("legal_name"), get("hangul_name"), \
-        get("aliases"), get("contact"), get("whereabouts")
+    return identity_text(get("legal_name"), get("hangul_name"), get("aliases"), get("contact"), get("whereabouts"))
+
+
+def identity_text(legal_name: Any, hangul_name: Any, aliases: Any, contact: Any, whereabouts: Any) -> str | None:
+    """`identity_payload` of a row's sealed fields given one by one."""
     if not (legal_name or hangul_name or aliases or contact or whereabouts):
         return None
     if aliases is None or type(aliases) is tuple:
@@ -399,7 +411,9 @@ class RecordWriter:
         now = utcnow()  # one timestamp for the batch, rather than the column default called per row
         same: dict[str, Any] = {"created_by": self.actor.username, "created_at": now}
         if layout.record_type == "persons" and self.session.get_bind().dialect.name == "sqlite":
-            codes, ids = self._insert_persons([row for row, _ in new], wanted, same)
+            rows = [row for row, _ in new]
+            codes, ids = self._insert_persons(
+                lambda chosen, codes: self._new_persons([rows[index] for index in chosen], codes), wanted, same)
         elif layout.record_type == "persons":
             codes = self._codes(layout, model, wanted)
             ids = self._insert(model, _PERSON_COLUMNS, self._new_persons([row for row, _ in new], codes), codes, same)
@@ -440,22 +454,23 @@ class RecordWriter:
         by_code = dict(lookup(self.session, [model.code, model.id], model.code, codes))
         return [by_code[code] for code in codes]
 
-    def _insert_persons(self, rows: list[ParsedRow], wanted: list[str | None],
-                        same: dict[str, Any]) -> tuple[list[str], list[int]]:
+    def _insert_persons(self, build: Callable[[list[int], list[str]], list[tuple[Any, ...]]],
+                        wanted: list[str | None], same: dict[str, Any]) -> tuple[list[str], list[int]]:
         """SQLite: new persons with their codes and ids, the uniqueness of each code checked by the insert
         itself (a row whose code is taken, in the workspace or earlier in the batch, is left out) rather
         than by a look-up of every code first; the rows left out get new codes, are sealed again under
-        them, and go in again."""
+        them, and go in again. `build` gives the `_PERSON_COLUMNS` tuples of the rows at some positions
+        under some codes."""
         drawn = sum(1 for code in wanted if not code)
         fresh = fresh_codes("person", drawn)
         codes = list(itertools.islice(fresh, drawn)) if drawn == len(wanted) else \
             [code or next(fresh) for code in wanted]
-        ids = [0] * len(rows)
-        pending = list(range(len(rows)))
+        ids = [0] * len(wanted)
+        pending = list(range(len(wanted)))
         while pending:
             before = self.session.scalar(sa.select(sa.func.max(Person.id))) or 0
             trying = [codes[index] for index in pending]
-            values = self._new_persons([rows[index] for index in pending], trying)
+            values = build(pending, trying)
             written = insert_tuples(self.session, Person, _PERSON_COLUMNS, values, same, skip_taken="code")
             if written == len(pending):  # the usual case: the next ids in order, checked at both ends
                 ends = dict(self.session.execute(sa.select(Person.id, Person.code).where(
