@@ -168,3 +168,20 @@ def test_a_taken_or_repeated_code_gets_a_new_one_and_the_identity_is_sealed_unde
     for ref, person in persons.items():  # each opens under its final code, and is the row's own
         identity = unseal_identity(workspace.keys.fields, person.code, person.identity_sealed)
         assert identity.legal_name == f"Synthetic {ref if ref != 'A1' else 'A'}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(names, min_size=1, max_size=6, unique=True).flatmap(
+    lambda keys: st.tuples(st.just(keys), st.lists(st.lists(cells, min_size=len(keys), max_size=len(keys)),
+                                                   min_size=1, max_size=8))),
+       st.sampled_from(["person", "event"]))
+def test_digest_texts_of_a_batch_by_columns_are_those_of_its_rows(table, model):
+    from redzone.exchange.writer import digest_column_texts, digest_plan, digest_text
+
+    keys, rows = table
+    digested, _, plans = digest_plan(tuple(keys))
+    if not digested:
+        return
+    by_rows = [digest_text(model, dict(zip(keys, row))) for row in rows]
+    columns = [[row[keys.index(name)] for row in rows] for name in digested]
+    assert digest_column_texts(model, digested, plans, columns) == by_rows

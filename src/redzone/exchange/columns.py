@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from redzone.exchange.layout import RecordLayout
-from redzone.exchange.writer import (_PERSON_COLUMNS, RecordWriter, digest_cells, digest_plan, identity_text)
+from redzone.exchange.writer import (_PERSON_COLUMNS, RecordWriter, digest_cells, digest_column_texts, digest_plan,
+                                     identity_text)
 from redzone.records.identity import identity_context
 from redzone.records.models import ExternalRef, Person, utcnow
 from redzone.store.bulk import insert_tuples
@@ -48,8 +49,10 @@ def write_persons(writer: RecordWriter, layout: RecordLayout, keys: list[str], c
     nothing = [None] * count
     names, _, plans = digest_plan(tuple(keys))
     digest, model = writer.keys.digester.digest, layout.model
-    cells = zip(*[column[name] for name in names]) if names else [()] * count
-    digests = [digest(digest_cells(model, names, plans, row)) for row in cells]
+    if names:
+        digests = list(map(digest, digest_column_texts(model, names, plans, [column[name] for name in names])))
+    else:  # a file of refs (and codes) alone
+        digests = [digest(digest_cells(model, names, plans, ()))] * count
     payloads = [identity_text(*row) for row in zip(*[column.get(name, nothing) for name in _SEALED])]
     fields = list(zip(*[column.get(name, nothing) for name in _PERSON_FIELDS]))
     organisation = writer.default_organisation

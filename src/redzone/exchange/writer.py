@@ -124,6 +124,38 @@ def digest_cells(model: str, names: list[str], plans: dict[Any, Any], cells: tup
     return _ENCODE([model, list(zip(names, cells))])
 
 
+def digest_column_texts(model: str, names: list[str], plans: dict[Any, Any], columns: list[list[Any]]) -> list[str]:
+    """`digest_cells` of each row of a batch given as its columns (the values of `names`, in order): the
+    rows grouped by their kinds of values, each group's template filled column by column."""
+    kinds_of_rows = list(zip(*[map(type, column) for column in columns]))
+    groups: dict[tuple[type, ...], list[int]] = {}
+    for index, kinds in enumerate(kinds_of_rows):
+        groups.setdefault(kinds, []).append(index)
+    texts: list[str] = [""] * len(kinds_of_rows)
+    for kinds, indices in groups.items():
+        plan = plans.get((model, *kinds), _MISSING)
+        if plan is _MISSING:
+            plan = _text_plan(model, names, kinds)
+            if len(plans) < 64:
+                plans[(model, *kinds)] = plan
+        whole = len(indices) == len(texts)
+        values = [column if whole else [column[index] for index in indices] for column in columns]
+        try:
+            if plan is None:
+                raise TypeError
+            template = plan[0]
+            fillers = [list(map(_QUOTE, values[position])) for position, kind in enumerate(kinds) if kind is str]
+            fillers += [values[position] for position, kind in enumerate(kinds) if kind is int]
+            fillers += [[",".join(map(_QUOTE, items)) for items in values[position]]
+                        for position, kind in enumerate(kinds) if kind is tuple]
+            made = list(map(template.format, *fillers)) if fillers else [template.format()] * len(indices)
+        except TypeError:  # another kind of value, or a list of something else than texts: row by row
+            made = [digest_cells(model, names, plans, cells) for cells in zip(*values)]
+        for index, text in zip(indices, made):
+            texts[index] = text
+    return texts
+
+
 def _text_plan(model: str, names: list[str], kinds: tuple[type, ...]) -> tuple[str, Any, Any, list[int]] | None:
     """The digest text of rows whose values are of these kinds, as a `str.format` template and what
     fills it: the texts quoted, the whole numbers, each list of texts joined. None for other kinds."""
