@@ -15,7 +15,7 @@ from redzone.records.identity import identity_context
 from redzone.records.models import ExternalRef, Person, utcnow
 from redzone.store.bulk import insert_tuples
 
-# The columns `_PERSON_COLUMNS` takes from the file (in its order, after the code), and their defaults.
+# The columns `_PERSON_COLUMNS` takes from the file, in its order after the code (defaults as in `build`).
 _PERSON_FIELDS = ("organisation", "person_role", "sex", "birth_year_min", "birth_year_max", "origin_place",
                   "crossing_year")
 _SEALED = ("legal_name", "hangul_name", "aliases", "contact", "whereabouts")
