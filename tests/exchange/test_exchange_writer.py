@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from redzone.exchange.digests import row_digest, seal_identity_values
 from redzone.exchange.validation import ParsedRow
-from redzone.exchange.writer import row_digest, seal_identity_values
 from redzone.records.identity import Identity, identity_context, seal_identity, unseal_identity
 from redzone.records.models import Organisation, Person
 from redzone.security.keys import KeyRing
@@ -176,7 +176,7 @@ def test_a_taken_or_repeated_code_gets_a_new_one_and_the_identity_is_sealed_unde
                                                    min_size=1, max_size=8))),
        st.sampled_from(["person", "event"]))
 def test_digest_texts_of_a_batch_by_columns_are_those_of_its_rows(table, model):
-    from redzone.exchange.writer import digest_column_texts, digest_plan, digest_text
+    from redzone.exchange.digests import digest_column_texts, digest_plan, digest_text
 
     keys, rows = table
     digested, _, plans = digest_plan(tuple(keys))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from redzone.exchange.digests import digest_cells, digest_column_texts, digest_plan, identity_text
 from redzone.exchange.layout import RecordLayout
-from redzone.exchange.writer import (_PERSON_COLUMNS, RecordWriter, digest_cells, digest_column_texts, digest_plan,
-                                     identity_text)
+from redzone.exchange.writer import _PERSON_COLUMNS, RecordWriter
 from redzone.records.identity import identity_context
 from redzone.records.models import ExternalRef, Person, utcnow
 from redzone.store.bulk import insert_tuples
